@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`.
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+export FLASK_APP := talentday
+
+.PHONY: run test lint format translations extract-messages browser-tools clean
+
+# The virtual environment is rebuilt whenever the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d talentday/translations
+
+# Gathers every translatable string; then update the catalogue and translate what is new.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ .venv" -o talentday/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i talentday/translations/messages.pot -d talentday/translations --no-location --omit-header
+
+# A secret key made once per machine: instance/ is never committed.
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+run: $(VENV)/.installed translations instance/config.py
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo "TalentDay is at http://127.0.0.1:5000 (Ctrl+C stops it)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium for the browser tests: installed when missing and we may; otherwise the
+# browser tests report themselves skipped (and fail in CI, where they must run).
+browser-tools:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "NOTE: /usr/bin/chromium is missing and cannot be installed here: browser tests will be skipped."; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(VENV)/.installed-test translations browser-tools lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,88 @@
+"""TalentDay: a city's talent events, from speaker registration to follow-up of suggestions."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from talentday.config import INSECURE_SECRET_KEY, DefaultConfig
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI, errors, in that order."""
+    app = Flask(
+        __name__,
+        # Installed elsewhere than a checkout, the instance folder can be named outright.
+        instance_path=os.environ.get("TALENTDAY_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=_template_folder(),
+    )
+    _load_config(app, test_config)
+    _init_extensions(app)
+
+    from talentday import admin, auth, cli, errors, main
+
+    for feature in (auth, admin, main):
+        feature.init_app(app)
+    cli.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _template_folder() -> str:
+    # The design card keeps templates/ at the top of the repository; an installed wheel
+    # carries a copy inside the package instead (see pyproject's package data).
+    top_level = PACKAGE_DIR.parent / "templates"
+    if top_level.is_dir():
+        return str(top_level)
+    return str(PACKAGE_DIR / "templates")
+
+
+def _load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("TALENTDAY")
+    else:
+        app.config.from_mapping(test_config)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "talentday.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        # SQLite refuses pool_pre_ping nowhere, but it gains nothing from it either.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+    development = app.debug or app.testing
+    secret = app.config.get("SECRET_KEY")
+    if not development and (not secret or secret == INSECURE_SECRET_KEY):
+        raise ConfigurationError(
+            "TalentDay refuses to start without a secret key: set TALENTDAY_SECRET_KEY "
+            "or SECRET_KEY in instance/config.py to a long random string."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    from talentday import i18n, templating
+    from talentday.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+
+    # Every model module must be imported for Alembic and relationships to see all tables.
+    from talentday import models  # noqa: F401

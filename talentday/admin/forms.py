@@ -1,0 +1,74 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from talentday.auth.models import Role
+from talentday.units.models import UnitKind
+
+
+def _blank_to_none(value):
+    return value or None
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter the person's full name")), Length(max=100)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        _l("Email address"),
+        description=_l("They sign in with this address."),
+        validators=[
+            DataRequired(_l("Enter an email address")),
+            Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role.value, role.label) for role in Role],
+        validators=[DataRequired(_l("Choose a role"))],
+    )
+    unit_id = SelectField(
+        _l("Responsible unit"),
+        description=_l("Only for department staff: the unit whose items they handle."),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        validate_choice=False,
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional()],
+        render_kw={"autocomplete": "new-password"},
+    )
+    active = BooleanField(_l("Account is active"), default=True)
+
+
+class UnitForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the unit's name")), Length(max=200)],
+    )
+    name_zh = StringField(
+        _l("Name in Chinese"),
+        description=_l("Shown in the Chinese interface. Leave empty to use the name above."),
+        validators=[Optional(), Length(max=200)],
+        filters=[_blank_to_none],
+    )
+    kind = SelectField(
+        _l("Kind of unit"),
+        choices=[SelectChoice(kind.value, kind.label) for kind in UnitKind],
+        validators=[DataRequired(_l("Choose the kind of unit"))],
+    )
+    contact_name = StringField(
+        _l("Contact person"), validators=[Optional(), Length(max=100)], filters=[_blank_to_none]
+    )
+    contact_phone = StringField(
+        _l("Contact phone"),
+        validators=[Optional(), Length(max=40)],
+        filters=[_blank_to_none],
+        render_kw={"type": "tel", "autocomplete": "off"},
+    )
+    active = BooleanField(_l("Unit is active"), default=True)

@@ -1,0 +1,165 @@
+"""Accounts and responsible units, kept by the admin."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from talentday.admin.forms import UnitForm, UserForm
+from talentday.audit.services import record
+from talentday.auth.models import Role, User
+from talentday.auth.permissions import admin_required
+from talentday.auth.services import AccountError, create_user, update_user
+from talentday.extensions import db
+from talentday.units.models import ResponsibleUnit, UnitKind
+from talentday.units.services import UnitError, save_unit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@admin_required
+def _only_admins():
+    """Every page here is the admin's alone."""
+
+
+def _unit_choices(current: ResponsibleUnit | None = None) -> list[tuple[str, str]]:
+    units = db.session.scalars(
+        db.select(ResponsibleUnit)
+        .where(
+            (ResponsibleUnit.active.is_(True))
+            | (ResponsibleUnit.id == (current.id if current else None))
+        )
+        .order_by(ResponsibleUnit.name)
+    )
+    return [SelectChoice("", _("No unit"))] + [
+        SelectChoice(str(unit.id), unit.display_name) for unit in units
+    ]
+
+
+def _field_error(form, error: AccountError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is None:
+        flash(str(error.message), "danger")
+    else:
+        field.errors.append(str(error.message))
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+def users():
+    query = request.args.get("q", "").strip()
+    role_filter = request.args.get("role", "")
+    statement = db.select(User).order_by(User.role, User.name)
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            db.or_(db.func.lower(User.name).like(pattern), User.email.like(pattern))
+        )
+    if role_filter in {role.value for role in Role}:
+        statement = statement.where(User.role == Role(role_filter))
+    page = db.paginate(statement, per_page=current_app.config["USERS_PER_PAGE"], error_out=False)
+    return render_template(
+        "admin/users.html", page=page, query=query, role_filter=role_filter, roles=list(Role)
+    )
+
+
+def _user_from_form(form: UserForm) -> dict:
+    unit = db.session.get(ResponsibleUnit, form.unit_id.data) if form.unit_id.data else None
+    return {
+        "email": form.email.data,
+        "name": form.name.data,
+        "role": Role(form.role.data),
+        "unit": unit,
+    }
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit():
+        try:
+            user = create_user(password=form.password.data or "", **_user_from_form(form))
+            user.active = form.active.data
+        except AccountError as error:
+            _field_error(form, error)
+        else:
+            record("user_created", actor=current_user, target=user, role=user.role.value)
+            db.session.commit()
+            flash(_("The account for %(name)s has been created.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.role.data = user.role.value
+    form.unit_id.choices = _unit_choices(user.unit)
+    if form.validate_on_submit():
+        try:
+            update_user(
+                user,
+                by=current_user,
+                active=form.active.data,
+                new_password=form.password.data or "",
+                **_user_from_form(form),
+            )
+        except AccountError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            record(
+                "user_updated",
+                actor=current_user,
+                target=user,
+                role=user.role.value,
+                active=user.active,
+            )
+            db.session.commit()
+            flash(_("The account for %(name)s has been saved.", name=user.name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.get("/units")
+def units():
+    statement = db.select(ResponsibleUnit).order_by(ResponsibleUnit.kind, ResponsibleUnit.name)
+    page = db.paginate(statement, per_page=current_app.config["UNITS_PER_PAGE"], error_out=False)
+    return render_template("admin/units.html", page=page)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+def edit_unit(unit_id: int | None = None):
+    unit = db.get_or_404(ResponsibleUnit, unit_id) if unit_id is not None else None
+    form = UnitForm(obj=unit)
+    if request.method == "GET" and unit is not None:
+        form.kind.data = unit.kind.value
+    if form.validate_on_submit():
+        try:
+            saved = save_unit(
+                unit,
+                name=form.name.data,
+                name_zh=form.name_zh.data,
+                kind=UnitKind(form.kind.data),
+                contact_name=form.contact_name.data,
+                contact_phone=form.contact_phone.data,
+                active=form.active.data,
+            )
+        except UnitError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            record("unit_saved", actor=current_user, target=saved, active=saved.active)
+            db.session.commit()
+            flash(_("The unit %(name)s has been saved.", name=saved.name), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("admin/unit_form.html", form=form, unit=unit)

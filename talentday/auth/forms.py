@@ -1,0 +1,57 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from talentday.auth.services import MIN_PASSWORD_LENGTH
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Enter your email address")),
+            Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password"))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(_l("Enter a new password"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("Confirm new password"),
+        validators=[DataRequired(_l("Enter the new password again"))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def validate_confirm_password(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("Enter the same new password twice"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("en", "English"), SelectChoice("zh_Hans", "简体中文")],
+        validate_choice=True,
+    )
+    next = HiddenField()

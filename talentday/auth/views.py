@@ -1,0 +1,111 @@
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from talentday.audit.services import record
+from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
+from talentday.auth.services import AccountError, authenticate, change_password, normalize_email
+from talentday.extensions import db, limiter
+from talentday.i18n import SESSION_KEY
+from talentday.navigation import safe_next_url
+
+bp = Blueprint("auth", __name__)
+
+
+def _sign_in_limits() -> str:
+    return current_app.config["SIGN_IN_LIMITS"]
+
+
+def _submitted_account() -> str:
+    return "account:" + normalize_email(request.form.get("email", ""))
+
+
+def _sign_in_failed(response) -> bool:
+    # Only failed attempts count against the limits: a busy office behind one address
+    # signing in correctly all morning is never throttled.
+    return bool(g.get("sign_in_failed"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(
+    _sign_in_limits, methods=["POST"], deduct_when=_sign_in_failed, scope="sign-in-address"
+)
+@limiter.limit(
+    _sign_in_limits,
+    methods=["POST"],
+    key_func=_submitted_account,
+    deduct_when=_sign_in_failed,
+    scope="sign-in-account",
+)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            record("sign_in", actor=user, target=user, remote_addr=request.remote_addr)
+            db.session.commit()
+            flash(_("You are signed in."), "success")
+            return redirect(safe_next_url(form.next.data))
+        g.sign_in_failed = True
+        # One message for a wrong email, a wrong password and a deactivated account alike.
+        form.password.errors.append(_("Enter a correct email address and password"))
+    elif request.method == "POST":
+        g.sign_in_failed = True
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except AccountError as error:
+            getattr(form, error.field).errors.append(str(error.message))
+        else:
+            record("password_changed", actor=current_user, target=current_user)
+            db.session.commit()
+            # The session token changed with the password: sign in again on this device only.
+            login_user(current_user)
+            flash(
+                _("Your password has been changed. Other devices have been signed out."), "success"
+            )
+            return redirect(url_for("main.home"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session[SESSION_KEY] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(safe_next_url(form.next.data, "main.index"))

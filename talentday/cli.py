@@ -1,0 +1,61 @@
+"""Command-line tasks: thin wrappers around the services."""
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from talentday.auth.models import Role
+from talentday.auth.services import AccountError, create_user
+from talentday.extensions import db
+from talentday.units.models import ResponsibleUnit
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True, help="Sign-in email address.")
+@click.option("--name", prompt=True, help="Full name.")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.ADMIN.value,
+    show_default=True,
+)
+@click.option("--unit", "unit_name", default=None, help="Responsible unit name (staff only).")
+@click.password_option(help="At least 10 characters.")
+@with_appcontext
+def create_user_command(email, name, role, unit_name, password):
+    """Create an account, for example the first admin."""
+    unit = None
+    if unit_name:
+        unit = db.session.scalar(
+            db.select(ResponsibleUnit).where(ResponsibleUnit.name == unit_name)
+        )
+        if unit is None:
+            raise click.ClickException(f"No responsible unit is named {unit_name!r}.")
+    try:
+        user = create_user(email=email, name=name, password=password, role=Role(role), unit=unit)
+    except AccountError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} account {user.email}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the demo: the 24th Talent Salon, its speakers, suggestions and accounts."""
+    from talentday.demo.services import DEMO_PASSWORD, load_demo
+
+    summary = load_demo()
+    db.session.commit()
+    if summary.created:
+        click.echo("Loaded the demo: the 24th Talent Salon, its speakers and suggestions.")
+    else:
+        click.echo("The demo is already loaded; nothing changed.")
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for role, email in summary.accounts:
+        click.echo(f"  {role:<18} {email}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,40 @@
+"""Defaults only; secrets and local settings come from instance/config.py or TALENTDAY_* vars."""
+
+from datetime import timedelta
+
+# A placeholder that create_app() refuses outside development and testing.
+INSECURE_SECRET_KEY = "dev"
+
+
+class DefaultConfig:
+    SECRET_KEY = INSECURE_SECRET_KEY
+    # None means "SQLite in the instance folder"; create_app() fills in the path.
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds SQLite waits for a lock held by another writer before giving up.
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    # The city's time zone: dates are stored in UTC and shown in this zone.
+    TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("en", "zh_Hans")
+    BABEL_DEFAULT_LOCALE = "en"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long forms on phones
+
+    BOOTSTRAP_SERVE_LOCAL = True  # works with no internet, no CDN
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    # Failed sign-ins allowed per client address and per account before a pause is imposed.
+    SIGN_IN_LIMITS = "5 per minute; 30 per hour"
+
+    USERS_PER_PAGE = 25
+    UNITS_PER_PAGE = 25

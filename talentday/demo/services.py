@@ -1,0 +1,274 @@
+"""Loading the demo salon. Loading it again changes nothing."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from talentday.auth.models import User
+from talentday.auth.services import create_user, find_user_by_email
+from talentday.demo import data
+from talentday.demo.data import DEMO_PASSWORD
+from talentday.events.models import Event, EventState
+from talentday.extensions import db
+from talentday.followup.models import (
+    Category,
+    FollowUpItem,
+    ItemState,
+    TimelineEntry,
+    TimelineKind,
+)
+from talentday.registrations.models import Registration, RegistrationState, Speaker
+from talentday.units.models import ResponsibleUnit
+
+__all__ = ["DEMO_PASSWORD", "DemoSummary", "load_demo"]
+
+CITY = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class DemoSummary:
+    created: bool = False
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _city_time(parts: tuple[int, ...]) -> datetime:
+    return datetime(*parts, tzinfo=CITY)
+
+
+def _get_or_create_units() -> dict[str, ResponsibleUnit]:
+    units = {}
+    for name, name_zh, kind in data.UNITS:
+        unit = db.session.scalar(db.select(ResponsibleUnit).where(ResponsibleUnit.name == name))
+        if unit is None:
+            unit = ResponsibleUnit(name=name, name_zh=name_zh, kind=kind)
+            db.session.add(unit)
+        units[name] = unit
+    db.session.flush()
+    return units
+
+
+def _get_or_create_categories() -> dict[str, Category]:
+    categories = {}
+    for position, (code, name, name_zh) in enumerate(data.CATEGORIES):
+        category = db.session.scalar(db.select(Category).where(Category.code == code))
+        if category is None:
+            category = Category(code=code, name=name, name_zh=name_zh, position=position)
+            db.session.add(category)
+        categories[code] = category
+    db.session.flush()
+    return categories
+
+
+def _get_or_create_accounts(units: dict[str, ResponsibleUnit]) -> dict[str, User]:
+    users = {}
+    for email, name, role, unit_name, locale in data.ACCOUNTS:
+        user = find_user_by_email(email)
+        if user is None:
+            user = create_user(
+                email=email,
+                name=name,
+                password=DEMO_PASSWORD,
+                role=role,
+                unit=units[unit_name] if unit_name else None,
+                locale=locale,
+            )
+        users[email] = user
+    return users
+
+
+def _event(values: dict, state: EventState) -> Event:
+    fields = dict(values)
+    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        fields[key] = _city_time(fields[key])
+    event = Event(state=state, **fields)
+    db.session.add(event)
+    return event
+
+
+# The moves an item made to reach each final state, replayed onto its timeline.
+_PATHS = {
+    ItemState.NEW: [],
+    ItemState.ASSIGNED: [ItemState.ASSIGNED],
+    ItemState.RETURNED: [ItemState.ASSIGNED, ItemState.RETURNED],
+    ItemState.ACCEPTED: [ItemState.ASSIGNED, ItemState.ACCEPTED],
+    ItemState.IN_PROGRESS: [ItemState.ASSIGNED, ItemState.ACCEPTED, ItemState.IN_PROGRESS],
+    ItemState.RESOLVED: [
+        ItemState.ASSIGNED,
+        ItemState.ACCEPTED,
+        ItemState.IN_PROGRESS,
+        ItemState.RESOLVED,
+    ],
+    ItemState.CLOSED: [
+        ItemState.ASSIGNED,
+        ItemState.ACCEPTED,
+        ItemState.IN_PROGRESS,
+        ItemState.RESOLVED,
+        ItemState.CLOSED,
+    ],
+}
+_DAYS_AFTER_EVENT = {
+    ItemState.ASSIGNED: 2,
+    ItemState.ACCEPTED: 4,
+    ItemState.RETURNED: 4,
+    ItemState.IN_PROGRESS: 12,
+    ItemState.RESOLVED: 30,
+    ItemState.CLOSED: 33,
+}
+_KIND = {
+    ItemState.ASSIGNED: TimelineKind.ASSIGNED,
+    ItemState.ACCEPTED: TimelineKind.ACCEPTED,
+    ItemState.RETURNED: TimelineKind.RETURNED,
+    ItemState.IN_PROGRESS: TimelineKind.PROGRESS,
+    ItemState.RESOLVED: TimelineKind.RESULT,
+    ItemState.CLOSED: TimelineKind.CLOSED,
+}
+
+
+def _staff_of(users: dict[str, User], unit: ResponsibleUnit | None) -> User | None:
+    return next((u for u in users.values() if unit is not None and u.unit_id == unit.id), None)
+
+
+def _add_item(
+    row: tuple,
+    *,
+    event: Event,
+    registrations: list[Registration],
+    categories: dict[str, Category],
+    units: dict[str, ResponsibleUnit],
+    users: dict[str, User],
+) -> None:
+    (speaker_index, code, content, lead, co_units, due, final_state, result, satisfaction) = row
+    organizer = users["organizer@example.com"]
+    registration = registrations[speaker_index]
+    raised_at = event.starts_at + timedelta(hours=1)
+    lead_unit = units[lead] if lead else None
+    item = FollowUpItem(
+        event=event,
+        speaker=registration.speaker,
+        registration=registration,
+        category=categories[code],
+        content=content,
+        state=final_state,
+        lead_unit=lead_unit,
+        co_units=[units[name] for name in co_units],
+        due_on=date(*due) if due else None,
+        instructions="Report progress every two weeks." if lead else "",
+        result=result,
+        satisfaction=satisfaction,
+        created_by=organizer,
+        created_at=raised_at,
+    )
+    db.session.add(item)
+    timeline = [
+        TimelineEntry(
+            item=item,
+            at=raised_at,
+            kind=TimelineKind.CREATED,
+            actor_user=organizer,
+            to_state=ItemState.NEW,
+            note="Raised at the salon.",
+        )
+    ]
+    previous = ItemState.NEW
+    staff = _staff_of(users, lead_unit)
+    for state in _PATHS[final_state]:
+        at = event.starts_at + timedelta(days=_DAYS_AFTER_EVENT[state])
+        by_unit = state not in (ItemState.ASSIGNED, ItemState.CLOSED)
+        note = {
+            ItemState.ASSIGNED: f"Assigned to {lead}.",
+            ItemState.RETURNED: data.RETURN_REASON,
+            ItemState.IN_PROGRESS: "Policy draft under consultation with the units concerned.",
+            ItemState.RESOLVED: result,
+            ItemState.CLOSED: "Result confirmed with the speaker.",
+        }.get(state, "")
+        timeline.append(
+            TimelineEntry(
+                item=item,
+                at=at,
+                kind=_KIND[state],
+                actor_user=staff if by_unit else organizer,
+                unit=lead_unit if by_unit else None,
+                from_state=previous,
+                to_state=state,
+                note=note,
+                progress_percent=40 if state is ItemState.IN_PROGRESS else None,
+            )
+        )
+        if state is ItemState.ASSIGNED:
+            item.assigned_at = at
+        elif state is ItemState.RESOLVED:
+            item.resolved_at = at
+        elif state is ItemState.CLOSED:
+            item.closed_at = at
+        previous = state
+    if satisfaction is not None:
+        timeline.append(
+            TimelineEntry(
+                item=item,
+                at=event.starts_at + timedelta(days=34),
+                kind=TimelineKind.RATED,
+                actor_speaker=registration.speaker,
+                note=satisfaction.value,
+            )
+        )
+    db.session.add_all(timeline)
+
+
+def load_demo() -> DemoSummary:
+    """Add the demo's units, categories, accounts and salons where they are missing."""
+    units = _get_or_create_units()
+    categories = _get_or_create_categories()
+    users = _get_or_create_accounts(units)
+    summary = DemoSummary(
+        accounts=[(role.value, email) for email, _n, role, _u, _l in data.ACCOUNTS]
+    )
+    existing = db.session.scalar(
+        db.select(Event).where(Event.series == data.SERIES, Event.edition == 24)
+    )
+    if existing is not None:
+        return summary
+
+    summary.created = True
+    salon = _event(data.SALON_24, EventState.HELD)
+    _event(data.SALON_25, EventState.PUBLISHED)
+    registrations = []
+    opens = salon.registration_opens_at
+    for index, (name, position, organization, team, topic) in enumerate(data.SPEAKERS):
+        email = f"speaker{index + 1:02d}@example.com"
+        speaker = db.session.scalar(db.select(Speaker).where(Speaker.email == email))
+        if speaker is None:
+            speaker = Speaker(
+                name=name,
+                email=email,
+                phone=f"1380000{index + 1:04d}",
+                organization=organization,
+                position=position,
+                talent_team=team,
+            )
+        submitted = opens + timedelta(hours=3 * index + 1)
+        registration = Registration(
+            event=salon,
+            speaker=speaker,
+            state=RegistrationState.APPROVED,
+            topic=topic,
+            summary=f"{name} speaks on: {topic.lower()}.",
+            consent_at=submitted,
+            submitted_at=submitted,
+            decided_at=salon.registration_closes_at,
+            speaking_order=index + 1,
+            speaking_minutes=8,
+        )
+        db.session.add(registration)
+        registrations.append(registration)
+    db.session.flush()
+    for row in data.SUGGESTIONS:
+        _add_item(
+            row,
+            event=salon,
+            registrations=registrations,
+            categories=categories,
+            units=units,
+            users=users,
+        )
+    db.session.flush()
+    return summary

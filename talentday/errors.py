@@ -1,0 +1,29 @@
+"""Error pages that say what happened in plain words and reveal nothing internal."""
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from talentday.extensions import db
+
+PAGES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    429: "errors/429.html",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        template = PAGES.get(error.code)
+        if template is None:
+            return error
+        response = render_template(template, error=error), error.code
+        return response
+
+    @app.errorhandler(500)
+    def server_error(error):
+        # The failed request may have left the session mid-transaction.
+        db.session.rollback()
+        return render_template("errors/500.html"), 500

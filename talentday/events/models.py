@@ -1,0 +1,92 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talentday.database import UTCDateTime, enum_column, utcnow
+from talentday.extensions import db
+
+
+class EventState(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    REGISTRATION_CLOSED = "registration_closed"
+    HELD = "held"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self):
+        return EVENT_STATE_LABELS[self]
+
+
+EVENT_STATE_LABELS = {
+    EventState.DRAFT: _l("Draft"),
+    EventState.PUBLISHED: _l("Published"),
+    EventState.REGISTRATION_CLOSED: _l("Registration closed"),
+    EventState.HELD: _l("Held"),
+    EventState.ARCHIVED: _l("Archived"),
+}
+
+# States in which the public may see the event page.
+PUBLIC_EVENT_STATES = (EventState.PUBLISHED, EventState.REGISTRATION_CLOSED, EventState.HELD)
+
+DEFAULT_FOLLOW_UP_DAYS = 30
+
+
+class Event(db.Model):
+    """One talent event, such as a numbered edition of a talent salon series."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        sa.UniqueConstraint("series", "edition", name="uq_event_series_edition"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("speaking_slots >= 1", name="at_least_one_slot"),
+        sa.CheckConstraint(
+            "registration_closes_at IS NULL OR registration_closes_at <= starts_at",
+            name="registration_closes_before_start",
+        ),
+        sa.CheckConstraint(
+            "registration_opens_at IS NULL OR registration_closes_at IS NULL"
+            " OR registration_opens_at < registration_closes_at",
+            name="registration_opens_before_close",
+        ),
+        sa.CheckConstraint("follow_up_days >= 1", name="follow_up_days_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(sa.String(200))
+    edition: Mapped[int | None] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    theme: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    venue: Mapped[str] = mapped_column(sa.String(300), default="")
+    host: Mapped[str] = mapped_column(sa.String(300), default="")
+    presiding_official: Mapped[str] = mapped_column(sa.String(300), default="")
+    attending_leaders: Mapped[str] = mapped_column(sa.Text, default="")
+    speaking_slots: Mapped[int] = mapped_column(default=12)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Days a responsible unit has by default to deliver a result on this event's items.
+    follow_up_days: Mapped[int] = mapped_column(
+        default=DEFAULT_FOLLOW_UP_DAYS, server_default=str(DEFAULT_FOLLOW_UP_DAYS)
+    )
+    state: Mapped[EventState] = mapped_column(
+        enum_column(EventState, "event_state"), default=EventState.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in PUBLIC_EVENT_STATES
+
+    @property
+    def attending_leaders_list(self) -> list[str]:
+        return [line.strip() for line in self.attending_leaders.splitlines() if line.strip()]
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r}>"

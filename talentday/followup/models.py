@@ -1,0 +1,241 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talentday.auth.models import User
+from talentday.database import UTCDateTime, enum_column, utcnow
+from talentday.events.models import Event
+from talentday.extensions import db
+from talentday.registrations.models import Registration, Speaker
+from talentday.units.models import ResponsibleUnit, localized
+
+
+class ItemState(enum.Enum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RETURNED = "returned"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+    @property
+    def label(self):
+        return ITEM_STATE_LABELS[self]
+
+
+ITEM_STATE_LABELS = {
+    ItemState.NEW: _l("New"),
+    ItemState.ASSIGNED: _l("Assigned"),
+    ItemState.ACCEPTED: _l("Accepted"),
+    ItemState.IN_PROGRESS: _l("In progress"),
+    ItemState.RETURNED: _l("Returned"),
+    ItemState.RESOLVED: _l("Resolved"),
+    ItemState.CLOSED: _l("Closed"),
+    ItemState.REOPENED: _l("Reopened"),
+}
+
+# The allowed moves of a follow-up item (DOMAIN.md, "Life of a follow-up item").
+ITEM_TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
+    ItemState.NEW: frozenset({ItemState.ASSIGNED}),
+    ItemState.ASSIGNED: frozenset({ItemState.ACCEPTED, ItemState.RETURNED}),
+    ItemState.RETURNED: frozenset({ItemState.ASSIGNED}),
+    ItemState.ACCEPTED: frozenset({ItemState.IN_PROGRESS}),
+    ItemState.IN_PROGRESS: frozenset({ItemState.RESOLVED}),
+    ItemState.RESOLVED: frozenset({ItemState.CLOSED, ItemState.REOPENED}),
+    ItemState.CLOSED: frozenset({ItemState.REOPENED}),
+    ItemState.REOPENED: frozenset({ItemState.IN_PROGRESS}),
+}
+
+# An item in one of these states is finished for the purpose of lateness.
+DONE_STATES = frozenset({ItemState.RESOLVED, ItemState.CLOSED})
+
+
+class Satisfaction(enum.Enum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+    @property
+    def label(self):
+        return SATISFACTION_LABELS[self]
+
+
+SATISFACTION_LABELS = {
+    Satisfaction.SATISFIED: _l("Satisfied"),
+    Satisfaction.BASICALLY_SATISFIED: _l("Basically satisfied"),
+    Satisfaction.UNSATISFIED: _l("Unsatisfied"),
+}
+
+
+class TimelineKind(enum.Enum):
+    CREATED = "created"
+    ASSIGNED = "assigned"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    PROGRESS = "progress"
+    RESULT = "result"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    URGED = "urged"
+    RATED = "rated"
+    BECAME_OVERDUE = "became_overdue"
+    NOTE = "note"
+
+
+class Category(db.Model):
+    """A topic that suggestions are filed under, such as talent apartments."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    name_zh: Mapped[str | None] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_zh)
+
+    def __repr__(self) -> str:
+        return f"<Category {self.code}>"
+
+
+followup_item_co_unit = sa.Table(
+    "followup_item_co_unit",
+    db.metadata,
+    sa.Column("item_id", sa.ForeignKey("followup_item.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "unit_id",
+        sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class FollowUpItem(db.Model):
+    """A suggestion raised at an event, and its follow-up until it is closed.
+
+    The version counter makes a save based on a stale copy fail instead of overwriting
+    someone else's change.
+    """
+
+    __tablename__ = "followup_item"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "speaker_id IS NOT NULL OR raised_by_name <> ''", name="has_someone_who_raised_it"
+        ),
+        sa.CheckConstraint(
+            "state = 'new' OR (lead_unit_id IS NOT NULL AND due_on IS NOT NULL)",
+            name="assigned_items_have_lead_unit_and_due_date",
+        ),
+        sa.Index("ix_followup_item_lead_unit_state", "lead_unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="RESTRICT"), index=True
+    )
+    speaker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("speaker.id", ondelete="RESTRICT"), index=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    # Who raised it when that person has no speaker record (entered by an organizer).
+    raised_by_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("category.id", ondelete="RESTRICT"), index=True
+    )
+    content: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[ItemState] = mapped_column(
+        enum_column(ItemState, "item_state"), default=ItemState.NEW, index=True
+    )
+    lead_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT")
+    )
+    due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    instructions: Mapped[str] = mapped_column(sa.Text, default="")
+    result: Mapped[str] = mapped_column(sa.Text, default="")
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    satisfaction: Mapped[Satisfaction | None] = mapped_column(
+        enum_column(Satisfaction, "satisfaction")
+    )
+    satisfaction_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    event: Mapped[Event] = relationship()
+    speaker: Mapped[Speaker | None] = relationship()
+    registration: Mapped[Registration | None] = relationship()
+    category: Mapped[Category] = relationship()
+    lead_unit: Mapped[ResponsibleUnit | None] = relationship()
+    co_units: Mapped[list[ResponsibleUnit]] = relationship(secondary=followup_item_co_unit)
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def raised_by(self) -> str:
+        return self.speaker.name if self.speaker else self.raised_by_name
+
+    def is_overdue(self, today: date) -> bool:
+        """Overdue: the due date has passed and the item is neither resolved nor closed."""
+        return self.due_on is not None and self.due_on < today and self.state not in DONE_STATES
+
+    def can_move_to(self, state: ItemState) -> bool:
+        return state in ITEM_TRANSITIONS[self.state]
+
+    def __repr__(self) -> str:
+        return f"<FollowUpItem {self.id} {self.state.value}>"
+
+
+class TimelineEntry(db.Model):
+    """One thing that happened to a follow-up item. Entries are only ever added."""
+
+    __tablename__ = "timeline_entry"
+    __table_args__ = (
+        sa.Index("ix_timeline_entry_item_at", "item_id", "at"),
+        sa.CheckConstraint(
+            "progress_percent IS NULL OR (progress_percent BETWEEN 0 AND 100)",
+            name="progress_percent_in_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("followup_item.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[TimelineKind] = mapped_column(enum_column(TimelineKind, "timeline_kind"))
+    actor_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # Set when the speaker acted through the private link rather than a signed-in user.
+    actor_speaker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("speaker.id", ondelete="SET NULL")
+    )
+    # The unit on whose behalf the actor wrote, for co-handling contributions.
+    unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT")
+    )
+    from_state: Mapped[ItemState | None] = mapped_column(enum_column(ItemState, "from_state"))
+    to_state: Mapped[ItemState | None] = mapped_column(enum_column(ItemState, "to_state"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    progress_percent: Mapped[int | None] = mapped_column()
+
+    item: Mapped[FollowUpItem] = relationship()
+    actor_user: Mapped[User | None] = relationship()
+    actor_speaker: Mapped[Speaker | None] = relationship()
+    unit: Mapped[ResponsibleUnit | None] = relationship()

@@ -1,0 +1,59 @@
+"""Language and time zone: chosen from the browser first, then remembered per user."""
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from talentday.extensions import babel
+
+SESSION_KEY = "locale"
+
+
+def supported(locale: str | None) -> str | None:
+    """Map any spelling of a supported language to our catalogue name, or None.
+
+    Browsers send zh, zh-CN, zh-Hans-CN, zh-TW...; every Chinese variant gets the one
+    Simplified Chinese catalogue we have, rather than falling back to English.
+    """
+    if not locale:
+        return None
+    language = locale.replace("-", "_").split("_")[0].lower()
+    if language == "zh":
+        return "zh_Hans"
+    if language == "en":
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        chosen = supported(current_user.locale)
+        if chosen:
+            return chosen
+    chosen = supported(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    for language, _quality in request.accept_languages:
+        chosen = supported(language)
+        if chosen:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def html_lang() -> str:
+    """The value of the page's lang attribute: en or zh-Hans."""
+    locale = get_locale()
+    return "zh-Hans" if locale is not None and locale.language == "zh" else "en"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def city_today() -> date:
+    """Today's date in the city's time zone: due dates fall due by the city's calendar."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()

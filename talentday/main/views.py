@@ -1,0 +1,44 @@
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from talentday.auth.models import Role, User
+from talentday.extensions import db
+from talentday.i18n import city_today
+from talentday.main import services
+from talentday.units.models import ResponsibleUnit
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html", events=services.public_events())
+
+
+@bp.get("/home")
+@login_required
+def home():
+    """Each role lands on what it works with."""
+    today = city_today()
+    role = current_user.role
+    if role is Role.ORGANIZER:
+        return render_template("main/home_organizer.html", rows=services.organizer_overview(today))
+    if role is Role.DEPARTMENT_STAFF:
+        return render_template(
+            "main/home_staff.html",
+            unit=current_user.unit,
+            desk=services.unit_desk(current_user.unit_id, today),
+            today=today,
+        )
+    if role is Role.LEADER:
+        headline, late_units = services.leader_overview(today)
+        return render_template("main/home_leader.html", headline=headline, late_units=late_units)
+    users = db.session.scalar(db.select(db.func.count()).select_from(User))
+    units = db.session.scalar(db.select(db.func.count()).select_from(ResponsibleUnit))
+    return render_template("main/home_admin.html", users=users, units=units)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}

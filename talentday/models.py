@@ -1,0 +1,35 @@
+"""Imports every feature's models so that the metadata is complete wherever it is needed."""
+
+from talentday.audit.models import AuditEntry
+from talentday.auth.models import Role, User
+from talentday.events.models import Event, EventState
+from talentday.followup.models import (
+    Category,
+    FollowUpItem,
+    ItemState,
+    Satisfaction,
+    TimelineEntry,
+    TimelineKind,
+)
+from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+from talentday.units.models import ResponsibleUnit, UnitKind
+
+__all__ = [
+    "AuditEntry",
+    "Category",
+    "Event",
+    "EventState",
+    "FollowUpItem",
+    "ItemState",
+    "Registration",
+    "RegistrationState",
+    "ResponsibleUnit",
+    "Role",
+    "Satisfaction",
+    "Speaker",
+    "TalentTeam",
+    "TimelineEntry",
+    "TimelineKind",
+    "UnitKind",
+    "User",
+]

@@ -1,0 +1,118 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talentday.database import UTCDateTime, enum_column, utcnow
+from talentday.events.models import Event
+from talentday.extensions import db
+
+
+class TalentTeam(enum.Enum):
+    SCI_TECH_TOWN_LEADER_GROUP = "sci_tech_town_leader_group"
+    INDUSTRY_PROFESSOR = "industry_professor"
+    SCI_TECH_VICE_PRESIDENT = "sci_tech_vice_president"
+    UNIVERSITY = "university"
+    ENTERPRISE = "enterprise"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return TALENT_TEAM_LABELS[self]
+
+
+TALENT_TEAM_LABELS = {
+    TalentTeam.SCI_TECH_TOWN_LEADER_GROUP: _l("S&T Town Leader Group"),
+    TalentTeam.INDUSTRY_PROFESSOR: _l("Industry Professor"),
+    TalentTeam.SCI_TECH_VICE_PRESIDENT: _l("S&T Vice President"),
+    TalentTeam.UNIVERSITY: _l("University representative"),
+    TalentTeam.ENTERPRISE: _l("Enterprise representative"),
+    TalentTeam.OTHER: _l("Other"),
+}
+
+
+class RegistrationState(enum.Enum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self):
+        return REGISTRATION_STATE_LABELS[self]
+
+
+REGISTRATION_STATE_LABELS = {
+    RegistrationState.SUBMITTED: _l("Submitted"),
+    RegistrationState.APPROVED: _l("Approved"),
+    RegistrationState.WAITLISTED: _l("Waitlisted"),
+    RegistrationState.REJECTED: _l("Rejected"),
+    RegistrationState.WITHDRAWN: _l("Withdrawn"),
+    RegistrationState.CANCELLED: _l("Cancelled"),
+}
+
+
+class Speaker(db.Model):
+    """A talent representative, kept once and reused across events (matched by email)."""
+
+    __tablename__ = "speaker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    # Stored lower-cased so that one person is one record whatever the capitals typed.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    organization: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    talent_team: Mapped[TalentTeam] = mapped_column(
+        enum_column(TalentTeam, "talent_team"), index=True
+    )
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.id} {self.name!r}>"
+
+
+class Registration(db.Model):
+    """A speaker's request to speak at one event, and where it stands."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "speaker_id", name="uq_registration_event_speaker"),
+        sa.Index("ix_registration_event_state", "event_id", "state"),
+        sa.CheckConstraint(
+            "speaking_minutes IS NULL OR speaking_minutes > 0", name="speaking_minutes_positive"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("speaker.id", ondelete="RESTRICT"), index=True
+    )
+    state: Mapped[RegistrationState] = mapped_column(
+        enum_column(RegistrationState, "registration_state"), default=RegistrationState.SUBMITTED
+    )
+    topic: Mapped[str] = mapped_column(sa.String(300), default="")
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # Only a hash of the speaker's private link is kept: a database leak reveals no links.
+    token_hash: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    speaking_order: Mapped[int | None] = mapped_column()
+    speaking_minutes: Mapped[int | None] = mapped_column()
+    organizer_message: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship()
+    speaker: Mapped[Speaker] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} event={self.event_id} {self.state.value}>"

@@ -1,0 +1,65 @@
+"""Filters and globals the templates use to show prepared values."""
+
+import enum
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+
+from talentday.i18n import html_lang
+
+# Bootstrap classes for the coloured tag of each state; the state's name is always written
+# inside the tag too, so that nothing is conveyed by colour alone.
+TAG_CLASSES = {
+    "new": "text-bg-secondary",
+    "assigned": "text-bg-info",
+    "accepted": "text-bg-primary",
+    "in_progress": "text-bg-primary",
+    "returned": "text-bg-warning",
+    "resolved": "text-bg-success",
+    "closed": "text-bg-dark",
+    "reopened": "text-bg-warning",
+    "draft": "text-bg-secondary",
+    "published": "text-bg-success",
+    "registration_closed": "text-bg-info",
+    "held": "text-bg-dark",
+    "archived": "text-bg-light",
+    "submitted": "text-bg-info",
+    "approved": "text-bg-success",
+    "waitlisted": "text-bg-warning",
+    "rejected": "text-bg-danger",
+    "withdrawn": "text-bg-secondary",
+    "cancelled": "text-bg-secondary",
+}
+
+
+def tag_class(state: enum.Enum) -> str:
+    return TAG_CLASSES.get(state.value, "text-bg-secondary")
+
+
+def _datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if fmt == "event":
+        # Event dates carry the weekday; times are 24-hour in both languages.
+        return format_datetime(value, "EEEE yyyy-MM-dd HH:mm")
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def _time_filter(value: datetime | None) -> str:
+    return format_datetime(value, "HH:mm") if value is not None else ""
+
+
+def _date_filter(value: date | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, "yyyy-MM-dd")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["datetime"] = _datetime_filter
+    app.jinja_env.filters["date"] = _date_filter
+    app.jinja_env.filters["time"] = _time_filter
+    app.jinja_env.filters["tag_class"] = tag_class
+    app.jinja_env.globals["html_lang"] = html_lang

@@ -1,0 +1,61 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talentday.database import UTCDateTime, enum_column, utcnow
+from talentday.extensions import db
+
+
+class UnitKind(enum.Enum):
+    MUNICIPAL_DEPARTMENT = "municipal_department"
+    COUNTY_OR_DISTRICT = "county_or_district"
+    UNIVERSITY = "university"
+    ENTERPRISE = "enterprise"
+    OTHER = "other"
+
+    @property
+    def label(self):
+        return UNIT_KIND_LABELS[self]
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.MUNICIPAL_DEPARTMENT: _l("Municipal department"),
+    UnitKind.COUNTY_OR_DISTRICT: _l("County or district"),
+    UnitKind.UNIVERSITY: _l("University"),
+    UnitKind.ENTERPRISE: _l("Enterprise"),
+    UnitKind.OTHER: _l("Other"),
+}
+
+
+def localized(english: str, chinese: str | None) -> str:
+    """The Chinese name in the Chinese interface when there is one, else the English name."""
+    locale = get_locale()
+    if chinese and locale is not None and locale.language == "zh":
+        return chinese
+    return english
+
+
+class ResponsibleUnit(db.Model):
+    """A department that acts on suggestions: a bureau, a county or district, a university."""
+
+    __tablename__ = "responsible_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name_zh: Mapped[str | None] = mapped_column(sa.String(200))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind, "unit_kind"), index=True)
+    contact_name: Mapped[str | None] = mapped_column(sa.String(100))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_zh)
+
+    def __repr__(self) -> str:
+        return f"<ResponsibleUnit {self.id} {self.name!r}>"

@@ -1,0 +1,252 @@
+"""Fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL.
+
+Each backend's schema is built once per run by the Alembic migrations, so the tests run
+against exactly what production gets; every test then starts from empty tables.
+"""
+
+import os
+import re
+import shutil
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from talentday import create_app
+from talentday.auth.models import Role
+from talentday.auth.services import create_user
+from talentday.extensions import db
+from talentday.units.models import ResponsibleUnit, UnitKind
+
+POSTGRES_URL = os.environ.get("TALENTDAY_TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+CHROMIUM = os.environ.get("TALENTDAY_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PASSWORD = "correct horse battery"
+
+
+def pytest_report_header(config):
+    lines = []
+    if POSTGRES_URL:
+        lines.append(f"databases: SQLite and PostgreSQL ({sa.make_url(POSTGRES_URL).host})")
+    else:
+        lines.append(
+            "databases: SQLite only; PostgreSQL NOT tested (TALENTDAY_TEST_DATABASE_URL unset)"
+        )
+    lines.append(
+        f"browser: {CHROMIUM}"
+        if shutil.which(CHROMIUM)
+        else f"browser: {CHROMIUM} missing, browser tests will be skipped"
+    )
+    return lines
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM):
+        return
+    if IN_CI:
+        raise pytest.UsageError(f"CI must run the browser tests, but {CHROMIUM} is missing")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: install Debian's chromium package")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return config
+
+
+@contextmanager
+def fresh_database(backend: str, directory: Path):
+    """An empty database of the backend, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'{uuid.uuid4().hex}.sqlite3'}"
+        return
+    name = f"talentday_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin_engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin_engine.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
+
+
+def migrate_to_head(url: str) -> None:
+    app = create_app(app_config(url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
+        migrate_to_head(url)
+        yield url
+
+
+def empty_all_tables() -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(app_config(database_url))
+    yield app
+    with app.app_context():
+        db.session.rollback()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """For service and model tests: an application context around the whole test."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- factories -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_unit(app):
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides) -> ResponsibleUnit:
+        with app.app_context():
+            values = {"name": f"Test Bureau {next(counter)}", "kind": UnitKind.MUNICIPAL_DEPARTMENT}
+            values.update(overrides)
+            unit = ResponsibleUnit(**values)
+            db.session.add(unit)
+            db.session.commit()
+            db.session.refresh(unit)
+            db.session.expunge(unit)
+            return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_unit):
+    """Create an account and return a detached copy; the password is PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role = Role.ORGANIZER, **overrides):
+        with app.app_context():
+            unit_id = overrides.pop("unit_id", None)
+            if role is Role.DEPARTMENT_STAFF and unit_id is None:
+                unit_id = make_unit().id
+            values = {
+                "email": f"user{next(counter)}@example.com",
+                "name": f"Test {role.value}",
+                "password": PASSWORD,
+                "role": role,
+                "unit": db.session.get(ResponsibleUnit, unit_id) if unit_id else None,
+            }
+            active = overrides.pop("active", True)
+            values.update(overrides)
+            user = create_user(**values)
+            user.active = active
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+# --- page helpers --------------------------------------------------------------------
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_PATTERN.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token in the form at {url}"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+    """Post a form the way a browser does: read the page first to get its CSRF token."""
+    payload = {"csrf_token": csrf_token(client, form_url or url), **data}
+    return client.post(url, data=payload, **kwargs)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, **kwargs):
+    return submit(client, "/sign-in", {"email": email, "password": password}, **kwargs)
+
+
+# --- browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser; without the networking flags it tries
+    # to reach the internet and stalls on this closed network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url):
+    """The application served over HTTP on a free local port, sharing the test database."""
+    app = create_app(app_config(database_url))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
