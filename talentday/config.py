@@ -8,6 +8,8 @@ INSECURE_SECRET_KEY = "dev"
 
 class DefaultConfig:
     SECRET_KEY = INSECURE_SECRET_KEY
+    # Werkzeug's memory-hard default; tests set a cheap method to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
     # None means "SQLite in the instance folder"; create_app() fills in the path.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -28,6 +28,8 @@ def supported(locale: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # command line, mail: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         chosen = supported(current_user.locale)
         if chosen:

@@ -63,6 +63,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Hashing strength is not what these tests measure; scrypt would triple their time.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config

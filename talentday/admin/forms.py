@@ -4,11 +4,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from talentday.auth.models import Role
+from talentday.forms import blank_to_none, strip_whitespace
 from talentday.units.models import UnitKind
-
-
-def _blank_to_none(value):
-    return value or None
 
 
 class UserForm(FlaskForm):
@@ -25,6 +22,7 @@ class UserForm(FlaskForm):
             Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
             Length(max=254),
         ],
+        filters=[strip_whitespace],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     role = SelectField(
@@ -55,7 +53,7 @@ class UnitForm(FlaskForm):
         _l("Name in Chinese"),
         description=_l("Shown in the Chinese interface. Leave empty to use the name above."),
         validators=[Optional(), Length(max=200)],
-        filters=[_blank_to_none],
+        filters=[blank_to_none],
     )
     kind = SelectField(
         _l("Kind of unit"),
@@ -63,12 +61,12 @@ class UnitForm(FlaskForm):
         validators=[DataRequired(_l("Choose the kind of unit"))],
     )
     contact_name = StringField(
-        _l("Contact person"), validators=[Optional(), Length(max=100)], filters=[_blank_to_none]
+        _l("Contact person"), validators=[Optional(), Length(max=100)], filters=[blank_to_none]
     )
     contact_phone = StringField(
         _l("Contact phone"),
         validators=[Optional(), Length(max=40)],
-        filters=[_blank_to_none],
+        filters=[blank_to_none],
         render_kw={"type": "tel", "autocomplete": "off"},
     )
     active = BooleanField(_l("Unit is active"), default=True)

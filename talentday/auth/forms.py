@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from talentday.auth.services import MIN_PASSWORD_LENGTH
+from talentday.forms import strip_whitespace
 
 
 class SignInForm(FlaskForm):
@@ -14,6 +15,7 @@ class SignInForm(FlaskForm):
             Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
             Length(max=254),
         ],
+        filters=[strip_whitespace],
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(

@@ -3,6 +3,7 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,7 +66,8 @@ class User(UserMixin, db.Model):
     unit: Mapped[ResponsibleUnit | None] = relationship(lazy="joined")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

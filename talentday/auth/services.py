@@ -1,5 +1,8 @@
 """Accounts: creating them, signing in, and changing passwords."""
 
+from functools import cache
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -10,9 +13,12 @@ from talentday.units.models import ResponsibleUnit
 
 MIN_PASSWORD_LENGTH = 10
 
-# Compared against when no account matches, so that a wrong email costs the same time
-# as a wrong password and the response time reveals nothing.
-_DUMMY_HASH = generate_password_hash("talentday-no-such-account")
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Checked when no account matches, so that a wrong email costs the same time as a
+    wrong password and the response time reveals nothing."""
+    return generate_password_hash("talentday-no-such-account", method=method)
 
 
 class AccountError(ValueError):
@@ -36,7 +42,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active account with this email and password, or None: never says which was wrong."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
     if not user.check_password(password) or not user.active:
         return None

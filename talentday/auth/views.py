@@ -92,7 +92,7 @@ def password():
             record("password_changed", actor=current_user, target=current_user)
             db.session.commit()
             # The session token changed with the password: sign in again on this device only.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(
                 _("Your password has been changed. Other devices have been signed out."), "success"
             )

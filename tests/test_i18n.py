@@ -1,0 +1,115 @@
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from talentday.auth.models import User
+from talentday.extensions import db
+from talentday.i18n import supported
+from tests.conftest import csrf_token, sign_in
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUE = ROOT / "talentday/translations/zh_Hans/LC_MESSAGES/messages.po"
+
+
+def lang_and_heading(response) -> tuple[str, str]:
+    page = response.get_data(as_text=True)
+    lang = re.search(r'<html lang="([^"]+)"', page).group(1)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1).strip()
+    return lang, heading
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("zh-CN,zh;q=0.9,en;q=0.8", ("zh-Hans", "登录")),
+        ("zh", ("zh-Hans", "登录")),
+        ("zh-TW", ("zh-Hans", "登录")),
+        ("en-GB,en;q=0.9", ("en", "Sign in")),
+        ("fr-FR", ("en", "Sign in")),
+        ("", ("en", "Sign in")),
+    ],
+)
+def test_first_visit_follows_the_browser_language(client, accept, expected):
+    response = client.get("/sign-in", headers={"Accept-Language": accept})
+    assert lang_and_heading(response) == expected
+
+
+def test_language_switch_sticks_for_the_visitor(client):
+    token = csrf_token(client, "/")
+    response = client.post(
+        "/language", data={"csrf_token": token, "locale": "zh_Hans", "next": "/sign-in"}
+    )
+    assert response.headers["Location"] == "/sign-in"
+    english_browser = {"Accept-Language": "en"}
+    assert lang_and_heading(client.get("/sign-in", headers=english_browser))[0] == "zh-Hans"
+    client.post("/language", data={"csrf_token": token, "locale": "en", "next": "/"})
+    assert lang_and_heading(client.get("/sign-in"))[0] == "en"
+
+
+def test_language_switch_refuses_other_sites_and_unknown_languages(client):
+    token = csrf_token(client, "/")
+    response = client.post(
+        "/language",
+        data={"csrf_token": token, "locale": "zh_Hans", "next": "https://evil.example/"},
+    )
+    assert response.headers["Location"] == "/"
+    client.post("/language", data={"csrf_token": token, "locale": "xx"})
+    assert lang_and_heading(client.get("/sign-in"))[0] == "zh-Hans"
+
+
+def test_signed_in_users_keep_their_language_on_every_device(app, make_user):
+    user = make_user()
+    first_device = app.test_client()
+    sign_in(first_device, user.email)
+    token = csrf_token(first_device, "/home")
+    first_device.post("/language", data={"csrf_token": token, "locale": "zh_Hans"})
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == "zh_Hans"
+    second_device = app.test_client()
+    sign_in(second_device, user.email, headers={"Accept-Language": "en"})
+    lang, heading = lang_and_heading(second_device.get("/home", headers={"Accept-Language": "en"}))
+    assert (lang, heading) == ("zh-Hans", "组织方工作台")
+
+
+def test_supported_maps_every_chinese_variant_to_the_one_catalogue():
+    assert supported("zh-Hans-CN") == "zh_Hans"
+    assert supported("zh_CN") == "zh_Hans"
+    assert supported("EN-us") == "en"
+    assert supported("ja") is None
+    assert supported(None) is None
+
+
+def test_dates_are_shown_in_the_city_time_zone_with_the_weekday(app, runner, client):
+    runner.invoke(args=["demo"])
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # The 24th salon starts at 06:30 UTC, which is 14:30 in Huai'an.
+    assert "Sunday 2026-09-20 14:30–17:30" in english
+    chinese = app.test_client().get("/", headers={"Accept-Language": "zh-CN"})
+    assert "星期日 2026-09-20 14:30–17:30" in chinese.get_data(as_text=True)
+
+
+def test_the_chinese_catalogue_translates_every_string_in_the_code(tmp_path):
+    template = tmp_path / "messages.pot"
+    CommandLineInterface().run(
+        [
+            "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+            "--ignore-dirs", ".* __pycache__ .venv", "-o", str(template), str(ROOT),
+        ]
+    )  # fmt: skip
+    with template.open("rb") as handle:
+        wanted = {message.id for message in read_po(handle) if message.id}
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {
+        message.id
+        for message in catalogue
+        if message.id
+        and not message.fuzzy
+        and all(message.string if isinstance(message.string, tuple) else [message.string])
+    }
+    missing = sorted(str(m) for m in wanted - translated)
+    assert not missing, f"untranslated in zh_Hans (run make extract-messages): {missing}"
+    assert len(wanted) > 150
