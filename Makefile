@@ -17,6 +17,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# After editing a catalogue: compile it, and commit the .mo with the .po.
 translations: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d talentday/translations
 
@@ -30,7 +31,7 @@ instance/config.py:
 	mkdir -p instance
 	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
-run: $(VENV)/.installed translations instance/config.py
+run: $(VENV)/.installed instance/config.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
 	@echo "TalentDay is at http://127.0.0.1:5000 (Ctrl+C stops it)"
@@ -56,7 +57,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(VENV)/.installed-test translations browser-tools lint
+test: $(VENV)/.installed-test browser-tools lint
 	$(BIN)/pytest
 
 clean:
