@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from talentday.auth.models import Role
-from talentday.forms import blank_to_none, strip_whitespace
+from talentday.forms import blank_to_none, email_field
 from talentday.units.models import UnitKind
 
 
@@ -14,16 +14,11 @@ class UserForm(FlaskForm):
         validators=[DataRequired(_l("Enter the person's full name")), Length(max=100)],
         render_kw={"autocomplete": "off"},
     )
-    email = EmailField(
+    email = email_field(
         _l("Email address"),
+        missing=_l("Enter an email address"),
+        autocomplete="off",
         description=_l("They sign in with this address."),
-        validators=[
-            DataRequired(_l("Enter an email address")),
-            Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[strip_whitespace],
-        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     role = SelectField(
         _l("Role"),

@@ -1,22 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, ValidationError
 
 from talentday.auth.services import MIN_PASSWORD_LENGTH
-from talentday.forms import strip_whitespace
+from talentday.forms import email_field
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(
-        _l("Email address"),
-        validators=[
-            DataRequired(_l("Enter your email address")),
-            Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
-            Length(max=254),
-        ],
-        filters=[strip_whitespace],
-        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    email = email_field(
+        _l("Email address"), missing=_l("Enter your email address"), autocomplete="username"
     )
     password = PasswordField(
         _l("Password"),
