@@ -56,6 +56,24 @@ def demo_command():
         click.echo(f"  {role:<18} {email}")
 
 
+@click.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+@with_appcontext
+def send_mail_command(limit):
+    """Send the outbox's queued and failed messages through SMTP (safe to run often)."""
+    from talentday.outbox.services import pending_messages, send_pending, smtp_configured
+
+    if not smtp_configured():
+        waiting = len(pending_messages(limit))
+        click.echo(f"SMTP is not configured (MAIL_SERVER); {waiting} messages stay in the outbox.")
+        return
+    sent, failed = send_pending(limit)
+    click.echo(f"Sent {sent} messages; {failed} failed and stay queued for the next run.")
+    if failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(send_mail_command)

@@ -38,5 +38,19 @@ class DefaultConfig:
     # Failed sign-ins allowed per client address and per account before a pause is imposed.
     SIGN_IN_LIMITS = "5 per minute; 30 per hour"
 
+    # Outgoing mail. Without MAIL_SERVER every message is only kept in the outbox.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "TalentDay <talentday@localhost>"
+    MAIL_TIMEOUT = 10
+    # Send new messages right after the response instead of waiting for `flask send-mail`.
+    MAIL_SEND_AFTER_REQUEST = False
+    # The address speakers' private links start with; by default, the address of the request.
+    PUBLIC_BASE_URL: str | None = None
+
     USERS_PER_PAGE = 25
     UNITS_PER_PAGE = 25

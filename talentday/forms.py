@@ -34,3 +34,49 @@ def email_field(label, *, missing, autocomplete: str = "email", **kwargs) -> Ema
         render_kw={"autocomplete": autocomplete, "spellcheck": "false"},
         **kwargs,
     )
+
+
+def show_domain_error(form, error) -> bool:
+    """Put a refused move's message beside its field; False when no field fits (flash it)."""
+    field = getattr(form, error.field or "", None)
+    if field is None:
+        return False
+    field.errors = [*field.errors, str(error.message)]
+    return True
+
+
+def city_datetime_field(label, *, required_message=None, **kwargs):
+    """A date and time typed in the city's time zone (converted to UTC by the view)."""
+    from wtforms import DateTimeLocalField
+    from wtforms.validators import InputRequired, Optional
+
+    validators = [InputRequired(required_message)] if required_message else [Optional()]
+    return DateTimeLocalField(
+        label,
+        format="%Y-%m-%dT%H:%M",
+        validators=validators,
+        invalid_value_message=_l("Enter a date and time like 2026-09-20 14:30"),
+        **kwargs,
+    )
+
+
+def whole_number_field(label, *, required_message=None, minimum=None, maximum=None, **kwargs):
+    from wtforms import IntegerField
+    from wtforms.validators import InputRequired, NumberRange, Optional
+
+    validators = [InputRequired(required_message)] if required_message else [Optional()]
+    if minimum is not None or maximum is not None:
+        validators.append(
+            NumberRange(
+                min=minimum,
+                max=maximum,
+                message=_l("Enter a whole number from %(min)s to %(max)s"),
+            )
+        )
+    return IntegerField(
+        label,
+        validators=validators,
+        invalid_value_message=_l("Enter a whole number, like 12"),
+        render_kw={"inputmode": "numeric"},
+        **kwargs,
+    )

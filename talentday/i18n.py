@@ -1,6 +1,7 @@
 """Language and time zone: chosen from the browser first, then remembered per user."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
@@ -56,6 +57,22 @@ def init_app(app: Flask) -> None:
 
 def city_today() -> date:
     """Today's date in the city's time zone: due dates fall due by the city's calendar."""
-    from zoneinfo import ZoneInfo
+    return datetime.now(city_zone()).date()
 
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def from_city_time(value: datetime | None) -> datetime | None:
+    """A wall-clock time typed in the city (naive) as an aware UTC timestamp."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=city_zone()).astimezone(UTC)
+
+
+def to_city_time(value: datetime | None) -> datetime | None:
+    """An aware timestamp as the naive wall-clock time of the city, for form inputs."""
+    if value is None:
+        return None
+    return value.astimezone(city_zone()).replace(tzinfo=None)

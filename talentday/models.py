@@ -11,7 +11,14 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
-from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+from talentday.outbox.models import MessageStatus, OutboxMessage
+from talentday.registrations.models import (
+    Registration,
+    RegistrationState,
+    Speaker,
+    TalentTeam,
+    TeamQuota,
+)
 from talentday.units.models import ResponsibleUnit, UnitKind
 
 __all__ = [
@@ -21,6 +28,8 @@ __all__ = [
     "EventState",
     "FollowUpItem",
     "ItemState",
+    "MessageStatus",
+    "OutboxMessage",
     "Registration",
     "RegistrationState",
     "ResponsibleUnit",
@@ -28,6 +37,7 @@ __all__ = [
     "Satisfaction",
     "Speaker",
     "TalentTeam",
+    "TeamQuota",
     "TimelineEntry",
     "TimelineKind",
     "UnitKind",

@@ -10,7 +10,9 @@ from talentday.audit.services import record
 from talentday.auth.models import Role, User
 from talentday.auth.permissions import admin_required
 from talentday.auth.services import AccountError, create_user, update_user
+from talentday.errors_domain import DomainError
 from talentday.extensions import db
+from talentday.forms import show_domain_error
 from talentday.units.models import ResponsibleUnit, UnitKind
 from talentday.units.services import UnitError, save_unit
 
@@ -37,12 +39,9 @@ def _unit_choices(current: ResponsibleUnit | None = None) -> list[tuple[str, str
     ]
 
 
-def _field_error(form, error: AccountError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
+def _field_error(form, error: DomainError) -> None:
+    if not show_domain_error(form, error):
         flash(str(error.message), "danger")
-    else:
-        field.errors.append(str(error.message))
 
 
 @bp.get("/")

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from talentday.auth.models import Role, User, new_session_token
 from talentday.database import utcnow
+from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit
 
@@ -21,13 +22,8 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("talentday-no-such-account", method=method)
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A change to an account that the rules refuse; the message is shown to the user."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalize_email(email: str) -> str:

@@ -16,6 +16,7 @@ from talentday.audit.services import record
 from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
 from talentday.auth.services import AccountError, authenticate, change_password, normalize_email
 from talentday.extensions import db, limiter
+from talentday.forms import show_domain_error
 from talentday.i18n import SESSION_KEY
 from talentday.navigation import safe_next_url
 
@@ -87,7 +88,7 @@ def password():
                 new_password=form.new_password.data,
             )
         except AccountError as error:
-            getattr(form, error.field).errors.append(str(error.message))
+            show_domain_error(form, error)
         else:
             record("password_changed", actor=current_user, target=current_user)
             db.session.commit()

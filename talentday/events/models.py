@@ -29,6 +29,35 @@ EVENT_STATE_LABELS = {
     EventState.ARCHIVED: _l("Archived"),
 }
 
+# The allowed moves of an event. Unpublishing takes it back to a draft; closing registration
+# may be undone while the event has not been held.
+EVENT_TRANSITIONS: dict[EventState, frozenset[EventState]] = {
+    EventState.DRAFT: frozenset({EventState.PUBLISHED, EventState.ARCHIVED}),
+    EventState.PUBLISHED: frozenset(
+        {EventState.DRAFT, EventState.REGISTRATION_CLOSED, EventState.HELD}
+    ),
+    EventState.REGISTRATION_CLOSED: frozenset({EventState.PUBLISHED, EventState.HELD}),
+    EventState.HELD: frozenset({EventState.ARCHIVED}),
+    EventState.ARCHIVED: frozenset(),
+}
+
+
+def action_label(current: EventState, target: EventState):
+    """What the button that makes this move says."""
+    if target is EventState.PUBLISHED:
+        return (
+            _l("Reopen registration")
+            if current is EventState.REGISTRATION_CLOSED
+            else _l("Publish")
+        )
+    return {
+        EventState.DRAFT: _l("Unpublish"),
+        EventState.REGISTRATION_CLOSED: _l("Close registration"),
+        EventState.HELD: _l("Mark as held"),
+        EventState.ARCHIVED: _l("Archive"),
+    }[target]
+
+
 # States in which the public may see the event page.
 PUBLIC_EVENT_STATES = (EventState.PUBLISHED, EventState.REGISTRATION_CLOSED, EventState.HELD)
 

@@ -56,6 +56,40 @@ REGISTRATION_STATE_LABELS = {
 }
 
 
+# The allowed moves of a registration (DOMAIN.md, "Life of a registration").
+REGISTRATION_TRANSITIONS: dict[RegistrationState, frozenset[RegistrationState]] = {
+    RegistrationState.SUBMITTED: frozenset(
+        {
+            RegistrationState.APPROVED,
+            RegistrationState.WAITLISTED,
+            RegistrationState.REJECTED,
+            RegistrationState.WITHDRAWN,
+        }
+    ),
+    RegistrationState.WAITLISTED: frozenset(
+        {
+            RegistrationState.APPROVED,
+            RegistrationState.REJECTED,
+            RegistrationState.WITHDRAWN,
+            RegistrationState.CANCELLED,
+        }
+    ),
+    RegistrationState.APPROVED: frozenset(
+        {RegistrationState.WAITLISTED, RegistrationState.WITHDRAWN, RegistrationState.CANCELLED}
+    ),
+    RegistrationState.REJECTED: frozenset(
+        {RegistrationState.APPROVED, RegistrationState.WAITLISTED}
+    ),
+    RegistrationState.WITHDRAWN: frozenset(),
+    RegistrationState.CANCELLED: frozenset(),
+}
+
+# A speaker in these states still holds, or waits for, a place.
+ACTIVE_STATES = frozenset(
+    {RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED}
+)
+
+
 class Speaker(db.Model):
     """A talent representative, kept once and reused across events (matched by email)."""
 
@@ -116,3 +150,18 @@ class Registration(db.Model):
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} event={self.event_id} {self.state.value}>"
+
+
+class TeamQuota(db.Model):
+    """At most this many approved speakers of one talent team at one event."""
+
+    __tablename__ = "team_quota"
+    __table_args__ = (sa.CheckConstraint("max_speakers >= 0", name="max_speakers_not_negative"),)
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    talent_team: Mapped[TalentTeam] = mapped_column(
+        enum_column(TalentTeam, "quota_talent_team"), primary_key=True
+    )
+    max_speakers: Mapped[int] = mapped_column()

@@ -2,12 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 
-from talentday.auth.services import AccountError
+from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit, UnitKind
 
 
-class UnitError(AccountError):
+class UnitError(DomainError):
     """A change to a unit that the rules refuse."""
 
 

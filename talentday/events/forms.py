@@ -1,0 +1,84 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from talentday.events.models import DEFAULT_FOLLOW_UP_DAYS
+from talentday.forms import city_datetime_field, strip_whitespace, whole_number_field
+from talentday.registrations.models import TalentTeam
+
+
+def _text(label, *, required=None, max_length=300, **kwargs):
+    validators = [DataRequired(required)] if required else [Optional()]
+    validators.append(Length(max=max_length, message=_l("Enter at most %(max)d characters")))
+    return StringField(label, validators=validators, filters=[strip_whitespace], **kwargs)
+
+
+class EventForm(FlaskForm):
+    series = _text(
+        _l("Series"),
+        required=_l("Enter the series this event belongs to"),
+        max_length=200,
+        description=_l("For example: “Shang Xian Hui” Talent Salon."),
+    )
+    edition = whole_number_field(
+        _l("Edition number"),
+        minimum=1,
+        maximum=10_000,
+        description=_l("The number of this event in its series, such as 24."),
+    )
+    title = _text(_l("Title"), required=_l("Enter the event's title"))
+    theme = _text(_l("Theme"), max_length=500)
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5000, message=_l("Enter at most %(max)d characters"))],
+        filters=[strip_whitespace],
+        render_kw={"rows": 4},
+    )
+    starts_at = city_datetime_field(
+        _l("Starts"), required_message=_l("Enter when the event starts")
+    )
+    ends_at = city_datetime_field(_l("Ends"), required_message=_l("Enter when the event ends"))
+    venue = _text(_l("Venue"))
+    host = _text(_l("Host"))
+    presiding_official = _text(_l("Presiding official"))
+    attending_leaders = TextAreaField(
+        _l("Attending leaders"),
+        description=_l("One per line, in the order they are to be named."),
+        validators=[Optional(), Length(max=2000, message=_l("Enter at most %(max)d characters"))],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+    speaking_slots = whole_number_field(
+        _l("Speaking slots"),
+        required_message=_l("Enter the number of speaking slots"),
+        minimum=1,
+        maximum=500,
+        default=12,
+    )
+    registration_opens_at = city_datetime_field(
+        _l("Registration opens"), description=_l("Leave empty to open when published.")
+    )
+    registration_closes_at = city_datetime_field(
+        _l("Registration closes"), description=_l("Leave empty to close when the event starts.")
+    )
+    follow_up_days = whole_number_field(
+        _l("Days for follow-up"),
+        required_message=_l("Enter the number of days units have to answer"),
+        minimum=1,
+        maximum=365,
+        default=DEFAULT_FOLLOW_UP_DAYS,
+        description=_l("Default time a responsible unit has to deliver a result."),
+    )
+
+    def quota_fields(self):
+        return [getattr(self, f"quota_{team.value}") for team in TalentTeam]
+
+
+# One optional quota field per talent team ("at most four Industry Professors").
+for _team in TalentTeam:
+    setattr(
+        EventForm,
+        f"quota_{_team.value}",
+        whole_number_field(_team.label, minimum=0, maximum=500),
+    )

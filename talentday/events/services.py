@@ -1,0 +1,169 @@
+"""Events: creating, cloning and moving them through their states."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from talentday.audit.services import record
+from talentday.auth.models import User
+from talentday.database import utcnow
+from talentday.errors_domain import DomainError
+from talentday.events.models import (
+    DEFAULT_FOLLOW_UP_DAYS,
+    EVENT_TRANSITIONS,
+    Event,
+    EventState,
+)
+from talentday.extensions import db
+from talentday.registrations.models import TalentTeam, TeamQuota
+
+
+class EventError(DomainError):
+    pass
+
+
+@dataclass
+class EventDetails:
+    """What an organizer fills in for an event."""
+
+    series: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    speaking_slots: int
+    edition: int | None = None
+    theme: str = ""
+    description: str = ""
+    venue: str = ""
+    host: str = ""
+    presiding_official: str = ""
+    attending_leaders: str = ""
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
+    quotas: dict[TalentTeam, int] = field(default_factory=dict)
+
+
+def check_details(details: EventDetails) -> None:
+    """End after start, registration closing before the event, at least one slot."""
+    if details.ends_at <= details.starts_at:
+        raise EventError(_l("Enter an end time after the start time"), "ends_at")
+    if details.speaking_slots < 1:
+        raise EventError(_l("Enter at least one speaking slot"), "speaking_slots")
+    opens, closes = details.registration_opens_at, details.registration_closes_at
+    if closes is not None and closes > details.starts_at:
+        raise EventError(
+            _l("Registration must close before the event starts"), "registration_closes_at"
+        )
+    if opens is not None and closes is not None and opens >= closes:
+        raise EventError(_l("Registration must open before it closes"), "registration_opens_at")
+    for team, maximum in details.quotas.items():
+        if maximum > details.speaking_slots:
+            raise EventError(
+                _l("A team's quota cannot exceed the speaking slots"), f"quota_{team.value}"
+            )
+
+
+def _check_edition_free(details: EventDetails, event: Event | None) -> None:
+    if details.edition is None:
+        return
+    other = db.session.scalar(
+        db.select(Event.id).where(Event.series == details.series, Event.edition == details.edition)
+    )
+    if other is not None and (event is None or other != event.id):
+        raise EventError(_l("This series already has an event with this number"), "edition")
+
+
+def save_event(event: Event | None, details: EventDetails, *, by: User) -> Event:
+    """Create an event (as a draft) or change one, with its team quotas."""
+    check_details(details)
+    _check_edition_free(details, event)
+    creating = event is None
+    if creating:
+        event = Event(state=EventState.DRAFT)
+        db.session.add(event)
+    for name in (
+        "series", "edition", "title", "theme", "description", "starts_at", "ends_at", "venue",
+        "host", "presiding_official", "attending_leaders", "speaking_slots",
+        "registration_opens_at", "registration_closes_at", "follow_up_days",
+    ):  # fmt: skip
+        setattr(event, name, getattr(details, name))
+    db.session.flush()
+    _replace_quotas(event, details.quotas)
+    record("event_created" if creating else "event_updated", actor=by, target=event)
+    return event
+
+
+def _replace_quotas(event: Event, quotas: dict[TalentTeam, int]) -> None:
+    db.session.execute(db.delete(TeamQuota).where(TeamQuota.event_id == event.id))
+    for team, maximum in quotas.items():
+        db.session.add(TeamQuota(event_id=event.id, talent_team=team, max_speakers=maximum))
+    db.session.flush()
+
+
+def quotas_of(event: Event) -> dict[TalentTeam, int]:
+    rows = db.session.scalars(db.select(TeamQuota).where(TeamQuota.event_id == event.id))
+    return {row.talent_team: row.max_speakers for row in rows}
+
+
+def details_for_next_edition(source: Event) -> EventDetails:
+    """The form of the next salon in a series: the same details, the number raised, and the
+    dates left for the organizer to fill in."""
+    return EventDetails(
+        series=source.series,
+        edition=(source.edition + 1) if source.edition is not None else None,
+        title=_next_title(source),
+        theme="",
+        description=source.description,
+        venue=source.venue,
+        host=source.host,
+        presiding_official=source.presiding_official,
+        attending_leaders=source.attending_leaders,
+        speaking_slots=source.speaking_slots,
+        follow_up_days=source.follow_up_days,
+        starts_at=None,  # type: ignore[arg-type]
+        ends_at=None,  # type: ignore[arg-type]
+        quotas=quotas_of(source),
+    )
+
+
+def _next_title(source: Event) -> str:
+    if source.edition is None:
+        return source.title
+    old, new = _ordinal(source.edition), _ordinal(source.edition + 1)
+    return source.title.replace(old, new, 1) if old in source.title else source.title
+
+
+def _ordinal(number: int) -> str:
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
+
+
+def change_state(event: Event, target: EventState, *, by: User) -> None:
+    """Move an event along EVENT_TRANSITIONS; anything else is refused and changes nothing."""
+    if target not in EVENT_TRANSITIONS[event.state]:
+        raise EventError(
+            _l(
+                "An event that is %(current)s cannot become %(target)s.",
+                current=event.state.label,
+                target=target.label,
+            )
+        )
+    previous = event.state
+    event.state = target
+    record(
+        "event_state_changed", actor=by, target=event, previous=previous.value, state=target.value
+    )
+
+
+def registration_is_open(event: Event, now: datetime | None = None) -> bool:
+    """Published, and inside the registration window where one is set."""
+    now = now or utcnow()
+    if event.state is not EventState.PUBLISHED:
+        return False
+    if event.registration_opens_at is not None and now < event.registration_opens_at:
+        return False
+    return not (event.registration_closes_at is not None and now >= event.registration_closes_at)

@@ -1,0 +1,163 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from talentday.auth.permissions import organizer_required
+from talentday.events import services
+from talentday.events.forms import EventForm
+from talentday.events.models import EVENT_TRANSITIONS, Event, EventState, action_label
+from talentday.extensions import db
+from talentday.forms import show_domain_error
+from talentday.i18n import from_city_time, to_city_time
+from talentday.registrations import queries as registration_queries
+from talentday.registrations.models import TalentTeam
+
+bp = Blueprint("events", __name__)
+
+
+def visible_event_or_404(event_id: int) -> Event:
+    """Public pages show published events; organizers also see drafts and archives."""
+    event = db.get_or_404(Event, event_id)
+    if not event.is_public and not (current_user.is_authenticated and current_user.is_organizer):
+        abort(404)
+    return event
+
+
+@bp.get("/events/<int:event_id>")
+def public_page(event_id: int):
+    event = visible_event_or_404(event_id)
+    return render_template(
+        "events/public.html",
+        event=event,
+        programme=registration_queries.programme(event),
+        registration_open=services.registration_is_open(event),
+        is_full=registration_queries.is_full(event),
+    )
+
+
+@bp.get("/manage/events")
+@organizer_required
+def manage_list():
+    statement = db.select(Event).order_by(Event.starts_at.desc())
+    page = db.paginate(statement, per_page=20, error_out=False)
+    counts = registration_queries.counts_by_event([event.id for event in page.items])
+    return render_template("events/manage_list.html", page=page, counts=counts)
+
+
+def _details(form: EventForm) -> services.EventDetails:
+    quotas = {
+        team: getattr(form, f"quota_{team.value}").data
+        for team in TalentTeam
+        if getattr(form, f"quota_{team.value}").data is not None
+    }
+    return services.EventDetails(
+        series=form.series.data,
+        edition=form.edition.data,
+        title=form.title.data,
+        theme=form.theme.data or "",
+        description=form.description.data or "",
+        starts_at=from_city_time(form.starts_at.data),
+        ends_at=from_city_time(form.ends_at.data),
+        venue=form.venue.data or "",
+        host=form.host.data or "",
+        presiding_official=form.presiding_official.data or "",
+        attending_leaders=form.attending_leaders.data or "",
+        speaking_slots=form.speaking_slots.data,
+        registration_opens_at=from_city_time(form.registration_opens_at.data),
+        registration_closes_at=from_city_time(form.registration_closes_at.data),
+        follow_up_days=form.follow_up_days.data,
+        quotas=quotas,
+    )
+
+
+def _fill(form: EventForm, details, quotas: dict[TalentTeam, int]) -> None:
+    """Put an event's (or a draft's) values in the form, times in the city's zone."""
+    for name in (
+        "series", "edition", "title", "theme", "description", "venue", "host",
+        "presiding_official", "attending_leaders", "speaking_slots", "follow_up_days",
+    ):  # fmt: skip
+        getattr(form, name).data = getattr(details, name)
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        getattr(form, name).data = to_city_time(getattr(details, name))
+    for team, maximum in quotas.items():
+        getattr(form, f"quota_{team.value}").data = maximum
+
+
+@bp.route("/manage/events/new", methods=["GET", "POST"])
+@organizer_required
+def new_event():
+    form = EventForm()
+    clone_of = request.args.get("clone", type=int)
+    if request.method == "GET" and clone_of:
+        source = db.get_or_404(Event, clone_of)
+        details = services.details_for_next_edition(source)
+        _fill(form, details, details.quotas)
+    if form.validate_on_submit():
+        try:
+            event = services.save_event(None, _details(form), by=current_user)
+        except services.EventError as error:
+            db.session.rollback()
+            if not show_domain_error(form, error):
+                flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("The event has been created as a draft. Publish it when it is ready."), "success"
+            )
+            return redirect(url_for("events.manage", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.route("/manage/events/<int:event_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_event(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = EventForm()
+    if request.method == "GET":
+        _fill(form, event, services.quotas_of(event))
+    if form.validate_on_submit():
+        try:
+            services.save_event(event, _details(form), by=current_user)
+        except services.EventError as error:
+            db.session.rollback()
+            if not show_domain_error(form, error):
+                flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The event has been saved."), "success")
+            return redirect(url_for("events.manage", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event)
+
+
+@bp.get("/manage/events/<int:event_id>")
+@organizer_required
+def manage(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    return render_template(
+        "events/manage.html",
+        event=event,
+        moves=[
+            (target, action_label(event.state, target))
+            for target in EventState
+            if target in EVENT_TRANSITIONS[event.state]
+        ],
+        counts=registration_queries.counts_by_event([event.id]).get(event.id, {}),
+        quotas=services.quotas_of(event),
+        registration_open=services.registration_is_open(event),
+    )
+
+
+@bp.post("/manage/events/<int:event_id>/state")
+@organizer_required
+def change_state(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    try:
+        target = EventState(request.form.get("state", ""))
+        services.change_state(event, target, by=current_user)
+    except ValueError as error:
+        db.session.rollback()
+        flash(str(getattr(error, "message", _("Choose a valid state."))), "danger")
+    else:
+        db.session.commit()
+        flash(_("The event is now %(state)s.", state=target.label), "success")
+    return redirect(url_for("events.manage", event_id=event.id))

@@ -1,0 +1,136 @@
+"""The outbox: every message is a row first, sent through SMTP when SMTP is configured."""
+
+import contextlib
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import current_app, g, has_request_context, render_template
+from flask_babel import force_locale
+
+from talentday.database import utcnow
+from talentday.extensions import db
+from talentday.outbox.models import MessageStatus, OutboxMessage
+
+# Attempts after which a message stops being retried automatically (it stays visible).
+MAX_ATTEMPTS = 8
+
+
+def queue_message(
+    *,
+    kind: str,
+    to_email: str,
+    to_name: str = "",
+    locale: str | None,
+    template: str,
+    subject,
+    event=None,
+    registration=None,
+    **context,
+) -> OutboxMessage:
+    """Render a message in the recipient's language and keep it in the outbox."""
+    locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        body = render_template(
+            f"emails/{template}.txt", event=event, registration=registration, **context
+        )
+        subject_text = str(subject)
+    message = OutboxMessage(
+        kind=kind,
+        to_email=to_email,
+        to_name=to_name,
+        locale=locale,
+        subject=subject_text,
+        body=body,
+        event_id=getattr(event, "id", None),
+        registration_id=getattr(registration, "id", None),
+    )
+    db.session.add(message)
+    if has_request_context():
+        g.outbox_has_new_messages = True
+    return message
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def _as_email(message: OutboxMessage) -> EmailMessage:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_SENDER"]
+    email["To"] = formataddr((message.to_name, message.to_email))
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
+    email.set_content(message.body)
+    return email
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    timeout = config["MAIL_TIMEOUT"]
+    if config["MAIL_USE_SSL"]:
+        connection = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+    else:
+        connection = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+        if config["MAIL_USE_TLS"]:
+            connection.starttls()
+    if config.get("MAIL_USERNAME"):
+        connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    return connection
+
+
+def pending_messages(limit: int) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage)
+            .where(
+                OutboxMessage.status.in_((MessageStatus.QUEUED, MessageStatus.FAILED)),
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+            )
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def send_pending(limit: int = 100) -> tuple[int, int]:
+    """Send queued and failed messages; a failure keeps the message, with its error, for
+    the next run. Commits after each message so that a crash never sends one twice."""
+    if not smtp_configured():
+        return 0, 0
+    sent = failed = 0
+    messages = pending_messages(limit)
+    if not messages:
+        return 0, 0
+    try:
+        connection = _connect()
+    except (OSError, smtplib.SMTPException) as error:
+        for message in messages:
+            _mark_failed(message, error)
+        db.session.commit()
+        return 0, len(messages)
+    try:
+        for message in messages:
+            try:
+                connection.send_message(_as_email(message))
+            except (OSError, smtplib.SMTPException) as error:
+                _mark_failed(message, error)
+                failed += 1
+            else:
+                message.status = MessageStatus.SENT
+                message.attempts += 1
+                message.sent_at = utcnow()
+                message.last_error = ""
+                sent += 1
+            db.session.commit()
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            connection.quit()
+    return sent, failed
+
+
+def _mark_failed(message: OutboxMessage, error: Exception) -> None:
+    message.status = MessageStatus.FAILED
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]

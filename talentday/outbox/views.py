@@ -1,0 +1,32 @@
+from flask import Blueprint, render_template, request
+
+from talentday.auth.permissions import organizer_required
+from talentday.extensions import db
+from talentday.outbox.models import MessageStatus, OutboxMessage
+from talentday.outbox.services import smtp_configured
+
+bp = Blueprint("outbox", __name__, url_prefix="/manage/outbox")
+
+
+@bp.get("/")
+@organizer_required
+def index():
+    status = request.args.get("status", "")
+    statement = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in {s.value for s in MessageStatus}:
+        statement = statement.where(OutboxMessage.status == MessageStatus(status))
+    page = db.paginate(statement, per_page=25, error_out=False)
+    return render_template(
+        "outbox/index.html",
+        page=page,
+        status=status,
+        statuses=list(MessageStatus),
+        smtp_configured=smtp_configured(),
+    )
+
+
+@bp.get("/<int:message_id>")
+@organizer_required
+def show(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("outbox/show.html", message=message)

@@ -1,0 +1,179 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from talentday.forms import email_field, strip_whitespace, whole_number_field
+from talentday.registrations.models import RegistrationState, TalentTeam
+
+# A mainland China mobile number: 11 digits starting 13 to 19, optionally after +86.
+MOBILE_PATTERN = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+SUGGESTION_SLOTS = 3
+
+
+def normalize_phone(value):
+    if not isinstance(value, str):
+        return value
+    compact = re.sub(r"[\s\-()]", "", value)
+    match = MOBILE_PATTERN.match(compact)
+    return match.group(1) if match else value.strip()
+
+
+def _mobile(form, field):
+    if field.data and not MOBILE_PATTERN.match(field.data):
+        raise ValidationError(_l("Enter an 11-digit mobile number, like 138 0000 0000"))
+
+
+def _length(maximum: int):
+    return Length(max=maximum, message=_l("Enter at most %(max)d characters"))
+
+
+class SpeakerFields(FlaskForm):
+    """The speaker's own details: shared by the registration and the private link."""
+
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter your full name")), _length(100)],
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = StringField(
+        _l("Mobile phone"),
+        description=_l("11-digit mobile number."),
+        validators=[DataRequired(_l("Enter your mobile phone number")), _mobile],
+        filters=[normalize_phone],
+        render_kw={"type": "tel", "autocomplete": "tel", "inputmode": "tel"},
+    )
+    organization = StringField(
+        _l("Organization"),
+        description=_l("Your enterprise, university or institute."),
+        validators=[DataRequired(_l("Enter your organization")), _length(200)],
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "organization"},
+    )
+    position = StringField(
+        _l("Position"),
+        validators=[DataRequired(_l("Enter your position")), _length(200)],
+        filters=[strip_whitespace],
+        render_kw={"autocomplete": "organization-title"},
+    )
+    talent_team = RadioField(
+        _l("Talent team"),
+        choices=[SelectChoice(team.value, team.label) for team in TalentTeam],
+        validators=[InputRequired(_l("Choose the team you speak for"))],
+    )
+    topic = StringField(
+        _l("Topic of your talk"),
+        validators=[DataRequired(_l("Enter the topic of your talk")), _length(300)],
+        filters=[strip_whitespace],
+    )
+    summary = TextAreaField(
+        _l("Short summary"),
+        description=_l("A few sentences on what you will say. At most 2,000 characters."),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 4},
+    )
+
+
+class SuggestionEntry(Form):
+    """One suggestion to raise; an empty one is ignored."""
+
+    category = SelectField(_l("Category"), validate_choice=False)
+    content = TextAreaField(
+        _l("Suggestion"),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+    def validate_category(self, field):
+        if self.content.data and not field.data:
+            raise ValidationError(_l("Choose a category for this suggestion"))
+
+
+class RegistrationForm(SpeakerFields):
+    email = email_field(
+        _l("Email address"),
+        missing=_l("Enter your email address"),
+        description=_l("We send your private link to this address."),
+    )
+    suggestions = FieldList(FormField(SuggestionEntry), min_entries=SUGGESTION_SLOTS)
+    consent = BooleanField(
+        _l("I agree that the organizers may use my personal data for this event"),
+        description=_l(
+            "Your phone number and email are seen only by the organizers and by the unit "
+            "that answers your suggestions."
+        ),
+        validators=[DataRequired(_l("Agree to the use of your personal data to register"))],
+    )
+    join_waiting_list = HiddenField()
+
+
+class SpeakerDetailsForm(SpeakerFields):
+    pass
+
+
+class AddSuggestionForm(FlaskForm):
+    category = SelectField(
+        _l("Category"), validators=[DataRequired(_l("Choose a category for this suggestion"))]
+    )
+    content = TextAreaField(
+        _l("Suggestion"),
+        validators=[DataRequired(_l("Enter your suggestion")), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 4},
+    )
+
+
+class WithdrawForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, withdraw my registration"),
+        validators=[DataRequired(_l("Tick the box to confirm that you want to withdraw"))],
+    )
+
+
+REVIEW_ACTIONS = [
+    RegistrationState.APPROVED,
+    RegistrationState.WAITLISTED,
+    RegistrationState.REJECTED,
+    RegistrationState.CANCELLED,
+]
+
+
+class ReviewForm(FlaskForm):
+    action = SelectField(
+        _l("Decision"),
+        choices=[SelectChoice(state.value, state.label) for state in REVIEW_ACTIONS],
+        validators=[DataRequired(_l("Choose a decision"))],
+    )
+    message = TextAreaField(
+        _l("Message to the speakers (optional)"),
+        description=_l("Added to the email each chosen speaker receives."),
+        validators=[Optional(), _length(1000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 2},
+    )
+
+
+class PlacementEntry(Form):
+    registration_id = HiddenField()
+    order = whole_number_field(_l("Order"), minimum=1, maximum=500)
+    minutes = whole_number_field(_l("Minutes"), minimum=1, maximum=240)
+
+
+class ProgrammeForm(FlaskForm):
+    placements = FieldList(FormField(PlacementEntry))

@@ -1,0 +1,73 @@
+"""Read-only questions about registrations, answered with aggregate queries."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from talentday.events.models import Event
+from talentday.extensions import db
+from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+
+
+def approved_count(event_id: int, team: TalentTeam | None = None) -> int:
+    statement = (
+        db.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event_id, Registration.state == RegistrationState.APPROVED)
+    )
+    if team is not None:
+        statement = statement.join(Speaker).where(Speaker.talent_team == team)
+    return db.session.scalar(statement) or 0
+
+
+def is_full(event: Event) -> bool:
+    return approved_count(event.id) >= event.speaking_slots
+
+
+def counts_by_event(event_ids: list[int]) -> dict[int, dict[str, int]]:
+    """For each event, how many registrations are in each state, by state value (one query)."""
+    counts: dict[int, dict[str, int]] = {event_id: {} for event_id in event_ids}
+    if not event_ids:
+        return counts
+    rows = db.session.execute(
+        db.select(Registration.event_id, Registration.state, sa.func.count())
+        .where(Registration.event_id.in_(event_ids))
+        .group_by(Registration.event_id, Registration.state)
+    )
+    for event_id, state, number in rows:
+        counts[event_id][state.value] = number
+    return counts
+
+
+def programme(event: Event) -> list[Registration]:
+    """The approved speakers in speaking order; those not yet placed come last."""
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .where(
+                Registration.event_id == event.id,
+                Registration.state == RegistrationState.APPROVED,
+            )
+            .options(joinedload(Registration.speaker))
+            .order_by(
+                Registration.speaking_order.is_(None),
+                Registration.speaking_order,
+                Registration.submitted_at,
+                Registration.id,
+            )
+        )
+    )
+
+
+def waiting_list(event_id: int) -> list[Registration]:
+    """Waitlisted registrations, first come first served."""
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.state == RegistrationState.WAITLISTED,
+            )
+            .options(joinedload(Registration.speaker))
+            .order_by(Registration.submitted_at, Registration.id)
+        )
+    )

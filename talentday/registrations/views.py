@@ -1,0 +1,372 @@
+"""Speakers register and follow their private link; organizers review and set the programme."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from talentday.auth.permissions import organizer_required
+from talentday.events.models import Event
+from talentday.events.services import registration_is_open
+from talentday.events.views import visible_event_or_404
+from talentday.extensions import db, limiter
+from talentday.followup.models import Category, FollowUpItem
+from talentday.followup.services import active_categories, raise_suggestion
+from talentday.forms import show_domain_error
+from talentday.registrations import exports, queries, services
+from talentday.registrations.forms import (
+    REVIEW_ACTIONS,
+    AddSuggestionForm,
+    ProgrammeForm,
+    RegistrationForm,
+    ReviewForm,
+    SpeakerDetailsForm,
+    WithdrawForm,
+)
+from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+
+bp = Blueprint("registrations", __name__)
+
+
+def _category_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose a category"))] + [
+        SelectChoice(str(category.id), category.display_name) for category in active_categories()
+    ]
+
+
+def _speaker_details(form, email: str) -> services.SpeakerDetails:
+    return services.SpeakerDetails(
+        name=form.name.data,
+        email=email,
+        phone=form.phone.data,
+        organization=form.organization.data,
+        position=form.position.data,
+        talent_team=TalentTeam(form.talent_team.data),
+    )
+
+
+def _suggestion_drafts(form: RegistrationForm) -> list[services.SuggestionDraft]:
+    categories = {category.id: category for category in active_categories()}
+    drafts = []
+    for entry in form.suggestions.entries:
+        content = entry.form.content.data
+        category = categories.get(_int(entry.form.category.data))
+        if content and category is not None:
+            drafts.append(services.SuggestionDraft(category=category, content=content))
+    return drafts
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- the speaker ---------------------------------------------------------------------------
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"], scope="registration")
+def register(event_id: int):
+    event = visible_event_or_404(event_id)
+    if not registration_is_open(event):
+        return render_template("registrations/closed.html", event=event), 200
+    form = RegistrationForm()
+    for entry in form.suggestions.entries:
+        entry.form.category.choices = _category_choices()
+    is_full = queries.is_full(event)
+    if form.validate_on_submit():
+        outcome = None
+        # A lost race between two identical submissions shows as a unique-constraint
+        # failure; the second try finds the first one's registration.
+        for attempt in (1, 2):
+            try:
+                outcome = services.register(
+                    event,
+                    _speaker_details(form, form.email.data),
+                    topic=form.topic.data,
+                    summary=form.summary.data or "",
+                    suggestions=_suggestion_drafts(form),
+                    consent=form.consent.data,
+                    join_waiting_list=form.join_waiting_list.data == "yes",
+                    locale=str(get_locale()),
+                )
+                db.session.commit()
+                break
+            except IntegrityError:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+            except services.EventFullError:
+                db.session.rollback()
+                is_full = True
+                flash(_("All speaking slots are taken. You can join the waiting list."), "warning")
+                break
+            except services.RegistrationError as error:
+                db.session.rollback()
+                if not show_domain_error(form, error):
+                    flash(str(error.message), "danger")
+                break
+        if outcome is not None:
+            session["registered_email"] = outcome.registration.speaker.email
+            session["registration_created"] = outcome.created
+            return redirect(url_for("registrations.registered", event_id=event.id))
+    return render_template("registrations/register.html", event=event, form=form, is_full=is_full)
+
+
+@bp.get("/events/<int:event_id>/registered")
+def registered(event_id: int):
+    event = visible_event_or_404(event_id)
+    email = session.get("registered_email")
+    if not email:
+        return redirect(url_for("events.public_page", event_id=event.id))
+    return render_template(
+        "registrations/registered.html",
+        event=event,
+        email=email,
+        created=session.get("registration_created", True),
+    )
+
+
+def _registration_by_token_or_404(token: str) -> Registration:
+    registration = services.find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@limiter.limit("60 per minute", scope="private-link")
+def private(token: str):
+    registration = _registration_by_token_or_404(token)
+    event = registration.event
+    details_form = SpeakerDetailsForm(prefix="details")
+    suggestion_form = AddSuggestionForm(prefix="suggestion")
+    suggestion_form.category.choices = _category_choices()
+    withdraw_form = WithdrawForm(prefix="withdraw")
+    action = request.form.get("action")
+
+    if request.method == "GET":
+        details_form.process(obj=registration.speaker)
+        details_form.talent_team.data = registration.speaker.talent_team.value
+        details_form.topic.data = registration.topic
+        details_form.summary.data = registration.summary
+    elif action == "details" and details_form.validate_on_submit():
+        try:
+            services.update_own_details(
+                registration,
+                _speaker_details(details_form, registration.speaker.email),
+                topic=details_form.topic.data,
+                summary=details_form.summary.data or "",
+            )
+        except services.RegistrationError as error:
+            db.session.rollback()
+            if not show_domain_error(details_form, error):
+                flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Your details have been saved."), "success")
+            return redirect(url_for("registrations.private", token=token))
+    elif action == "suggestion" and suggestion_form.validate_on_submit():
+        category = db.session.get(Category, _int(suggestion_form.category.data))
+        if category is None or not category.active:
+            suggestion_form.category.errors = [_("Choose a category for this suggestion")]
+        else:
+            raise_suggestion(
+                event=event,
+                category=category,
+                content=suggestion_form.content.data,
+                speaker=registration.speaker,
+                registration=registration,
+            )
+            db.session.commit()
+            flash(_("Your suggestion has been added. You can follow it on this page."), "success")
+            return redirect(url_for("registrations.private", token=token))
+    elif action == "withdraw" and withdraw_form.validate_on_submit():
+        try:
+            services.withdraw(registration)
+        except services.RegistrationError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Your registration has been withdrawn."), "success")
+            return redirect(url_for("registrations.private", token=token))
+
+    suggestions = db.session.scalars(
+        db.select(FollowUpItem)
+        .where(FollowUpItem.registration_id == registration.id)
+        .options(joinedload(FollowUpItem.category), joinedload(FollowUpItem.lead_unit))
+        .order_by(FollowUpItem.created_at, FollowUpItem.id)
+    ).all()
+    return render_template(
+        "registrations/private.html",
+        registration=registration,
+        event=event,
+        details_form=details_form,
+        suggestion_form=suggestion_form,
+        withdraw_form=withdraw_form,
+        suggestions=suggestions,
+        can_edit=registration_is_open(event)
+        and registration.state
+        in (RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED),
+        can_withdraw=registration.state
+        in (RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED),
+        form=details_form
+        if action == "details"
+        else (suggestion_form if action == "suggestion" else withdraw_form),
+    )
+
+
+# --- the organizer -------------------------------------------------------------------------
+
+
+def _filtered_registrations(event: Event):
+    statement = (
+        db.select(Registration)
+        .join(Registration.speaker)
+        .where(Registration.event_id == event.id)
+        .options(joinedload(Registration.speaker))
+    )
+    state = request.args.get("state", "")
+    if state in {s.value for s in RegistrationState}:
+        statement = statement.where(Registration.state == RegistrationState(state))
+    team = request.args.get("team", "")
+    if team in {t.value for t in TalentTeam}:
+        statement = statement.where(Speaker.talent_team == TalentTeam(team))
+    query = request.args.get("q", "").strip()
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            db.or_(
+                db.func.lower(Speaker.name).like(pattern),
+                db.func.lower(Speaker.organization).like(pattern),
+            )
+        )
+    return statement.order_by(Registration.submitted_at, Registration.id)
+
+
+@bp.route("/manage/events/<int:event_id>/registrations", methods=["GET", "POST"])
+@organizer_required
+def review(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        ids = {_int(value) for value in request.form.getlist("registration")} - {None}
+        chosen = db.session.scalars(
+            db.select(Registration)
+            .where(Registration.event_id == event.id, Registration.id.in_(ids))
+            .order_by(Registration.submitted_at, Registration.id)
+        ).all()
+        if not chosen:
+            flash(_("Tick at least one registration, then choose a decision."), "warning")
+        else:
+            outcome = services.decide_many(
+                chosen,
+                RegistrationState(form.action.data),
+                by=current_user,
+                message=form.message.data or "",
+            )
+            db.session.commit()
+            if outcome.changed:
+                flash(
+                    _(
+                        "%(count)d registrations are now %(state)s.",
+                        count=len(outcome.changed),
+                        state=RegistrationState(form.action.data).label,
+                    ),
+                    "success",
+                )
+            for registration, reason in outcome.refused:
+                flash(
+                    _("%(name)s: %(reason)s", name=registration.speaker.name, reason=reason),
+                    "danger",
+                )
+        return redirect(url_for("registrations.review", event_id=event.id, **request.args))
+    page = db.paginate(_filtered_registrations(event), per_page=50, error_out=False)
+    return render_template(
+        "registrations/review.html",
+        event=event,
+        page=page,
+        form=form,
+        states=list(RegistrationState),
+        teams=list(TalentTeam),
+        actions=REVIEW_ACTIONS,
+        approved=queries.approved_count(event.id),
+        filters={key: request.args.get(key, "") for key in ("state", "team", "q")},
+    )
+
+
+@bp.route("/manage/events/<int:event_id>/programme", methods=["GET", "POST"])
+@organizer_required
+def programme(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    speakers = queries.programme(event)
+    form = ProgrammeForm()
+    if request.method == "GET":
+        for registration in speakers:
+            form.placements.append_entry(
+                {
+                    "registration_id": registration.id,
+                    "order": registration.speaking_order,
+                    "minutes": registration.speaking_minutes,
+                }
+            )
+    if form.validate_on_submit():
+        placements = {
+            _int(entry.form.registration_id.data): (entry.form.order.data, entry.form.minutes.data)
+            for entry in form.placements.entries
+        }
+        try:
+            services.set_programme(event, placements)
+        except services.RegistrationError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The programme has been saved."), "success")
+            return redirect(url_for("registrations.programme", event_id=event.id))
+    by_id = {registration.id: registration for registration in speakers}
+    rows = [
+        (entry, by_id.get(_int(entry.form.registration_id.data)))
+        for entry in form.placements.entries
+    ]
+    return render_template("registrations/programme_form.html", event=event, form=form, rows=rows)
+
+
+@bp.get("/events/<int:event_id>/programme")
+def printable_programme(event_id: int):
+    event = visible_event_or_404(event_id)
+    return render_template(
+        "registrations/programme_print.html", event=event, programme=queries.programme(event)
+    )
+
+
+@bp.get("/manage/events/<int:event_id>/registrations.<any(csv, xlsx):fmt>")
+@organizer_required
+def export_registrations(event_id: int, fmt: str):
+    event = db.get_or_404(Event, event_id)
+    registrations = db.session.scalars(
+        _filtered_registrations(event).options(joinedload(Registration.speaker))
+    ).all()
+    return exports.registrations_file(event, registrations, fmt)
+
+
+@bp.get("/events/<int:event_id>/calendar.ics")
+def calendar(event_id: int):
+    event = visible_event_or_404(event_id)
+    return exports.calendar_file(event, current_app.config.get("PUBLIC_BASE_URL"))

@@ -1,0 +1,445 @@
+"""What speakers and organizers see: the registration form, the private link, the review."""
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from talentday.auth.models import Role
+from talentday.events.models import EventState
+from talentday.extensions import db
+from talentday.followup.models import FollowUpItem
+from talentday.outbox.models import OutboxMessage
+from talentday.registrations import services
+from talentday.registrations.models import Registration, RegistrationState, Speaker
+from tests import factories
+from tests.conftest import csrf_token, sign_in, submit
+
+GOOD = {
+    "name": "Wang Hongyang",
+    "email": "wang.hongyang@example.com",
+    "phone": "138 0000 1234",
+    "organization": "Jiangsu FTR Communication Co., Ltd.",
+    "position": "Chairman and General Manager",
+    "talent_team": "enterprise",
+    "topic": "Intelligent manufacturing",
+    "summary": "What we learned.",
+    "suggestions-0-category": "",
+    "suggestions-0-content": "",
+    "consent": "y",
+}
+
+
+@pytest.fixture
+def event_id(app):
+    with app.app_context():
+        now = datetime.now(UTC)
+        event = factories.event(
+            state=EventState.PUBLISHED,
+            title="25th Talent Salon",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=3),
+            registration_closes_at=now + timedelta(days=20),
+            speaking_slots=2,
+        )
+        factories.category(name="Talent apartments", code="talent-apartments")
+        db.session.commit()
+        return event.id
+
+
+def category_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.min(factories.Category.id)))
+
+
+def register_url(event_id) -> str:
+    return f"/events/{event_id}/register"
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def last_link(app) -> str:
+    with app.app_context():
+        body = db.session.scalar(sa.select(OutboxMessage.body).order_by(OutboxMessage.id.desc()))
+    return re.search(r"http://localhost(/r/\S+)", body).group(1)
+
+
+def test_a_speaker_registers_with_a_suggestion(app, client, event_id):
+    data = {
+        **GOOD,
+        "suggestions-0-category": str(category_id(app)),
+        "suggestions-0-content": "Open talent apartments near the zone.",
+    }
+    response = submit(client, register_url(event_id), data)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "We have emailed your private link to wang.hongyang@example.com" in page
+    with app.app_context():
+        speaker = db.session.scalar(sa.select(Speaker))
+        assert speaker.phone == "13800001234", "spaces are taken out of the number"
+        assert db.session.scalar(sa.select(FollowUpItem.content)) == (
+            "Open talent apartments near the zone."
+        )
+        message = db.session.scalar(sa.select(OutboxMessage))
+        assert message.kind == "received" and message.locale == "en"
+
+
+def test_the_form_fits_a_phone_and_names_its_inputs(client, event_id):
+    page = client.get(register_url(event_id)).get_data(as_text=True)
+    assert 'name="viewport" content="width=device-width' in page
+    assert re.search(r'<input[^>]*autocomplete="email"[^>]*type="email"', page) or re.search(
+        r'<input[^>]*type="email"[^>]*autocomplete="email"', page
+    )
+    assert 'autocomplete="tel"' in page and 'type="tel"' in page
+    assert 'autocomplete="name"' in page and 'autocomplete="organization"' in page
+    assert 'autocomplete="organization-title"' in page
+    assert "<legend" in page and "Talent team" in page
+    assert re.search(r'<input[^>]*name="consent"[^>]*>', page)
+    assert "checked" not in re.search(r'<input[^>]*name="consent"[^>]*>', page).group(0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": ""}, "name", "Enter your full name"),
+        ({"email": ""}, "email", "Enter your email address"),
+        ({"email": "wang@"}, "email", "Enter an email address like name@example.com"),
+        ({"phone": "12345"}, "phone", "Enter an 11-digit mobile number, like 138 0000 0000"),
+        ({"phone": "23800001234"}, "phone", "Enter an 11-digit mobile number, like 138 0000 0000"),
+        ({"organization": ""}, "organization", "Enter your organization"),
+        ({"talent_team": ""}, "talent_team-0", "Choose the team you speak for"),
+        ({"talent_team": "astronaut"}, "talent_team-0", None),
+        ({"topic": "x" * 301}, "topic", "Enter at most 300 characters"),
+        ({"summary": "x" * 2001}, "summary", "Enter at most 2000 characters"),
+        ({"consent": ""}, "consent", "Agree to the use of your personal data to register"),
+        (
+            {"suggestions-0-content": "A suggestion without a category"},
+            "suggestions-0-category",
+            "Choose a category for this suggestion",
+        ),
+    ],
+)
+def test_bad_input_is_explained_by_the_field_and_kept(
+    app, client, event_id, changes, field, message
+):
+    response = submit(client, register_url(event_id), {**GOOD, **changes})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error:" in page and "There is a problem" in page
+    assert f'href="#{field}"' in page
+    if message:
+        assert message in page
+    if changes.get("name") != "":
+        assert 'value="Wang Hongyang"' in page
+    assert count(app, Registration) == 0 and count(app, Speaker) == 0
+
+
+def test_a_mobile_number_with_the_country_code_is_accepted(app, client, event_id):
+    submit(client, register_url(event_id), {**GOOD, "phone": "+86 139-1234-5678"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(Speaker.phone)) == "13912345678"
+
+
+def test_html_and_script_are_shown_as_text(app, client, event_id, make_user):
+    hostile = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    submit(
+        client,
+        register_url(event_id),
+        {
+            **GOOD,
+            "name": hostile,
+            "organization": hostile,
+            "position": hostile,
+            "topic": hostile,
+            "summary": hostile,
+            "suggestions-0-category": str(category_id(app)),
+            "suggestions-0-content": hostile,
+        },
+    )
+    organizer = app.test_client()
+    sign_in(organizer, make_user(Role.ORGANIZER).email)
+    pages = [
+        client.get(last_link(app)).get_data(as_text=True),
+        organizer.get(f"/manage/events/{event_id}/registrations").get_data(as_text=True),
+    ]
+    for page in pages:
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_error_keeps_what_was_typed_in_every_field(client, event_id):
+    page = submit(client, register_url(event_id), {**GOOD, "email": "bad"}).get_data(as_text=True)
+    # The phone number comes back tidied, without its spaces.
+    for value in (
+        "Wang Hongyang",
+        "13800001234",
+        "Jiangsu FTR Communication Co., Ltd.",
+        "Intelligent manufacturing",
+    ):
+        assert f'value="{value}"' in page
+    assert "What we learned." in page
+    assert re.search(r'value="enterprise"[^>]*checked|checked[^>]*value="enterprise"', page)
+
+
+def test_a_double_submission_makes_one_registration(app, client, event_id):
+    token = csrf_token(client, register_url(event_id))
+    for _ in range(2):
+        response = client.post(register_url(event_id), data={**GOOD, "csrf_token": token})
+        assert response.status_code == 302
+    assert count(app, Registration) == 1
+    page = client.get(f"/events/{event_id}/registered").get_data(as_text=True)
+    assert "A registration with this email address already exists" in page
+    assert "sent its private link again to wang.hongyang@example.com" in page
+
+
+def test_the_duplicate_answer_reveals_nobody_elses_data(app, event_id):
+    submit(app.test_client(), register_url(event_id), GOOD)
+    stranger = app.test_client()
+    response = submit(stranger, register_url(event_id), {**GOOD, "name": "Stranger"})
+    page = stranger.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Jiangsu FTR" not in page and "13800001234" not in page and "/r/" not in page
+
+
+@pytest.mark.parametrize(
+    "state", [EventState.DRAFT, EventState.REGISTRATION_CLOSED, EventState.HELD]
+)
+def test_closed_or_unpublished_events_say_so_without_an_error(app, client, event_id, state):
+    with app.app_context():
+        event = db.session.get(factories.Event, event_id)
+        event.state = state
+        db.session.commit()
+    response = client.get(register_url(event_id))
+    if state is EventState.DRAFT:
+        assert response.status_code == 404  # not public at all
+    else:
+        assert response.status_code == 200
+        assert "Registration is not open" in response.get_data(as_text=True)
+        response = submit(client, register_url(event_id), GOOD, form_url="/")
+        assert response.status_code == 200 and count(app, Registration) == 0
+
+
+def test_a_full_event_offers_the_waiting_list_on_the_page(app, client, event_id):
+    with app.app_context():
+        event = db.session.get(factories.Event, event_id)
+        for _ in range(2):
+            factories.registration(event=event, state=RegistrationState.APPROVED)
+        db.session.commit()
+    page = client.get(register_url(event_id)).get_data(as_text=True)
+    assert "All speaking slots are taken" in page and "Join the waiting list" in page
+    submit(client, register_url(event_id), {**GOOD, "join_waiting_list": "yes"})
+    with app.app_context():
+        registration = db.session.scalar(
+            sa.select(Registration).join(Speaker).where(Speaker.email == GOOD["email"])
+        )
+        assert registration.state is RegistrationState.WAITLISTED
+
+
+def test_the_private_link_shows_edits_adds_and_withdraws(app, client, event_id):
+    submit(client, register_url(event_id), GOOD)
+    link = last_link(app)
+    page = client.get(link).get_data(as_text=True)
+    assert "Your registration" in page and "Submitted" in page
+
+    response = submit(
+        client,
+        link,
+        {
+            "action": "details",
+            "details-name": "Wang Hongyang",
+            "details-phone": "13900009999",
+            "details-organization": "Jiangsu FTR",
+            "details-position": "Chairman",
+            "details-talent_team": "enterprise",
+            "details-topic": "A new topic",
+            "details-summary": "",
+        },
+    )
+    assert response.status_code == 302
+    bad = submit(
+        client,
+        link,
+        {
+            "action": "details",
+            "details-name": "",
+            "details-phone": "1",
+            "details-talent_team": "enterprise",
+        },
+    ).get_data(as_text=True)
+    assert "Enter your full name" in bad and "Enter an 11-digit mobile number" in bad
+
+    submit(
+        client,
+        link,
+        {
+            "action": "suggestion",
+            "suggestion-category": str(category_id(app)),
+            "suggestion-content": "Faster housing subsidies.",
+        },
+    )
+    page = client.get(link).get_data(as_text=True)
+    assert "Faster housing subsidies." in page and "A new topic" in page
+
+    refused = submit(client, link, {"action": "withdraw"}).get_data(as_text=True)
+    assert "Tick the box to confirm" in refused
+    submit(client, link, {"action": "withdraw", "withdraw-confirm": "y"})
+    page = client.get(link).get_data(as_text=True)
+    assert "Withdrawn" in page and "Withdraw my registration" not in page
+
+
+def test_a_wrong_private_link_is_not_found(client):
+    assert client.get("/r/not-a-real-token").status_code == 404
+
+
+# --- organizer ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def organizer(app, make_user):
+    client = app.test_client()
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    return client
+
+
+def submitted(app, event_id, count_: int, prefix="s") -> list[int]:
+    with app.app_context():
+        event = db.session.get(factories.Event, event_id)
+        ids = [
+            services.register(
+                event,
+                services.SpeakerDetails(
+                    name=f"Speaker {n}",
+                    email=f"{prefix}{n}@example.com",
+                    phone="13800000000",
+                    organization=f"Org {n}",
+                    position="Engineer",
+                    talent_team=factories.TalentTeam.ENTERPRISE,
+                ),
+                topic=f"Topic {n}",
+                summary="",
+                suggestions=[],
+                consent=True,
+            ).registration.id
+            for n in range(count_)
+        ]
+        db.session.commit()
+        return ids
+
+
+def test_review_approves_until_the_slots_are_full(app, organizer, event_id):
+    ids = submitted(app, event_id, 3)
+    url = f"/manage/events/{event_id}/registrations"
+    response = submit(
+        organizer,
+        url,
+        {"registration": [str(i) for i in ids], "action": "approved", "message": "Welcome!"},
+    )
+    page = organizer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 registrations are now Approved." in page
+    assert "Speaker 2: No speaking slot is left." in page
+    with app.app_context():
+        states = [db.session.get(Registration, i).state for i in ids]
+        assert states == [RegistrationState.APPROVED] * 2 + [RegistrationState.SUBMITTED]
+        approved_mail = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "approved")
+        ).all()
+        assert len(approved_mail) == 2 and "Welcome!" in approved_mail[0].body
+
+
+def test_review_filters_and_searches(app, organizer, event_id):
+    submitted(app, event_id, 3)
+    page = organizer.get(f"/manage/events/{event_id}/registrations?q=org+1").get_data(as_text=True)
+    assert "Speaker 1" in page and "Speaker 2" not in page
+    page = organizer.get(f"/manage/events/{event_id}/registrations?state=approved").get_data(
+        as_text=True
+    )
+    assert "No registrations match" in page
+
+
+def test_only_organizers_review(app, client, make_user, event_id):
+    for role in (Role.DEPARTMENT_STAFF, Role.LEADER, Role.ADMIN):
+        other = app.test_client()
+        sign_in(other, make_user(role).email)
+        assert other.get(f"/manage/events/{event_id}/registrations").status_code == 403
+        assert other.get(f"/manage/events/{event_id}/registrations.csv").status_code == 403
+    assert client.get(f"/manage/events/{event_id}/registrations").status_code == 302
+
+
+def test_programme_order_shows_on_the_public_page(app, organizer, event_id):
+    ids = submitted(app, event_id, 2)
+    submit(
+        organizer,
+        f"/manage/events/{event_id}/registrations",
+        {"registration": [str(i) for i in ids], "action": "approved"},
+    )
+    form = {
+        "placements-0-registration_id": str(ids[0]),
+        "placements-0-order": "2",
+        "placements-0-minutes": "8",
+        "placements-1-registration_id": str(ids[1]),
+        "placements-1-order": "1",
+        "placements-1-minutes": "10",
+    }
+    assert submit(organizer, f"/manage/events/{event_id}/programme", form).status_code == 302
+    page = app.test_client().get(f"/events/{event_id}").get_data(as_text=True)
+    assert page.index("Speaker 1") < page.index("Speaker 0")
+    printable = app.test_client().get(f"/events/{event_id}/programme").get_data(as_text=True)
+    assert "Speaker 1" in printable and "@media print" not in printable
+    same = submit(
+        organizer, f"/manage/events/{event_id}/programme", {**form, "placements-1-order": "2"}
+    )
+    assert "Give each speaker a different place" in same.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Registration, ids[1]).speaking_order == 1, "nothing was saved"
+
+
+def test_exports_neutralise_formulas(app, organizer, event_id):
+    with app.app_context():
+        event = db.session.get(factories.Event, event_id)
+        services.register(
+            event,
+            services.SpeakerDetails(
+                name='=HYPERLINK("http://evil.example","x")',
+                email="evil@example.com",
+                phone="13800000000",
+                organization="+cmd|' /C calc'!A0",
+                position="@SUM(1+1)",
+                talent_team=factories.TalentTeam.OTHER,
+            ),
+            topic="-2+3",
+            summary="",
+            suggestions=[],
+            consent=True,
+        )
+        db.session.commit()
+    csv_text = organizer.get(f"/manage/events/{event_id}/registrations.csv").get_data(as_text=True)
+    row = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))[1]
+    assert row[1].startswith("'=HYPERLINK") and row[3].startswith("'+cmd")
+    assert row[4] == "'@SUM(1+1)" and row[7] == "'-2+3"
+
+    response = organizer.get(f"/manage/events/{event_id}/registrations.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [cell.value for cell in sheet[2]]
+    assert values[1].startswith("'=") and all(cell.data_type != "f" for cell in sheet[2])
+    assert [cell.value for cell in sheet[1]][:2] == ["Speaking order", "Full name"]
+
+
+def test_calendar_entry(app, client, event_id):
+    response = client.get(f"/events/{event_id}/calendar.ics")
+    assert response.mimetype == "text/calendar"
+    text = response.get_data(as_text=True)
+    assert "BEGIN:VEVENT" in text and "SUMMARY:25th Talent Salon" in text
+    assert re.search(r"DTSTART:\d{8}T\d{6}Z", text)
+
+
+def test_the_outbox_lists_every_message(app, organizer, event_id):
+    submitted(app, event_id, 1)
+    page = organizer.get("/manage/outbox/").get_data(as_text=True)
+    assert "We have received your registration" in page and "s0@example.com" in page
+    assert "No mail server is configured" in page
