@@ -113,3 +113,19 @@ def test_the_chinese_catalogue_translates_every_string_in_the_code(tmp_path):
     missing = sorted(str(m) for m in wanted - translated)
     assert not missing, f"untranslated in zh_Hans (run make extract-messages): {missing}"
     assert len(wanted) > 150
+
+
+def test_chinese_strings_use_chinese_punctuation():
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    offenders = []
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if (
+                text
+                and re.search(r"[\u4e00-\u9fff]", text)
+                and re.search(r"[,;]|[^\d]:|:[^\d]", text)
+            ):
+                offenders.append(text)
+    assert not offenders, f"use ，；： in Chinese text: {offenders}"
