@@ -368,3 +368,28 @@ RETURN_REASON = (
     "The talent classification catalogue is kept by the Human Resources and Social Security "
     "Bureau; please reassign."
 )
+
+# Registrations waiting for the organizer's review at the next salon (invented).
+NEXT_SALON_SPEAKERS = [
+    (
+        "Huang Wei",
+        "Chief Technology Officer",
+        "Huai'an Smart Grid Equipment Co., Ltd.",
+        TalentTeam.ENTERPRISE,
+        "Digital twins on the factory floor",
+    ),
+    (
+        "Sun Li",
+        "Industry Professor; Head of Process Engineering",
+        "Huaiyin Institute of Technology; Jiangsu Salt Chemical Group",
+        TalentTeam.INDUSTRY_PROFESSOR,
+        "Training engineers where the salt industry needs them",
+    ),
+    (
+        "Zhou Tao",
+        "Associate Dean, School of Computer Science",
+        "Huaiyin Normal University",
+        TalentTeam.UNIVERSITY,
+        "A shared data platform for the '333' industries",
+    ),
+]

@@ -214,6 +214,32 @@ def _add_item(
     db.session.add_all(timeline)
 
 
+def _add_waiting_registrations(event: Event) -> None:
+    opens = event.registration_opens_at
+    for index, (name, position, organization, team, topic) in enumerate(
+        data.NEXT_SALON_SPEAKERS
+    ):
+        speaker = Speaker(
+            name=name,
+            email=f"next{index + 1:02d}@example.com",
+            phone=f"1390000{index + 1:04d}",
+            organization=organization,
+            position=position,
+            talent_team=team,
+        )
+        submitted = opens + timedelta(days=index + 1)
+        db.session.add(
+            Registration(
+                event=event,
+                speaker=speaker,
+                state=RegistrationState.SUBMITTED,
+                topic=topic,
+                consent_at=submitted,
+                submitted_at=submitted,
+            )
+        )
+
+
 def load_demo() -> DemoSummary:
     """Add the demo's units, categories, accounts and salons where they are missing."""
     units = _get_or_create_units()
@@ -230,7 +256,8 @@ def load_demo() -> DemoSummary:
 
     summary.created = True
     salon = _event(data.SALON_24, EventState.HELD)
-    _event(data.SALON_25, EventState.PUBLISHED)
+    next_salon = _event(data.SALON_25, EventState.PUBLISHED)
+    _add_waiting_registrations(next_salon)
     registrations = []
     opens = salon.registration_opens_at
     for index, (name, position, organization, team, topic) in enumerate(data.SPEAKERS):

@@ -122,6 +122,16 @@ class RegistrationForm(SpeakerFields):
     )
     join_waiting_list = HiddenField()
 
+    # The order of the page, so that the error summary lists problems top to bottom.
+    PAGE_ORDER = ("name", "email", "phone", "organization", "position", "talent_team")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = {name: self._fields[name] for name in self.PAGE_ORDER}
+        rest = {name: field for name, field in self._fields.items() if name not in first}
+        self._fields.clear()
+        self._fields.update({**first, **rest})
+
 
 class SpeakerDetailsForm(SpeakerFields):
     pass
