@@ -216,9 +216,7 @@ def _add_item(
 
 def _add_waiting_registrations(event: Event) -> None:
     opens = event.registration_opens_at
-    for index, (name, position, organization, team, topic) in enumerate(
-        data.NEXT_SALON_SPEAKERS
-    ):
+    for index, (name, position, organization, team, topic) in enumerate(data.NEXT_SALON_SPEAKERS):
         speaker = Speaker(
             name=name,
             email=f"next{index + 1:02d}@example.com",
