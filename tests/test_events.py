@@ -183,6 +183,8 @@ def test_organizer_creates_publishes_and_the_public_sees_it(app, organizer_clien
         ({"speaking_slots": "0"}, "speaking_slots", "Enter a whole number from 1 to 500"),
         ({"speaking_slots": "twelve"}, "speaking_slots", "Enter a whole number, like 12"),
         ({"title": ""}, "title", "Enter the event&#39;s title"),
+        ({"title": "x" * 301}, "title", "Enter at most 300 characters"),
+        ({"edition": "-1"}, "edition", "Enter a whole number from 1 to 10000"),
         (
             {"registration_closes_at": "2027-03-21T09:00"},
             "registration_closes_at",

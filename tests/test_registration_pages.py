@@ -443,3 +443,32 @@ def test_the_outbox_lists_every_message(app, organizer, event_id):
     page = organizer.get("/manage/outbox/").get_data(as_text=True)
     assert "We have received your registration" in page and "s0@example.com" in page
     assert "No mail server is configured" in page
+
+
+def test_review_without_a_ticked_registration_says_what_to_do(app, organizer, event_id):
+    submitted(app, event_id, 1)
+    url = f"/manage/events/{event_id}/registrations"
+    response = submit(organizer, url, {"action": "approved"})
+    page = organizer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Tick at least one registration, then choose a decision." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(Registration.state)) is RegistrationState.SUBMITTED
+
+
+def test_review_ignores_registrations_of_other_events(app, organizer, event_id):
+    with app.app_context():
+        other = factories.registration(state=RegistrationState.SUBMITTED)
+        db.session.commit()
+        other_id = other.id
+    submit(
+        organizer,
+        f"/manage/events/{event_id}/registrations",
+        {"registration": [str(other_id)], "action": "approved"},
+    )
+    with app.app_context():
+        assert db.session.get(Registration, other_id).state is RegistrationState.SUBMITTED
+
+
+def test_the_home_page_offers_registration_for_open_events(client, event_id):
+    page = client.get("/").get_data(as_text=True)
+    assert f'href="/events/{event_id}/register"' in page

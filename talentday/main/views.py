@@ -2,6 +2,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from talentday.auth.models import Role, User
+from talentday.events.services import registration_is_open
 from talentday.extensions import db
 from talentday.i18n import city_today
 from talentday.main import services
@@ -12,7 +13,9 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html", events=services.public_events())
+    events = services.public_events()
+    open_ids = {event.id for event in events if registration_is_open(event)}
+    return render_template("main/index.html", events=events, open_ids=open_ids)
 
 
 @bp.get("/home")
