@@ -26,9 +26,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     _load_config(app, test_config)
     _init_extensions(app)
 
-    from talentday import admin, auth, cli, errors, events, main, outbox, registrations
+    from talentday import (
+        admin,
+        auth,
+        cli,
+        errors,
+        events,
+        followup,
+        main,
+        outbox,
+        registrations,
+    )
 
-    for feature in (auth, admin, main, events, registrations, outbox):
+    for feature in (auth, admin, main, events, registrations, followup, outbox):
         feature.init_app(app)
     cli.init_app(app)
     errors.init_app(app)

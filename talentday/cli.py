@@ -73,7 +73,24 @@ def send_mail_command(limit):
         raise SystemExit(1)
 
 
+@click.command("remind")
+@with_appcontext
+def remind_command():
+    """Queue each unit's digest and the organizers' summary; flag newly overdue items.
+    Meant for cron; running it again the same day sends nothing twice."""
+    from talentday.followup.reminders import remind
+    from talentday.i18n import city_today
+
+    run = remind(city_today())
+    db.session.commit()
+    click.echo(
+        f"Flagged {len(run.flagged)} newly overdue items; queued {run.digests} unit digests "
+        f"and {run.summaries} organizer summaries."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(remind_command)

@@ -5,7 +5,13 @@ from itertools import count
 
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
-from talentday.followup.models import Category, FollowUpItem, ItemState
+from talentday.followup.models import (
+    Category,
+    FollowUpItem,
+    ItemState,
+    TimelineEntry,
+    TimelineKind,
+)
 from talentday.registrations.models import Registration, Speaker, TalentTeam
 from talentday.units.models import ResponsibleUnit, UnitKind
 
@@ -88,5 +94,8 @@ def item(**overrides) -> FollowUpItem:
         values.setdefault("due_on", date(2026, 10, 20))
     obj = FollowUpItem(**values)
     db.session.add(obj)
+    db.session.add(
+        TimelineEntry(item=obj, kind=TimelineKind.CREATED, to_state=ItemState.NEW, note="")
+    )
     db.session.flush()
     return obj

@@ -125,7 +125,7 @@ def test_chinese_strings_use_chinese_punctuation():
             if (
                 text
                 and re.search(r"[\u4e00-\u9fff]", text)
-                and re.search(r"[,;]|[^\d]:|:[^\d]", text)
+                and re.search(r"[,;?!]|[^\d]:|:[^\d]", text)
             ):
                 offenders.append(text)
-    assert not offenders, f"use ，；： in Chinese text: {offenders}"
+    assert not offenders, f"use ，；：？！ in Chinese text: {offenders}"

@@ -85,6 +85,30 @@ class TimelineKind(enum.Enum):
     RATED = "rated"
     BECAME_OVERDUE = "became_overdue"
     NOTE = "note"
+    MERGED = "merged"
+    SPLIT = "split"
+
+    @property
+    def label(self):
+        return TIMELINE_KIND_LABELS[self]
+
+
+TIMELINE_KIND_LABELS = {
+    TimelineKind.CREATED: _l("Raised"),
+    TimelineKind.ASSIGNED: _l("Assigned"),
+    TimelineKind.ACCEPTED: _l("Accepted"),
+    TimelineKind.RETURNED: _l("Returned"),
+    TimelineKind.PROGRESS: _l("Progress"),
+    TimelineKind.RESULT: _l("Handling result"),
+    TimelineKind.CLOSED: _l("Closed"),
+    TimelineKind.REOPENED: _l("Reopened"),
+    TimelineKind.URGED: _l("Urged"),
+    TimelineKind.RATED: _l("Rated by the speaker"),
+    TimelineKind.BECAME_OVERDUE: _l("Became overdue"),
+    TimelineKind.NOTE: _l("Note"),
+    TimelineKind.MERGED: _l("Merged"),
+    TimelineKind.SPLIT: _l("Split"),
+}
 
 
 class Category(db.Model):
@@ -174,6 +198,10 @@ class FollowUpItem(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Set when an organizer merged this suggestion into another item that says the same.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("followup_item.id", ondelete="RESTRICT"), index=True
+    )
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -187,6 +215,9 @@ class FollowUpItem(db.Model):
     lead_unit: Mapped[ResponsibleUnit | None] = relationship()
     co_units: Mapped[list[ResponsibleUnit]] = relationship(secondary=followup_item_co_unit)
     created_by: Mapped[User | None] = relationship()
+    merged_into: Mapped["FollowUpItem | None"] = relationship(
+        remote_side="FollowUpItem.id", foreign_keys=[merged_into_id]
+    )
 
     @property
     def raised_by(self) -> str:

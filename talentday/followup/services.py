@@ -1,16 +1,99 @@
-"""Follow-up items: the rules for raising them (the tracker's other rules come with it)."""
+"""Follow-up items: raising, assigning, handling, closing, rating — the rules of DOMAIN.md.
 
-from talentday.auth.models import User
+Every change goes through `_record`, which writes a timeline entry with who, when and what;
+entries are never edited or deleted. Each changing function takes the version of the item
+the person was looking at and refuses to act on a newer one (ConflictError), and the item's
+version column makes a truly simultaneous second save fail at commit (StaleDataError).
+"""
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from talentday.auth.models import Role, User
+from talentday.database import utcnow
+from talentday.errors_domain import DomainError
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup.models import (
+    DONE_STATES,
+    ITEM_TRANSITIONS,
     Category,
     FollowUpItem,
     ItemState,
+    Satisfaction,
     TimelineEntry,
     TimelineKind,
 )
+from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
+from talentday.units.models import ResponsibleUnit
+
+OPEN_FOR_WORK = (ItemState.ACCEPTED, ItemState.IN_PROGRESS, ItemState.REOPENED)
+ASSIGNABLE = (ItemState.NEW, ItemState.ASSIGNED, ItemState.RETURNED)
+
+
+class FollowUpError(DomainError):
+    pass
+
+
+class ConflictError(FollowUpError):
+    """The item changed after the person opened it."""
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                "Someone else changed this item while you were working on it. Below is its "
+                "latest state; your text is still in the form. Check it, then save again."
+            )
+        )
+
+
+def check_version(item: FollowUpItem, expected_version: int | None) -> None:
+    if expected_version is not None and item.version != expected_version:
+        raise ConflictError()
+
+
+def _record(
+    item: FollowUpItem,
+    kind: TimelineKind,
+    *,
+    by: User | None = None,
+    speaker: Speaker | None = None,
+    unit: ResponsibleUnit | None = None,
+    to_state: ItemState | None = None,
+    note: str = "",
+    percent: int | None = None,
+) -> TimelineEntry:
+    if to_state is not None and to_state not in ITEM_TRANSITIONS[item.state]:
+        raise FollowUpError(
+            _l(
+                "An item that is %(current)s cannot become %(target)s.",
+                current=item.state.label,
+                target=to_state.label,
+            )
+        )
+    entry = TimelineEntry(
+        item=item,
+        kind=kind,
+        actor_user=by,
+        actor_speaker=speaker,
+        unit=unit,
+        from_state=item.state if to_state is not None else None,
+        to_state=to_state,
+        note=note,
+        progress_percent=percent,
+    )
+    db.session.add(entry)
+    if to_state is not None:
+        item.state = to_state
+    # Touching the item raises its version even when only the timeline grew, so that a
+    # person looking at an older page learns that something happened.
+    item.updated_at = utcnow()
+    return entry
+
+
+# --- raising -------------------------------------------------------------------------------
 
 
 def raise_suggestion(
@@ -24,13 +107,18 @@ def raise_suggestion(
     by_user: User | None = None,
 ) -> FollowUpItem:
     """A new suggestion becomes a follow-up item in state new, its raising on the timeline."""
+    content = content.strip()
+    if not content:
+        raise FollowUpError(_l("Enter the suggestion"), field="content")
+    if speaker is None and not raised_by_name.strip():
+        raise FollowUpError(_l("Choose a speaker or enter who raised it"), field="raised_by_name")
     item = FollowUpItem(
         event=event,
         category=category,
-        content=content.strip(),
+        content=content,
         speaker=speaker,
         registration=registration,
-        raised_by_name=raised_by_name,
+        raised_by_name=raised_by_name.strip(),
         created_by=by_user,
         state=ItemState.NEW,
     )
@@ -51,5 +139,310 @@ def active_categories() -> list[Category]:
     return list(
         db.session.scalars(
             db.select(Category).where(Category.active.is_(True)).order_by(Category.position)
+        )
+    )
+
+
+# --- notifications -------------------------------------------------------------------------
+
+SUBJECTS = {
+    "item_assigned": _l("A suggestion has been assigned to your unit"),
+    "item_urged": _l("Reminder: a suggestion awaits your unit's answer"),
+    "item_reopened": _l("A suggestion has been reopened"),
+    "item_returned": _l("A unit has returned a suggestion"),
+    "item_resolved": _l("Your suggestion has an answer"),
+}
+
+
+def unit_staff(unit_ids: list[int]) -> list[User]:
+    if not unit_ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(User).where(
+                User.unit_id.in_(unit_ids),
+                User.role == Role.DEPARTMENT_STAFF,
+                User.active.is_(True),
+            )
+        )
+    )
+
+
+def organizers() -> list[User]:
+    return list(
+        db.session.scalars(
+            db.select(User).where(User.role == Role.ORGANIZER, User.active.is_(True))
+        )
+    )
+
+
+def _notify_users(users: list[User], kind: str, item: FollowUpItem, **context) -> None:
+    for user in users:
+        queue_message(
+            kind=kind,
+            to_email=user.email,
+            to_name=user.name,
+            locale=user.locale,
+            template=kind,
+            subject=SUBJECTS[kind],
+            event=item.event,
+            item=item,
+            recipient=user,
+            **context,
+        )
+
+
+# --- the organizer's moves ---------------------------------------------------------------
+
+
+def default_due_date(item: FollowUpItem, today: date) -> date:
+    """The event's follow-up period (30 days unless the event says otherwise)."""
+    return today + timedelta(days=item.event.follow_up_days)
+
+
+def assign(
+    item: FollowUpItem,
+    *,
+    lead_unit: ResponsibleUnit,
+    co_units: list[ResponsibleUnit],
+    due_on: date,
+    instructions: str,
+    by: User,
+    today: date,
+    expected_version: int | None = None,
+) -> None:
+    """One lead unit, any number of co-handling units, a due date; new, returned or not yet
+    accepted items only. The units are told."""
+    check_version(item, expected_version)
+    if item.merged_into_id is not None:
+        raise FollowUpError(_l("This suggestion was merged into another item; assign that one."))
+    if item.state not in ASSIGNABLE:
+        raise FollowUpError(
+            _l("An item that is %(state)s cannot be assigned again.", state=item.state.label)
+        )
+    if not lead_unit.active:
+        raise FollowUpError(_l("Choose a lead unit that is active"), field="lead_unit_id")
+    co_units = [unit for unit in co_units if unit.id != lead_unit.id]
+    if due_on < today:
+        raise FollowUpError(_l("Choose a due date that is not in the past"), field="due_on")
+    reassignment = item.state is ItemState.ASSIGNED
+    item.lead_unit = lead_unit
+    item.co_units = co_units
+    item.due_on = due_on
+    item.instructions = instructions.strip()
+    item.assigned_at = utcnow()
+    names = ", ".join([lead_unit.name] + [unit.name for unit in co_units])
+    if reassignment:
+        _record(item, TimelineKind.ASSIGNED, by=by, note=names)
+    else:
+        _record(item, TimelineKind.ASSIGNED, by=by, to_state=ItemState.ASSIGNED, note=names)
+    _notify_users(unit_staff([lead_unit.id] + [u.id for u in co_units]), "item_assigned", item)
+
+
+def close(item: FollowUpItem, *, by: User, note: str = "", expected_version=None) -> None:
+    """The organizer closes a resolved item."""
+    check_version(item, expected_version)
+    _record(item, TimelineKind.CLOSED, by=by, to_state=ItemState.CLOSED, note=note.strip())
+    item.closed_at = utcnow()
+
+
+def reopen(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
+    """The organizer sends a resolved item back, or reopens a closed one; a reason is needed."""
+    check_version(item, expected_version)
+    if not reason.strip():
+        raise FollowUpError(_l("Say why the item is reopened"), field="reason")
+    _record(item, TimelineKind.REOPENED, by=by, to_state=ItemState.REOPENED, note=reason.strip())
+    item.closed_at = None
+    _notify_users(unit_staff([item.lead_unit_id]), "item_reopened", item, reason=reason.strip())
+
+
+def urge(item: FollowUpItem, *, note: str, by: User) -> None:
+    """Press the units of an open item (催办): on the timeline, and in their inbox."""
+    if item.lead_unit_id is None or item.state in DONE_STATES:
+        raise FollowUpError(_l("Only assigned items that are not resolved can be urged."))
+    _record(item, TimelineKind.URGED, by=by, note=note.strip())
+    unit_ids = [item.lead_unit_id] + [unit.id for unit in item.co_units]
+    _notify_users(unit_staff(unit_ids), "item_urged", item, note=note.strip())
+
+
+# --- the responsible unit's moves ---------------------------------------------------------
+
+
+def _require_lead(item: FollowUpItem, by: User) -> None:
+    if by.role is not Role.DEPARTMENT_STAFF or by.unit_id != item.lead_unit_id:
+        raise FollowUpError(_l("Only the lead unit can do this."))
+
+
+def _require_unit(item: FollowUpItem, by: User) -> ResponsibleUnit:
+    unit_ids = {item.lead_unit_id} | {unit.id for unit in item.co_units}
+    if by.role is not Role.DEPARTMENT_STAFF or by.unit_id not in unit_ids:
+        raise FollowUpError(_l("Only the units handling this item can do this."))
+    return by.unit
+
+
+def accept(item: FollowUpItem, *, by: User, expected_version=None) -> None:
+    check_version(item, expected_version)
+    _require_lead(item, by)
+    _record(item, TimelineKind.ACCEPTED, by=by, unit=by.unit, to_state=ItemState.ACCEPTED)
+
+
+def return_to_organizer(item: FollowUpItem, *, reason: str, by: User, expected_version=None):
+    """The lead unit returns an item that is not theirs, saying why; organizers reassign it."""
+    check_version(item, expected_version)
+    _require_lead(item, by)
+    if not reason.strip():
+        raise FollowUpError(_l("Say why your unit returns this item"), field="reason")
+    _record(
+        item, TimelineKind.RETURNED, by=by, unit=by.unit, to_state=ItemState.RETURNED,
+        note=reason.strip(),
+    )  # fmt: skip
+    _notify_users(organizers(), "item_returned", item, reason=reason.strip(), unit=by.unit)
+
+
+def post_progress(
+    item: FollowUpItem, *, note: str, percent: int | None, by: User, expected_version=None
+) -> None:
+    """A progress note. The lead unit's first note puts the item in progress; co-handling
+    units add their contributions to the same timeline."""
+    check_version(item, expected_version)
+    unit = _require_unit(item, by)
+    if item.state not in OPEN_FOR_WORK:
+        raise FollowUpError(
+            _l("Progress can be reported once the item is accepted and until it is resolved.")
+        )
+    if not note.strip():
+        raise FollowUpError(_l("Describe the progress"), field="note")
+    moves = by.unit_id == item.lead_unit_id and item.state is not ItemState.IN_PROGRESS
+    _record(
+        item,
+        TimelineKind.PROGRESS,
+        by=by,
+        unit=unit,
+        to_state=ItemState.IN_PROGRESS if moves else None,
+        note=note.strip(),
+        percent=percent,
+    )
+
+
+def submit_result(item: FollowUpItem, *, result: str, by: User, expected_version=None) -> None:
+    """The lead unit's handling result (办理结果) resolves the item; the speaker is told."""
+    check_version(item, expected_version)
+    _require_lead(item, by)
+    if not result.strip():
+        raise FollowUpError(_l("Write the handling result"), field="result")
+    if item.state in (ItemState.ACCEPTED, ItemState.REOPENED):
+        _record(item, TimelineKind.PROGRESS, by=by, unit=by.unit, to_state=ItemState.IN_PROGRESS)
+    _record(
+        item, TimelineKind.RESULT, by=by, unit=by.unit, to_state=ItemState.RESOLVED,
+        note=result.strip(), percent=100,
+    )  # fmt: skip
+    item.result = result.strip()
+    item.resolved_at = utcnow()
+    if item.speaker is not None:
+        queue_message(
+            kind="item_resolved",
+            to_email=item.speaker.email,
+            to_name=item.speaker.name,
+            locale=item.speaker.locale,
+            template="item_resolved",
+            subject=SUBJECTS["item_resolved"],
+            event=item.event,
+            item=item,
+        )
+
+
+# --- the speaker's rating ------------------------------------------------------------------
+
+
+def rate(
+    item: FollowUpItem,
+    *,
+    satisfaction: Satisfaction,
+    comment: str,
+    speaker: Speaker,
+    expected_version=None,
+) -> None:
+    """The speaker rates the answer to their own suggestion. Unsatisfied needs a comment,
+    reopens the item and tells the lead unit."""
+    check_version(item, expected_version)
+    if item.speaker_id != speaker.id:
+        raise FollowUpError(_l("You can rate only your own suggestions."))
+    if item.state not in DONE_STATES:
+        raise FollowUpError(_l("You can rate the answer once the item is resolved."))
+    if satisfaction is Satisfaction.UNSATISFIED and not comment.strip():
+        raise FollowUpError(_l("Say what is missing from the answer"), field="comment")
+    item.satisfaction = satisfaction
+    item.satisfaction_comment = comment.strip()
+    _record(item, TimelineKind.RATED, speaker=speaker, note=comment.strip())
+    if satisfaction is Satisfaction.UNSATISFIED:
+        _record(
+            item, TimelineKind.REOPENED, speaker=speaker, to_state=ItemState.REOPENED,
+            note=comment.strip(),
+        )  # fmt: skip
+        item.closed_at = None
+        _notify_users(unit_staff([item.lead_unit_id]), "item_reopened", item, reason=comment)
+
+
+# --- merging and splitting -----------------------------------------------------------------
+
+
+def merge(duplicate: FollowUpItem, *, into: FollowUpItem, by: User) -> None:
+    """Two suggestions that say the same thing become one item followed for both speakers.
+
+    The duplicate stays (its speaker still sees it) but points at the item that carries on.
+    """
+    if duplicate.id == into.id:
+        raise FollowUpError(_l("Choose another item to merge with."), field="into")
+    if duplicate.state is not ItemState.NEW:
+        raise FollowUpError(_l("Only new suggestions can be merged into another item."))
+    if into.merged_into_id is not None or duplicate.merged_into_id is not None:
+        raise FollowUpError(_l("That item was itself merged; choose the item it went into."))
+    if into.event_id != duplicate.event_id:
+        raise FollowUpError(_l("Merge only suggestions raised at the same event."), field="into")
+    duplicate.merged_into = into
+    _record(duplicate, TimelineKind.MERGED, by=by, note=f"#{into.id}")
+    _record(into, TimelineKind.MERGED, by=by, note=f"#{duplicate.id}")
+
+
+def split(item: FollowUpItem, *, parts: list[str], by: User) -> list[FollowUpItem]:
+    """A suggestion that mixes several points becomes one item per point; the first keeps
+    the original, the others are new items from the same speaker."""
+    parts = [part.strip() for part in parts if part.strip()]
+    if len(parts) < 2:
+        raise FollowUpError(_l("Write at least two points to split into."), field="parts")
+    if item.state is not ItemState.NEW:
+        raise FollowUpError(_l("Only new suggestions can be split."))
+    original = item.content
+    item.content = parts[0]
+    created = []
+    for part in parts[1:]:
+        new_item = raise_suggestion(
+            event=item.event,
+            category=item.category,
+            content=part,
+            speaker=item.speaker,
+            registration=item.registration,
+            raised_by_name=item.raised_by_name,
+            by_user=by,
+        )
+        created.append(new_item)
+    db.session.flush()
+    _record(
+        item, TimelineKind.SPLIT, by=by,
+        note=original + "\n→ " + ", ".join(f"#{new.id}" for new in created),
+    )  # fmt: skip
+    for new_item in created:
+        _record(new_item, TimelineKind.SPLIT, by=by, note=f"#{item.id}")
+    return created
+
+
+def merged_speakers(item: FollowUpItem) -> list[Speaker]:
+    """The speakers of the suggestions merged into this item, besides its own."""
+    return list(
+        db.session.scalars(
+            db.select(Speaker)
+            .join(FollowUpItem, FollowUpItem.speaker_id == Speaker.id)
+            .where(FollowUpItem.merged_into_id == item.id)
+            .order_by(Speaker.name)
         )
     )

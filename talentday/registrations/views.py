@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from talentday.auth.permissions import organizer_required
@@ -23,8 +24,15 @@ from talentday.events.models import Event
 from talentday.events.services import registration_is_open
 from talentday.events.views import visible_event_or_404
 from talentday.extensions import db, limiter
-from talentday.followup.models import Category, FollowUpItem
-from talentday.followup.services import active_categories, raise_suggestion
+from talentday.followup.forms import RatingForm
+from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
+from talentday.followup.services import (
+    ConflictError,
+    FollowUpError,
+    active_categories,
+    raise_suggestion,
+    rate,
+)
 from talentday.forms import show_domain_error
 from talentday.registrations import exports, queries, services
 from talentday.registrations.forms import (
@@ -159,6 +167,15 @@ def private(token: str):
     suggestion_form.category.choices = _category_choices()
     withdraw_form = WithdrawForm(prefix="withdraw")
     action = request.form.get("action")
+    suggestions = _own_suggestions(registration)
+    rating_forms = {
+        item.id: RatingForm(prefix=f"rate{item.id}")
+        for item in suggestions
+        if item.state in DONE_STATES and item.merged_into_id is None
+    }
+    for item_id, rating_form in rating_forms.items():
+        if request.method == "GET" or action != f"rate{item_id}":
+            rating_form.version.data = str(next(i.version for i in suggestions if i.id == item_id))
 
     if request.method == "GET":
         details_form.process(obj=registration.speaker)
@@ -196,6 +213,32 @@ def private(token: str):
             db.session.commit()
             flash(_("Your suggestion has been added. You can follow it on this page."), "success")
             return redirect(url_for("registrations.private", token=token))
+    elif action and action.startswith("rate") and action[4:].isdigit():
+        item_id = int(action[4:])
+        rating_form = rating_forms.get(item_id)
+        if rating_form is None:
+            abort(404)
+        if rating_form.validate_on_submit():
+            item = next(i for i in suggestions if i.id == item_id)
+            try:
+                rate(
+                    item,
+                    satisfaction=Satisfaction(rating_form.satisfaction.data),
+                    comment=rating_form.comment.data or "",
+                    speaker=registration.speaker,
+                    expected_version=rating_form.expected_version,
+                )
+                db.session.commit()
+            except FollowUpError as error:
+                db.session.rollback()
+                if not show_domain_error(rating_form, error):
+                    flash(str(error.message), "danger")
+            except StaleDataError:
+                db.session.rollback()
+                flash(str(ConflictError().message), "warning")
+            else:
+                flash(_("Thank you: your rating has been recorded."), "success")
+                return redirect(url_for("registrations.private", token=token))
     elif action == "withdraw" and withdraw_form.validate_on_submit():
         try:
             services.withdraw(registration)
@@ -207,12 +250,6 @@ def private(token: str):
             flash(_("Your registration has been withdrawn."), "success")
             return redirect(url_for("registrations.private", token=token))
 
-    suggestions = db.session.scalars(
-        db.select(FollowUpItem)
-        .where(FollowUpItem.registration_id == registration.id)
-        .options(joinedload(FollowUpItem.category), joinedload(FollowUpItem.lead_unit))
-        .order_by(FollowUpItem.created_at, FollowUpItem.id)
-    ).all()
     return render_template(
         "registrations/private.html",
         registration=registration,
@@ -221,6 +258,7 @@ def private(token: str):
         suggestion_form=suggestion_form,
         withdraw_form=withdraw_form,
         suggestions=suggestions,
+        rating_forms=rating_forms,
         can_edit=registration_is_open(event)
         and registration.state
         in (RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED),
@@ -230,6 +268,34 @@ def private(token: str):
         if action == "details"
         else (suggestion_form if action == "suggestion" else withdraw_form),
     )
+
+
+def _own_suggestions(registration: Registration) -> list[FollowUpItem]:
+    return list(
+        db.session.scalars(
+            db.select(FollowUpItem)
+            .where(FollowUpItem.registration_id == registration.id)
+            .options(
+                joinedload(FollowUpItem.category),
+                joinedload(FollowUpItem.lead_unit),
+                joinedload(FollowUpItem.merged_into),
+            )
+            .order_by(FollowUpItem.created_at, FollowUpItem.id)
+        )
+    )
+
+
+def _submitted_form(action, details_form, suggestion_form, withdraw_form, rating_forms):
+    """The form the person just sent, whose errors the page's summary lists."""
+    if action == "details":
+        return details_form
+    if action == "suggestion":
+        return suggestion_form
+    if action == "withdraw":
+        return withdraw_form
+    if action and action.startswith("rate") and action[4:].isdigit():
+        return rating_forms.get(int(action[4:]))
+    return None
 
 
 # --- the organizer -------------------------------------------------------------------------

@@ -1,0 +1,199 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    DateField,
+    FieldList,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from talentday.followup.models import Satisfaction
+from talentday.forms import strip_whitespace, whole_number_field
+
+
+def _length(maximum: int):
+    return Length(max=maximum, message=_l("Enter at most %(max)d characters"))
+
+
+def _optional_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class VersionedForm(FlaskForm):
+    """Every change to an item carries the version the person was looking at."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        return _optional_int(self.version.data)
+
+
+class AssignForm(VersionedForm):
+    lead_unit_id = SelectField(
+        _l("Lead unit"),
+        coerce=_optional_int,
+        validators=[InputRequired(_l("Choose the lead unit"))],
+        validate_choice=False,
+    )
+    co_unit_ids = SelectMultipleField(
+        _l("Co-handling units"),
+        description=_l("Optional. Hold Ctrl (or ⌘) to choose several."),
+        coerce=int,
+        validate_choice=False,
+    )
+    due_on = DateField(
+        _l("Due date"),
+        validators=[InputRequired(_l("Enter the due date"))],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+    instructions = TextAreaField(
+        _l("Instructions"),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
+class ReasonForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Enter the reason")), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
+class ProgressForm(VersionedForm):
+    note = TextAreaField(
+        _l("Progress"),
+        validators=[DataRequired(_l("Describe the progress")), _length(4000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+    percent = whole_number_field(_l("Per cent done"), minimum=0, maximum=100)
+
+
+class ResultForm(VersionedForm):
+    result = TextAreaField(
+        _l("Handling result"),
+        description=_l("The unit's written answer; the speaker reads it and rates it."),
+        validators=[DataRequired(_l("Write the handling result")), _length(8000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 5},
+    )
+
+
+class NoteForm(VersionedForm):
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 2},
+    )
+
+
+class RatingForm(VersionedForm):
+    satisfaction = RadioField(
+        _l("How satisfied are you with the answer?"),
+        choices=[SelectChoice(option.value, option.label) for option in Satisfaction],
+        validators=[InputRequired(_l("Choose how satisfied you are"))],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        description=_l("Required if you are unsatisfied: say what is missing."),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
+class QuickEntryForm(FlaskForm):
+    event_id = SelectField(
+        _l("Event"),
+        coerce=_optional_int,
+        validators=[InputRequired(_l("Choose the event"))],
+        validate_choice=False,
+    )
+    speaker_id = SelectField(
+        _l("Speaker"),
+        description=_l("A registered speaker, or leave this and name the person below."),
+        coerce=_optional_int,
+        validate_choice=False,
+    )
+    raised_by_name = StringField(
+        _l("Raised by (if not a registered speaker)"),
+        validators=[Optional(), _length(100)],
+        filters=[strip_whitespace],
+    )
+    category_id = SelectField(
+        _l("Category"),
+        coerce=_optional_int,
+        validators=[InputRequired(_l("Choose a category"))],
+        validate_choice=False,
+    )
+    content = TextAreaField(
+        _l("Suggestion"),
+        validators=[DataRequired(_l("Enter the suggestion")), _length(4000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 4},
+    )
+
+
+class MergeForm(FlaskForm):
+    into = whole_number_field(
+        _l("Merge into item number"),
+        required_message=_l("Enter the number of the item to merge into"),
+        minimum=1,
+        maximum=2_000_000_000,
+    )
+
+
+class SplitForm(FlaskForm):
+    parts = FieldList(
+        TextAreaField(
+            _l("Point"),
+            validators=[Optional(), _length(4000)],
+            filters=[strip_whitespace],
+            render_kw={"rows": 2},
+        ),
+        min_entries=3,
+    )
+
+
+class ImportForm(FlaskForm):
+    event_id = SelectField(
+        _l("Event"),
+        coerce=_optional_int,
+        validators=[InputRequired(_l("Choose the event"))],
+        validate_choice=False,
+    )
+    file = FileField(
+        _l("Excel or CSV file"),
+        description=_l(
+            "Columns: speaker email or name, category, suggestion. The first row holds the "
+            "column names."
+        ),
+        validators=[
+            FileRequired(_l("Choose a file to import")),
+            FileAllowed(["xlsx", "csv"], _l("Choose an .xlsx or .csv file")),
+        ],
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    batch = HiddenField()
+
+
+class BulkAssignForm(AssignForm):
+    pass

@@ -1,0 +1,221 @@
+"""The ledger (台账): every item the user may see, filtered, sorted, and exported."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from talentday.auth.models import User
+from talentday.exports import csv_response, xlsx_response
+from talentday.extensions import db
+from talentday.followup.models import (
+    DONE_STATES,
+    FollowUpItem,
+    ItemState,
+    TimelineEntry,
+    TimelineKind,
+    followup_item_co_unit,
+)
+from talentday.followup.permissions import visible_items
+from talentday.registrations.models import Speaker
+
+SORT_KEYS = {
+    "due": (FollowUpItem.due_on, FollowUpItem.id),
+    "-due": (FollowUpItem.due_on.desc(), FollowUpItem.id.desc()),
+    "raised": (FollowUpItem.created_at, FollowUpItem.id),
+    "-raised": (FollowUpItem.created_at.desc(), FollowUpItem.id.desc()),
+    "number": (FollowUpItem.id,),
+    "state": (FollowUpItem.state, FollowUpItem.id),
+}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Filters:
+    event: int | None = None
+    category: int | None = None
+    unit: int | None = None
+    role: str = ""  # "lead" or "co" with a unit: as lead unit only, or as co-handler only
+    state: str = ""
+    overdue: bool = False
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str = ""
+    sort: str = "due"
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        state = args.get("state", "")
+        sort = args.get("sort", "due")
+        return cls(
+            event=_int(args.get("event")),
+            category=_int(args.get("category")),
+            unit=_int(args.get("unit")),
+            role=args.get("role", "") if args.get("role") in ("lead", "co") else "",
+            state=state if state in {s.value for s in ItemState} | {"open"} else "",
+            overdue=args.get("overdue") in ("1", "on", "yes", "true"),
+            due_from=_date(args.get("due_from")),
+            due_to=_date(args.get("due_to")),
+            q=args.get("q", "").strip()[:200],
+            sort=sort if sort in SORT_KEYS else "due",
+        )
+
+    def as_args(self) -> dict:
+        """The filters as URL arguments: a filtered ledger can be bookmarked and linked."""
+        values = {
+            "event": self.event,
+            "category": self.category,
+            "unit": self.unit,
+            "role": self.role,
+            "state": self.state,
+            "overdue": "1" if self.overdue else None,
+            "due_from": self.due_from.isoformat() if self.due_from else None,
+            "due_to": self.due_to.isoformat() if self.due_to else None,
+            "q": self.q,
+            "sort": self.sort if self.sort != "due" else None,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def overdue_clause(today: date):
+    """Overdue: the due date has passed and the item is neither resolved nor closed."""
+    return sa.and_(FollowUpItem.due_on < today, FollowUpItem.state.not_in(DONE_STATES))
+
+
+def statement(user: User, filters: Filters, today: date):
+    query = (
+        db.select(FollowUpItem)
+        .where(visible_items(user), FollowUpItem.merged_into_id.is_(None))
+        .options(
+            joinedload(FollowUpItem.event),
+            joinedload(FollowUpItem.category),
+            joinedload(FollowUpItem.lead_unit),
+            joinedload(FollowUpItem.speaker),
+            selectinload(FollowUpItem.co_units),
+        )
+    )
+    if filters.event:
+        query = query.where(FollowUpItem.event_id == filters.event)
+    if filters.category:
+        query = query.where(FollowUpItem.category_id == filters.category)
+    if filters.unit:
+        co_handled = sa.select(followup_item_co_unit.c.item_id).where(
+            followup_item_co_unit.c.unit_id == filters.unit
+        )
+        if filters.role == "lead":
+            query = query.where(FollowUpItem.lead_unit_id == filters.unit)
+        elif filters.role == "co":
+            query = query.where(FollowUpItem.id.in_(co_handled))
+        else:
+            query = query.where(
+                sa.or_(FollowUpItem.lead_unit_id == filters.unit, FollowUpItem.id.in_(co_handled))
+            )
+    if filters.state == "open":
+        query = query.where(FollowUpItem.state != ItemState.CLOSED)
+    elif filters.state:
+        query = query.where(FollowUpItem.state == ItemState(filters.state))
+    if filters.overdue:
+        query = query.where(overdue_clause(today))
+    if filters.due_from:
+        query = query.where(FollowUpItem.due_on >= filters.due_from)
+    if filters.due_to:
+        query = query.where(FollowUpItem.due_on <= filters.due_to)
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        by_speaker = sa.select(Speaker.id).where(sa.func.lower(Speaker.name).like(pattern))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(FollowUpItem.content).like(pattern),
+                sa.func.lower(FollowUpItem.result).like(pattern),
+                sa.func.lower(FollowUpItem.raised_by_name).like(pattern),
+                FollowUpItem.speaker_id.in_(by_speaker),
+            )
+        )
+    return query.order_by(*SORT_KEYS[filters.sort])
+
+
+def latest_notes(item_ids: list[int]) -> dict[int, TimelineEntry]:
+    """Each item's latest progress note or result, for a page of items, in one query."""
+    if not item_ids:
+        return {}
+    ranked = (
+        sa.select(
+            TimelineEntry.id,
+            sa.func.row_number()
+            .over(
+                partition_by=TimelineEntry.item_id,
+                order_by=(TimelineEntry.at.desc(), TimelineEntry.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            TimelineEntry.item_id.in_(item_ids),
+            TimelineEntry.kind.in_((TimelineKind.PROGRESS, TimelineKind.RESULT)),
+            TimelineEntry.note != "",
+        )
+        .subquery()
+    )
+    entries = db.session.scalars(
+        db.select(TimelineEntry)
+        .join(ranked, ranked.c.id == TimelineEntry.id)
+        .where(ranked.c.rank == 1)
+        .options(joinedload(TimelineEntry.unit))
+    )
+    return {entry.item_id: entry for entry in entries}
+
+
+def export(items: list[FollowUpItem], fmt: str, today: date) -> Response:
+    """One row per item with its latest progress and its result, safe against formulas."""
+    latest = latest_notes([item.id for item in items])
+    headers = [
+        _("Number"),
+        _("Event"),
+        _("Category"),
+        _("Suggestion"),
+        _("Raised by"),
+        _("Lead unit"),
+        _("Co-handling units"),
+        _("Due"),
+        _("State"),
+        _("Overdue"),
+        _("Latest progress"),
+        _("Handling result"),
+        _("Satisfaction"),
+    ]
+    rows = [
+        [
+            item.id,
+            item.event.title,
+            item.category.display_name,
+            item.content,
+            item.raised_by,
+            item.lead_unit.display_name if item.lead_unit else "",
+            "; ".join(unit.display_name for unit in item.co_units),
+            item.due_on.isoformat() if item.due_on else "",
+            str(item.state.label),
+            (today - item.due_on).days if item.is_overdue(today) else "",
+            latest[item.id].note if item.id in latest else "",
+            item.result,
+            str(item.satisfaction.label) if item.satisfaction else "",
+        ]
+        for item in items
+    ]
+    if fmt == "xlsx":
+        return xlsx_response(headers, rows, "followup-ledger.xlsx", sheet_title=_("Ledger"))
+    return csv_response(headers, rows, "followup-ledger.csv")

@@ -1,0 +1,176 @@
+"""Reminders (for cron): each unit's digest of items due soon and late, and the organizers'
+summary. Running it again the same day flags nothing twice and sends nothing twice."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+
+from talentday.auth.models import User
+from talentday.extensions import db
+from talentday.followup.models import (
+    DONE_STATES,
+    FollowUpItem,
+    ItemState,
+    TimelineEntry,
+    TimelineKind,
+)
+from talentday.followup.services import _record, organizers, unit_staff
+from talentday.i18n import city_zone
+from talentday.outbox.models import OutboxMessage
+from talentday.outbox.services import queue_message
+from talentday.units.models import ResponsibleUnit
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass
+class ReminderRun:
+    flagged: list[int] = field(default_factory=list)
+    digests: int = 0
+    summaries: int = 0
+
+
+def _open_assigned_items() -> list[FollowUpItem]:
+    return list(
+        db.session.scalars(
+            db.select(FollowUpItem)
+            .where(
+                FollowUpItem.lead_unit_id.is_not(None),
+                FollowUpItem.state.not_in(DONE_STATES),
+                FollowUpItem.state != ItemState.RETURNED,
+                FollowUpItem.merged_into_id.is_(None),
+            )
+            .options(
+                joinedload(FollowUpItem.lead_unit),
+                joinedload(FollowUpItem.event),
+                selectinload(FollowUpItem.co_units),
+            )
+            .order_by(FollowUpItem.due_on, FollowUpItem.id)
+        )
+    )
+
+
+def _flag_newly_overdue(items: list[FollowUpItem], today: date) -> list[int]:
+    """An item that became overdue since it was (last) assigned gets one timeline entry."""
+    overdue = [item for item in items if item.is_overdue(today)]
+    if not overdue:
+        return []
+    flagged_since = dict(
+        db.session.execute(
+            db.select(TimelineEntry.item_id, sa.func.max(TimelineEntry.at))
+            .where(
+                TimelineEntry.item_id.in_([item.id for item in overdue]),
+                TimelineEntry.kind == TimelineKind.BECAME_OVERDUE,
+            )
+            .group_by(TimelineEntry.item_id)
+        ).all()
+    )
+    flagged = []
+    for item in overdue:
+        last_flag = flagged_since.get(item.id)
+        if last_flag is not None and (item.assigned_at is None or last_flag >= item.assigned_at):
+            continue
+        days = (today - item.due_on).days
+        _record(item, TimelineKind.BECAME_OVERDUE, note=f"{item.due_on.isoformat()} (+{days})")
+        flagged.append(item.id)
+    return flagged
+
+
+def _already_sent_today(kind: str, email: str, today: date) -> bool:
+    start = datetime.combine(today, time.min, tzinfo=city_zone())
+    return (
+        db.session.scalar(
+            db.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind == kind,
+                OutboxMessage.to_email == email,
+                OutboxMessage.created_at >= start,
+            )
+        )
+        > 0
+    )
+
+
+def remind(today: date) -> ReminderRun:
+    run = ReminderRun()
+    items = _open_assigned_items()
+    run.flagged = _flag_newly_overdue(items, today)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+
+    by_unit: dict[int, list[FollowUpItem]] = {}
+    for item in items:
+        if item.due_on is None or item.due_on > soon:
+            continue
+        for unit_id in [item.lead_unit_id] + [unit.id for unit in item.co_units]:
+            by_unit.setdefault(unit_id, []).append(item)
+    units = {
+        unit.id: unit
+        for unit in db.session.scalars(
+            db.select(ResponsibleUnit).where(ResponsibleUnit.id.in_(list(by_unit)))
+        )
+    }
+    staff_by_unit: dict[int, list[User]] = {}
+    for user in unit_staff(list(by_unit)):
+        staff_by_unit.setdefault(user.unit_id, []).append(user)
+    for unit_id, unit_items in by_unit.items():
+        late = [item for item in unit_items if item.is_overdue(today)]
+        due_soon = [item for item in unit_items if not item.is_overdue(today)]
+        for user in staff_by_unit.get(unit_id, []):
+            if _already_sent_today("unit_digest", user.email, today):
+                continue
+            queue_message(
+                kind="unit_digest",
+                to_email=user.email,
+                to_name=user.name,
+                locale=user.locale,
+                template="unit_digest",
+                subject=_l("Your unit's follow-up items: %(late)d overdue", late=len(late)),
+                unit=units[unit_id],
+                late=late,
+                due_soon=due_soon,
+                today=today,
+                recipient=user,
+            )
+            run.digests += 1
+
+    waiting = db.session.scalar(
+        db.select(sa.func.count())
+        .select_from(FollowUpItem)
+        .where(
+            FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED)),
+            FollowUpItem.merged_into_id.is_(None),
+        )
+    )
+    resolved = db.session.scalar(
+        db.select(sa.func.count())
+        .select_from(FollowUpItem)
+        .where(FollowUpItem.state == ItemState.RESOLVED)
+    )
+    late_by_unit: dict[str, int] = {}
+    for item in items:
+        if item.is_overdue(today):
+            late_by_unit[item.lead_unit.name] = late_by_unit.get(item.lead_unit.name, 0) + 1
+    for user in organizers():
+        if _already_sent_today("organizer_summary", user.email, today):
+            continue
+        queue_message(
+            kind="organizer_summary",
+            to_email=user.email,
+            to_name=user.name,
+            locale=user.locale,
+            template="organizer_summary",
+            subject=_l(
+                "Follow-up summary: %(late)d items overdue", late=sum(late_by_unit.values())
+            ),
+            waiting=waiting,
+            resolved=resolved,
+            late_by_unit=sorted(late_by_unit.items(), key=lambda pair: (-pair[1], pair[0])),
+            today=today,
+            recipient=user,
+        )
+        run.summaries += 1
+    return run

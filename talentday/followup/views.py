@@ -1,0 +1,579 @@
+"""The follow-up tracker: the ledger, the item page and its moves, entry, import, merge."""
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from talentday.auth.permissions import organizer_required
+from talentday.events.models import Event
+from talentday.extensions import db
+from talentday.followup import ledger, services
+from talentday.followup.forms import (
+    AssignForm,
+    BulkAssignForm,
+    ConfirmImportForm,
+    ImportForm,
+    MergeForm,
+    NoteForm,
+    ProgressForm,
+    QuickEntryForm,
+    ReasonForm,
+    ResultForm,
+    SplitForm,
+)
+from talentday.followup.imports import ImportFileError, parse
+from talentday.followup.models import Category, FollowUpItem, ItemState, TimelineEntry
+from talentday.followup.permissions import (
+    Standing,
+    can_see_contact_details,
+    require_visible,
+)
+from talentday.forms import show_domain_error
+from talentday.i18n import city_today
+from talentday.registrations.models import Registration, Speaker
+from talentday.units.models import ResponsibleUnit
+from talentday.units.services import active_units
+
+bp = Blueprint("followup", __name__, url_prefix="/followup")
+
+
+def _unit_choices(empty: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", empty)] if empty else []
+    return choices + [SelectChoice(unit.id, unit.display_name) for unit in active_units()]
+
+
+def _load_item(item_id: int) -> FollowUpItem:
+    return db.session.scalar(
+        db.select(FollowUpItem)
+        .where(FollowUpItem.id == item_id)
+        .options(
+            joinedload(FollowUpItem.event),
+            joinedload(FollowUpItem.category),
+            joinedload(FollowUpItem.lead_unit),
+            joinedload(FollowUpItem.speaker),
+            selectinload(FollowUpItem.co_units),
+        )
+    )
+
+
+# --- the ledger --------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def ledger_page():
+    if current_user.is_admin:
+        abort(403)
+    today = city_today()
+    filters = ledger.Filters.from_args(request.args)
+    page = db.paginate(ledger.statement(current_user, filters, today), per_page=25, error_out=False)
+    return render_template(
+        "followup/ledger.html",
+        page=page,
+        filters=filters,
+        latest=ledger.latest_notes([item.id for item in page.items]),
+        today=today,
+        events=db.session.scalars(db.select(Event).order_by(Event.starts_at.desc())).all(),
+        categories=services.active_categories(),
+        units=active_units(),
+        states=list(ItemState),
+        sort_keys=ledger.SORT_KEYS,
+        bulk_form=BulkAssignForm() if current_user.is_organizer else None,
+        unit_choices=_unit_choices(),
+    )
+
+
+@bp.get("/ledger.<any(csv, xlsx):fmt>")
+@login_required
+def export(fmt: str):
+    if current_user.is_admin:
+        abort(403)
+    today = city_today()
+    filters = ledger.Filters.from_args(request.args)
+    items = db.session.scalars(ledger.statement(current_user, filters, today)).unique().all()
+    return ledger.export(items, fmt, today)
+
+
+@bp.post("/assign")
+@organizer_required
+def assign_many():
+    form = BulkAssignForm()
+    form.lead_unit_id.choices = _unit_choices()
+    form.co_unit_ids.choices = _unit_choices()
+    back = redirect(request.form.get("back") or url_for("followup.ledger_page"))
+    ids = {int(value) for value in request.form.getlist("item") if value.isdigit()}
+    if not ids:
+        flash(_("Tick at least one item, then choose the units and the due date."), "warning")
+        return back
+    if not form.validate_on_submit():
+        for field_errors in form.errors.values():
+            for message in field_errors:
+                flash(str(message), "danger")
+        return back
+    lead = db.session.get(ResponsibleUnit, form.lead_unit_id.data)
+    co_units = [db.session.get(ResponsibleUnit, i) for i in form.co_unit_ids.data or []]
+    done, refused = 0, []
+    for item in db.session.scalars(db.select(FollowUpItem).where(FollowUpItem.id.in_(ids))):
+        try:
+            services.assign(
+                item,
+                lead_unit=lead,
+                co_units=[unit for unit in co_units if unit],
+                due_on=form.due_on.data,
+                instructions=form.instructions.data or "",
+                by=current_user,
+                today=city_today(),
+            )
+            done += 1
+        except services.FollowUpError as error:
+            refused.append(f"#{item.id}: {error.message}")
+    db.session.commit()
+    if done:
+        flash(_("%(count)d items assigned.", count=done), "success")
+    for message in refused:
+        flash(message, "danger")
+    return back
+
+
+# --- one item ----------------------------------------------------------------------------
+
+
+def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None) -> dict:
+    today = city_today()
+    forms = {
+        "assign": AssignForm(prefix="assign"),
+        "accept": NoteForm(prefix="accept"),
+        "return": ReasonForm(prefix="return"),
+        "progress": ProgressForm(prefix="progress"),
+        "result": ResultForm(prefix="result"),
+        "close": NoteForm(prefix="close"),
+        "reopen": ReasonForm(prefix="reopen"),
+        "urge": NoteForm(prefix="urge"),
+    }
+    if submitted and submitted_form is not None:
+        forms[submitted] = submitted_form
+    for name, form in forms.items():
+        # Every form carries the version this page shows, even one sent back after a conflict.
+        form.version.data = str(item.version)
+        if name == "assign":
+            form.lead_unit_id.choices = _unit_choices(_("Choose the lead unit"))
+            form.co_unit_ids.choices = _unit_choices()
+            if submitted != "assign":
+                form.lead_unit_id.data = item.lead_unit_id
+                form.co_unit_ids.data = [unit.id for unit in item.co_units]
+                form.due_on.data = item.due_on or services.default_due_date(item, today)
+                form.instructions.data = item.instructions
+    return forms
+
+
+def _available_actions(relation: Standing, item: FollowUpItem) -> set[str]:
+    state = item.state
+    actions = set()
+    if relation is Standing.ORGANIZER:
+        if state in services.ASSIGNABLE and item.merged_into_id is None:
+            actions.add("assign")
+        if state is ItemState.RESOLVED:
+            actions |= {"close", "reopen"}
+        if state is ItemState.CLOSED:
+            actions.add("reopen")
+        if item.lead_unit_id and state not in (ItemState.RESOLVED, ItemState.CLOSED):
+            actions.add("urge")
+    elif relation is Standing.LEAD_UNIT:
+        if state is ItemState.ASSIGNED:
+            actions |= {"accept", "return"}
+        if state in services.OPEN_FOR_WORK:
+            actions |= {"progress", "result"}
+    elif relation is Standing.CO_UNIT and state in services.OPEN_FOR_WORK:
+        actions.add("progress")
+    return actions
+
+
+def _render_item(item, relation, forms, status=200):
+    timeline = db.session.scalars(
+        db.select(TimelineEntry)
+        .where(TimelineEntry.item_id == item.id)
+        .options(
+            joinedload(TimelineEntry.actor_user),
+            joinedload(TimelineEntry.actor_speaker),
+            joinedload(TimelineEntry.unit),
+        )
+        .order_by(TimelineEntry.at, TimelineEntry.id)
+    ).all()
+    return (
+        render_template(
+            "followup/item.html",
+            item=item,
+            relation=relation,
+            actions=_available_actions(relation, item),
+            forms=forms,
+            timeline=timeline,
+            today=city_today(),
+            show_contacts=can_see_contact_details(current_user, item),
+            merged_speakers=services.merged_speakers(item),
+            merged_items=db.session.scalars(
+                db.select(FollowUpItem).where(FollowUpItem.merged_into_id == item.id)
+            ).all(),
+            form=next((f for f in forms.values() if f.errors), None),
+        ),
+        status,
+    )
+
+
+@bp.get("/items/<int:item_id>")
+@login_required
+def item_page(item_id: int):
+    item = _load_item(item_id)
+    relation = require_visible(current_user, item)
+    return _render_item(item, relation, _forms(item))
+
+
+# Each move: its form, and who may make it (the rules then check the item's state).
+ACTIONS = {
+    "assign": (AssignForm, {Standing.ORGANIZER}),
+    "accept": (NoteForm, {Standing.LEAD_UNIT}),
+    "return": (ReasonForm, {Standing.LEAD_UNIT}),
+    "progress": (ProgressForm, {Standing.LEAD_UNIT, Standing.CO_UNIT}),
+    "result": (ResultForm, {Standing.LEAD_UNIT}),
+    "close": (NoteForm, {Standing.ORGANIZER}),
+    "reopen": (ReasonForm, {Standing.ORGANIZER}),
+    "urge": (NoteForm, {Standing.ORGANIZER}),
+}
+
+
+def _apply(action: str, item: FollowUpItem, form) -> None:
+    version = form.expected_version
+    if action == "assign":
+        services.assign(
+            item,
+            lead_unit=db.session.get(ResponsibleUnit, form.lead_unit_id.data or 0) or abort(400),
+            co_units=[
+                unit
+                for unit in (db.session.get(ResponsibleUnit, i) for i in form.co_unit_ids.data)
+                if unit
+            ],
+            due_on=form.due_on.data,
+            instructions=form.instructions.data or "",
+            by=current_user,
+            today=city_today(),
+            expected_version=version,
+        )
+    elif action == "accept":
+        services.accept(item, by=current_user, expected_version=version)
+    elif action == "return":
+        services.return_to_organizer(
+            item, reason=form.reason.data, by=current_user, expected_version=version
+        )
+    elif action == "progress":
+        services.post_progress(
+            item,
+            note=form.note.data,
+            percent=form.percent.data,
+            by=current_user,
+            expected_version=version,
+        )
+    elif action == "result":
+        services.submit_result(
+            item, result=form.result.data, by=current_user, expected_version=version
+        )
+    elif action == "close":
+        services.close(item, by=current_user, note=form.note.data or "", expected_version=version)
+    elif action == "reopen":
+        services.reopen(item, reason=form.reason.data, by=current_user, expected_version=version)
+    elif action == "urge":
+        services.urge(item, note=form.note.data or "", by=current_user)
+
+
+DONE_MESSAGES = {
+    "assign": _l("The item has been assigned and the units told."),
+    "accept": _l("Your unit has accepted the item."),
+    "return": _l("The item has been returned to the organizers."),
+    "progress": _l("Your progress note has been added."),
+    "result": _l("The handling result has been submitted; the item is resolved."),
+    "close": _l("The item is closed."),
+    "reopen": _l("The item has been reopened and the lead unit told."),
+    "urge": _l("The units have been urged."),
+}
+
+
+@bp.post("/items/<int:item_id>/<action>")
+@login_required
+def act(item_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    item = _load_item(item_id)
+    relation = require_visible(current_user, item)
+    form_class, allowed = ACTIONS[action]
+    if relation not in allowed:
+        abort(403)
+    form = form_class(prefix=action)
+    if action == "assign":
+        form.lead_unit_id.choices = _unit_choices(_("Choose the lead unit"))
+        form.co_unit_ids.choices = _unit_choices()
+    if not form.validate_on_submit():
+        return _render_item(item, relation, _forms(item, action, form), status=400)
+    try:
+        _apply(action, item, form)
+        db.session.commit()
+    except services.ConflictError as error:
+        db.session.rollback()
+        return _conflict(item_id, action, form, error)
+    except StaleDataError:
+        db.session.rollback()
+        return _conflict(item_id, action, form, services.ConflictError())
+    except services.FollowUpError as error:
+        db.session.rollback()
+        item = _load_item(item_id)
+        if not show_domain_error(form, error):
+            flash(str(error.message), "danger")
+        return _render_item(item, relation, _forms(item, action, form), status=400)
+    flash(str(DONE_MESSAGES[action]), "success")
+    return redirect(url_for("followup.item_page", item_id=item_id))
+
+
+def _conflict(item_id, action, form, error):
+    """Show the latest state with the person's typed text still in their form."""
+    db.session.expire_all()
+    item = _load_item(item_id)
+    relation = require_visible(current_user, item)
+    flash(str(error.message), "warning")
+    return _render_item(item, relation, _forms(item, action, form), status=409)
+
+
+# --- entry, merge and split ----------------------------------------------------------------
+
+
+def _event_choices() -> list[SelectChoice]:
+    events = db.session.scalars(db.select(Event).order_by(Event.starts_at.desc()))
+    return [SelectChoice("", _("Choose the event"))] + [
+        SelectChoice(event.id, event.title) for event in events
+    ]
+
+
+def _category_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose a category"))] + [
+        SelectChoice(category.id, category.display_name)
+        for category in services.active_categories()
+    ]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organizer_required
+def new_item():
+    form = QuickEntryForm()
+    form.event_id.choices = _event_choices()
+    form.category_id.choices = _category_choices()
+    event_id = form.event_id.data or request.args.get("event", type=int)
+    speakers = (
+        db.session.scalars(
+            db.select(Speaker)
+            .join(Registration)
+            .where(Registration.event_id == event_id)
+            .order_by(Speaker.name)
+        ).all()
+        if event_id
+        else []
+    )
+    form.speaker_id.choices = [SelectChoice("", _("Not a registered speaker"))] + [
+        SelectChoice(speaker.id, f"{speaker.name} ({speaker.organization})") for speaker in speakers
+    ]
+    if request.method == "GET" and event_id:
+        form.event_id.data = event_id
+    if form.validate_on_submit():
+        event = db.session.get(Event, form.event_id.data)
+        category = db.session.get(Category, form.category_id.data)
+        speaker = next((s for s in speakers if s.id == form.speaker_id.data), None)
+        registration = (
+            db.session.scalar(
+                db.select(Registration).where(
+                    Registration.event_id == event.id, Registration.speaker_id == speaker.id
+                )
+            )
+            if speaker and event
+            else None
+        )
+        try:
+            if event is None:
+                raise services.FollowUpError(_("Choose the event"), field="event_id")
+            if category is None:
+                raise services.FollowUpError(_("Choose a category"), field="category_id")
+            item = services.raise_suggestion(
+                event=event,
+                category=category,
+                content=form.content.data,
+                speaker=speaker,
+                registration=registration,
+                raised_by_name="" if speaker else (form.raised_by_name.data or ""),
+                by_user=current_user,
+            )
+        except services.FollowUpError as error:
+            db.session.rollback()
+            if not show_domain_error(form, error):
+                flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Suggestion #%(id)d recorded. Enter the next one.", id=item.id), "success")
+            return redirect(url_for("followup.new_item", event=event.id))
+    return render_template("followup/new.html", form=form)
+
+
+@bp.post("/items/<int:item_id>/merge")
+@organizer_required
+def merge(item_id: int):
+    item = _load_item(item_id) or abort(404)
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = _load_item(form.into.data)
+        try:
+            if target is None:
+                raise services.FollowUpError(_("There is no item with that number."))
+            services.merge(item, into=target, by=current_user)
+        except services.FollowUpError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Merged into item #%(id)d.", id=target.id), "success")
+            return redirect(url_for("followup.item_page", item_id=target.id))
+    else:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(str(message), "danger")
+    return redirect(url_for("followup.item_page", item_id=item_id))
+
+
+@bp.route("/items/<int:item_id>/split", methods=["GET", "POST"])
+@organizer_required
+def split(item_id: int):
+    item = _load_item(item_id) or abort(404)
+    form = SplitForm()
+    if request.method == "GET":
+        form.parts[0].data = item.content
+    if form.validate_on_submit():
+        try:
+            created = services.split(
+                item, parts=[entry.data or "" for entry in form.parts], by=current_user
+            )
+        except services.FollowUpError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("Split into %(count)d items.", count=len(created) + 1),
+                "success",
+            )
+            return redirect(url_for("followup.item_page", item_id=item.id))
+    return render_template("followup/split.html", item=item, form=form)
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def _import_folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+BATCH_PATTERN = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@organizer_required
+def import_items():
+    form = ImportForm()
+    form.event_id.choices = _event_choices()
+    rows, batch = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        extension = upload.filename.rsplit(".", 1)[-1].lower()
+        data = upload.read()
+        event = db.session.get(Event, form.event_id.data)
+        try:
+            if event is None:
+                raise ImportFileError(_("Choose the event"))
+            rows = parse(data, upload.filename, event)
+        except ImportFileError as error:
+            form.file.errors = [str(error)]
+        else:
+            batch = f"{uuid.uuid4().hex}.{extension}"
+            (_import_folder() / batch).write_bytes(data)
+    return render_template(
+        "followup/import.html",
+        form=form,
+        rows=rows,
+        batch=batch,
+        confirm_form=ConfirmImportForm(batch=batch),
+        good=[row for row in rows or [] if row.ok],
+    )
+
+
+@bp.post("/import/confirm")
+@organizer_required
+def confirm_import():
+    form = ConfirmImportForm()
+    batch = request.form.get("batch", "")
+    event = db.session.get(Event, request.form.get("event_id", type=int) or 0)
+    if not form.validate_on_submit() or not BATCH_PATTERN.match(batch) or event is None:
+        abort(400)
+    path = _import_folder() / batch
+    if not path.is_file():
+        flash(_("That upload has expired. Choose the file again."), "warning")
+        return redirect(url_for("followup.import_items"))
+    # Checked again: the speakers and categories may have changed since the preview.
+    rows = parse(path.read_bytes(), batch, event)
+    categories = {c.id: c for c in db.session.scalars(db.select(Category))}
+    imported = 0
+    for row in rows:
+        if not row.ok:
+            continue
+        speaker = db.session.get(Speaker, row.speaker_id) if row.speaker_id else None
+        registration = (
+            db.session.scalar(
+                db.select(Registration).where(
+                    Registration.event_id == event.id, Registration.speaker_id == speaker.id
+                )
+            )
+            if speaker
+            else None
+        )
+        services.raise_suggestion(
+            event=event,
+            category=categories[row.category_id],
+            content=row.content,
+            speaker=speaker,
+            registration=registration,
+            raised_by_name="" if speaker else row.raised_by,
+            by_user=current_user,
+        )
+        imported += 1
+    db.session.commit()
+    os.remove(path)
+    skipped = len(rows) - imported
+    flash(
+        _(
+            "%(imported)d suggestions imported; %(skipped)d rows with errors were left out.",
+            imported=imported,
+            skipped=skipped,
+        ),
+        "success",
+    )
+    return redirect(url_for("followup.ledger_page", event=event.id, state="new"))
