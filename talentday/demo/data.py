@@ -362,7 +362,22 @@ SUGGESTIONS = [
         "",
         None,
     ),
+    (
+        2,
+        "talent-cultivation",
+        "Let young engineers of enterprises take part-time master's degrees at the "
+        "universities in Huai'an, with the tuition shared by the enterprise and the city.",
+        EDUCATION,
+        [HYIT],
+        (2026, 12, 5),
+        ItemState.REOPENED,
+        "A pilot class of 30 engineers starts in September 2027 at Huaiyin Institute of "
+        "Technology.",
+        Satisfaction.UNSATISFIED,
+    ),
 ]
+
+UNSATISFIED_COMMENT = "Thirty places are far too few, and nothing is said about the tuition."
 
 RETURN_REASON = (
     "The talent classification catalogue is kept by the Human Resources and Social Security "

@@ -14,6 +14,7 @@ from talentday.followup.models import (
     Category,
     FollowUpItem,
     ItemState,
+    Satisfaction,
     TimelineEntry,
     TimelineKind,
 )
@@ -106,6 +107,8 @@ _PATHS = {
         ItemState.CLOSED,
     ],
 }
+# Reopened by the speaker's unsatisfied rating, after the same path as a resolved item.
+_PATHS[ItemState.REOPENED] = _PATHS[ItemState.RESOLVED]
 _DAYS_AFTER_EVENT = {
     ItemState.ASSIGNED: 2,
     ItemState.ACCEPTED: 4,
@@ -202,15 +205,30 @@ def _add_item(
             item.closed_at = at
         previous = state
     if satisfaction is not None:
+        unsatisfied = satisfaction is Satisfaction.UNSATISFIED
+        item.satisfaction_comment = data.UNSATISFIED_COMMENT if unsatisfied else ""
+        rated_at = event.starts_at + timedelta(days=34)
         timeline.append(
             TimelineEntry(
                 item=item,
-                at=event.starts_at + timedelta(days=34),
+                at=rated_at,
                 kind=TimelineKind.RATED,
                 actor_speaker=registration.speaker,
-                note=satisfaction.value,
+                note=item.satisfaction_comment,
             )
         )
+        if unsatisfied:
+            timeline.append(
+                TimelineEntry(
+                    item=item,
+                    at=rated_at,
+                    kind=TimelineKind.REOPENED,
+                    actor_speaker=registration.speaker,
+                    from_state=previous,
+                    to_state=ItemState.REOPENED,
+                    note=data.UNSATISFIED_COMMENT,
+                )
+            )
     db.session.add_all(timeline)
 
 
