@@ -22,9 +22,10 @@ from talentday.followup.models import (
 from talentday.followup.permissions import visible_items
 from talentday.registrations.models import Speaker
 
+# Items without a due date (not yet assigned) come last either way, on every database.
 SORT_KEYS = {
-    "due": (FollowUpItem.due_on, FollowUpItem.id),
-    "-due": (FollowUpItem.due_on.desc(), FollowUpItem.id.desc()),
+    "due": (FollowUpItem.due_on.is_(None), FollowUpItem.due_on, FollowUpItem.id),
+    "-due": (FollowUpItem.due_on.is_(None), FollowUpItem.due_on.desc(), FollowUpItem.id.desc()),
     "raised": (FollowUpItem.created_at, FollowUpItem.id),
     "-raised": (FollowUpItem.created_at.desc(), FollowUpItem.id.desc()),
     "number": (FollowUpItem.id,),
