@@ -552,3 +552,47 @@ def test_the_speaker_rates_through_the_private_link(app, world):
     other = app.test_client()
     stranger = other.post(link.replace(token[:5], "xxxxx"), data={})
     assert stranger.status_code in (400, 404)
+
+
+def test_a_speaker_link_reaches_only_that_speakers_own_items(app, world):
+    with app.app_context():
+        from talentday.events.models import EventState
+
+        now = datetime.now(UTC)
+        event = factories.event(
+            state=EventState.PUBLISHED,
+            starts_at=now + timedelta(days=9),
+            ends_at=now + timedelta(days=9, hours=2),
+        )
+        category = factories.category()
+        tokens = []
+        for email in ("a@example.com", "b@example.com"):
+            outcome = registration_services.register(
+                event,
+                registration_services.SpeakerDetails(
+                    "Speaker", email, "13800000000", "Org", "Post", factories.TalentTeam.OTHER
+                ),
+                topic="t",
+                summary="",
+                suggestions=[registration_services.SuggestionDraft(category, f"From {email}")],
+                consent=True,
+            )
+            tokens.append(outcome.token)
+        db.session.commit()
+        others_item = db.session.scalar(
+            sa.select(FollowUpItem.id).where(FollowUpItem.content == "From b@example.com")
+        )
+    speaker = app.test_client()
+    link = f"/r/{tokens[0]}"
+    page = speaker.get(link).get_data(as_text=True)
+    assert "From a@example.com" in page and "From b@example.com" not in page
+    response = speaker.post(
+        link,
+        data={
+            "csrf_token": csrf_token(speaker, link),
+            "action": f"rate{others_item}",
+            f"rate{others_item}-satisfaction": "satisfied",
+        },
+    )
+    assert response.status_code == 404
+    assert speaker.get(f"/followup/items/{others_item}").status_code == 302  # to sign in
