@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin,
         auth,
         cli,
+        dashboard,
         errors,
         events,
         followup,
@@ -38,7 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         registrations,
     )
 
-    for feature in (auth, admin, main, events, registrations, followup, outbox):
+    for feature in (auth, admin, main, events, registrations, followup, dashboard, outbox):
         feature.init_app(app)
     cli.init_app(app)
     errors.init_app(app)

@@ -49,22 +49,35 @@ def csv_response(headers: Sequence[str], rows: Iterable[Sequence], filename: str
 def xlsx_response(
     headers: Sequence[str], rows: Iterable[Sequence], filename: str, sheet_title: str
 ) -> Response:
+    return xlsx_workbook_response([(sheet_title, headers, rows)], filename)
+
+
+def xlsx_workbook_response(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]], filename: str
+) -> Response:
+    """One worksheet per (title, headers, rows): bold headers, a frozen first row, widths."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    sheet.append([str(header) for header in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(str(header)) for header in headers]
-    for row in rows:
-        # Numbers stay numbers for sums and sorting; everything else becomes safe text.
-        values = [value if isinstance(value, int) else safe_cell(_text(value)) for value in row]
-        sheet.append(values)
-        for index, value in enumerate(values):
-            widths[index] = min(60, max(widths[index], len(_text(value))))
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(str(title)[:31])
+        sheet.append([str(header) for header in headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        widths = [len(str(header)) for header in headers]
+        for row in rows:
+            # Numbers stay numbers for sums and sorting; everything else becomes safe text.
+            values = [
+                value
+                if isinstance(value, int | float) and not isinstance(value, bool)
+                else safe_cell(_text(value))
+                for value in row
+            ]
+            sheet.append(values)
+            for index, value in enumerate(values):
+                widths[index] = min(60, max(widths[index], len(_text(value))))
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width + 2
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return Response(

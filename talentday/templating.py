@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_percent
 
 from talentday.i18n import html_lang
 
@@ -56,10 +56,17 @@ def _date_filter(value: date | None) -> str:
     return format_date(value, "yyyy-MM-dd")
 
 
+def _percent_filter(value: float | None) -> str:
+    """A share as a percentage in the reader's language; a dash when there is nothing to
+    divide by, so that no share is shown as 0% when it is not known."""
+    return format_percent(value) if value is not None else "—"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = _datetime_filter
     app.jinja_env.filters["date"] = _date_filter
     app.jinja_env.filters["time"] = _time_filter
     app.jinja_env.filters["tag_class"] = tag_class
+    app.jinja_env.filters["percent"] = _percent_filter
     app.jinja_env.globals["html_lang"] = html_lang

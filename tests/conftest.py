@@ -113,6 +113,10 @@ def empty_all_tables() -> None:
         names = ", ".join(f'"{table.name}"' for table in tables)
         db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
+        # An item merged into another refers to it with ON DELETE RESTRICT, which SQLite
+        # checks row by row: undo the merges before emptying the table.
+        followup_item = db.metadata.tables["followup_item"]
+        db.session.execute(followup_item.update().values(merged_into_id=None))
         for table in reversed(tables):
             db.session.execute(table.delete())
     db.session.commit()

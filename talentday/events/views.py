@@ -7,8 +7,9 @@ from talentday.events import services
 from talentday.events.forms import EventForm
 from talentday.events.models import EVENT_TRANSITIONS, Event, EventState, action_label
 from talentday.extensions import db
+from talentday.followup.services import carried_over
 from talentday.forms import show_domain_error
-from talentday.i18n import from_city_time, to_city_time
+from talentday.i18n import city_today, from_city_time, to_city_time
 from talentday.registrations import queries as registration_queries
 from talentday.registrations.models import TalentTeam
 
@@ -144,6 +145,8 @@ def manage(event_id: int):
         counts=registration_queries.counts_by_event([event.id]).get(event.id, {}),
         quotas=services.quotas_of(event),
         registration_open=services.registration_is_open(event),
+        carried_over=carried_over(event),
+        today=city_today(),
     )
 
 

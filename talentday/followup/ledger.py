@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from talentday.auth.models import User
 from talentday.exports import csv_response, xlsx_response
 from talentday.extensions import db
+from talentday.followup import definitions
 from talentday.followup.models import (
-    DONE_STATES,
     FollowUpItem,
     ItemState,
     TimelineEntry,
@@ -59,6 +59,14 @@ class Filters:
     due_to: date | None = None
     q: str = ""
     sort: str = "due"
+    # The dashboard's drill-downs: each figure links to exactly the items it counts.
+    result: bool = False
+    on_time: bool = False
+    rated: bool = False
+    satisfied: bool = False
+    returned_by: int | None = None
+    raised_from: date | None = None
+    raised_to: date | None = None
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -75,6 +83,13 @@ class Filters:
             due_to=_date(args.get("due_to")),
             q=args.get("q", "").strip()[:200],
             sort=sort if sort in SORT_KEYS else "due",
+            result=args.get("result") == "1",
+            on_time=args.get("on_time") == "1",
+            rated=args.get("rated") == "1",
+            satisfied=args.get("satisfied") == "1",
+            returned_by=_int(args.get("returned_by")),
+            raised_from=_date(args.get("raised_from")),
+            raised_to=_date(args.get("raised_to")),
         )
 
     def as_args(self) -> dict:
@@ -90,19 +105,21 @@ class Filters:
             "due_to": self.due_to.isoformat() if self.due_to else None,
             "q": self.q,
             "sort": self.sort if self.sort != "due" else None,
+            "result": "1" if self.result else None,
+            "on_time": "1" if self.on_time else None,
+            "rated": "1" if self.rated else None,
+            "satisfied": "1" if self.satisfied else None,
+            "returned_by": self.returned_by,
+            "raised_from": self.raised_from.isoformat() if self.raised_from else None,
+            "raised_to": self.raised_to.isoformat() if self.raised_to else None,
         }
         return {key: value for key, value in values.items() if value}
-
-
-def overdue_clause(today: date):
-    """Overdue: the due date has passed and the item is neither resolved nor closed."""
-    return sa.and_(FollowUpItem.due_on < today, FollowUpItem.state.not_in(DONE_STATES))
 
 
 def statement(user: User, filters: Filters, today: date):
     query = (
         db.select(FollowUpItem)
-        .where(visible_items(user), FollowUpItem.merged_into_id.is_(None))
+        .where(visible_items(user), definitions.counted())
         .options(
             joinedload(FollowUpItem.event),
             joinedload(FollowUpItem.category),
@@ -132,7 +149,19 @@ def statement(user: User, filters: Filters, today: date):
     elif filters.state:
         query = query.where(FollowUpItem.state == ItemState(filters.state))
     if filters.overdue:
-        query = query.where(overdue_clause(today))
+        query = query.where(definitions.overdue(today))
+    if filters.result:
+        query = query.where(definitions.has_result())
+    if filters.on_time:
+        query = query.where(definitions.on_time())
+    if filters.rated:
+        query = query.where(definitions.rated())
+    if filters.satisfied:
+        query = query.where(definitions.satisfied())
+    if filters.returned_by:
+        query = query.where(definitions.returned_by(filters.returned_by))
+    if filters.raised_from or filters.raised_to:
+        query = query.where(definitions.raised_between(filters.raised_from, filters.raised_to))
     if filters.due_from:
         query = query.where(FollowUpItem.due_on >= filters.due_from)
     if filters.due_to:

@@ -9,6 +9,7 @@ version column makes a truly simultaneous second save fail at commit (StaleDataE
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload as sa_joinedload
 
 from talentday.auth.models import Role, User
 from talentday.database import utcnow
@@ -444,5 +445,28 @@ def merged_speakers(item: FollowUpItem) -> list[Speaker]:
             .join(FollowUpItem, FollowUpItem.speaker_id == Speaker.id)
             .where(FollowUpItem.merged_into_id == item.id)
             .order_by(Speaker.name)
+        )
+    )
+
+
+def carried_over(event: Event) -> list[FollowUpItem]:
+    """Items of the earlier events of the same series that are not closed yet, so that the
+    next meeting hears what became of them."""
+    return list(
+        db.session.scalars(
+            db.select(FollowUpItem)
+            .join(Event, Event.id == FollowUpItem.event_id)
+            .where(
+                Event.series == event.series,
+                Event.starts_at < event.starts_at,
+                FollowUpItem.state != ItemState.CLOSED,
+                FollowUpItem.merged_into_id.is_(None),
+            )
+            .options(
+                sa_joinedload(FollowUpItem.lead_unit),
+                sa_joinedload(FollowUpItem.event),
+                sa_joinedload(FollowUpItem.category),
+            )
+            .order_by(Event.starts_at, FollowUpItem.due_on, FollowUpItem.id)
         )
     )

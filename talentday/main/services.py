@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from talentday.events.models import PUBLIC_EVENT_STATES, Event, EventState
+from talentday.dashboard import metrics
+from talentday.events.models import PUBLIC_EVENT_STATES, Event
 from talentday.extensions import db
-from talentday.followup.models import DONE_STATES, FollowUpItem, ItemState, followup_item_co_unit
+from talentday.followup import definitions
+from talentday.followup.models import FollowUpItem, ItemState, followup_item_co_unit
 from talentday.registrations.models import Registration, RegistrationState
-from talentday.units.models import ResponsibleUnit
 
 DUE_SOON_DAYS = 7
 
@@ -25,10 +26,6 @@ def public_events(limit: int = 20) -> list[Event]:
             .limit(limit)
         )
     )
-
-
-def _overdue_clause(today: date):
-    return sa.and_(FollowUpItem.due_on < today, FollowUpItem.state.not_in(DONE_STATES))
 
 
 @dataclass
@@ -64,7 +61,7 @@ def organizer_overview(today: date) -> list[EventRow]:
             FollowUpItem.event_id,
             sa.func.count(),
             sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
-            sa.func.count().filter(_overdue_clause(today)),
+            sa.func.count().filter(definitions.overdue(today)),
         )
         .where(FollowUpItem.event_id.in_(rows))
         .group_by(FollowUpItem.event_id)
@@ -128,52 +125,9 @@ def unit_desk(unit_id: int, today: date) -> UnitDesk:
     return desk
 
 
-@dataclass
-class Headline:
-    events_held: int
-    speakers: int
-    suggestions: int
-    closed: int
-    overdue: int
-
-
-@dataclass
-class LateUnit:
-    unit: ResponsibleUnit
-    overdue: int
-
-
-def leader_overview(today: date) -> tuple[Headline, list[LateUnit]]:
-    """The figures a leader glances at, and the units with overdue items, most late first."""
-    headline = Headline(
-        events_held=db.session.scalar(
-            db.select(sa.func.count()).select_from(Event).where(Event.state == EventState.HELD)
-        )
-        or 0,
-        speakers=db.session.scalar(
-            db.select(sa.func.count(sa.distinct(Registration.speaker_id))).where(
-                Registration.state == RegistrationState.APPROVED
-            )
-        )
-        or 0,
-        suggestions=db.session.scalar(db.select(sa.func.count()).select_from(FollowUpItem)) or 0,
-        closed=db.session.scalar(
-            db.select(sa.func.count())
-            .select_from(FollowUpItem)
-            .where(FollowUpItem.state == ItemState.CLOSED)
-        )
-        or 0,
-        overdue=db.session.scalar(
-            db.select(sa.func.count()).select_from(FollowUpItem).where(_overdue_clause(today))
-        )
-        or 0,
-    )
-    overdue_count = sa.func.count(FollowUpItem.id).label("overdue")
-    late = db.session.execute(
-        db.select(ResponsibleUnit, overdue_count)
-        .join(FollowUpItem, FollowUpItem.lead_unit_id == ResponsibleUnit.id)
-        .where(_overdue_clause(today))
-        .group_by(ResponsibleUnit.id)
-        .order_by(overdue_count.desc(), ResponsibleUnit.name)
-    )
-    return headline, [LateUnit(unit, count) for unit, count in late]
+def leader_overview(today: date):
+    """The dashboard's headline and its units with overdue items, most late first."""
+    headline = metrics.headline(metrics.Scope(), today)
+    late = [row for row in metrics.units(metrics.Scope(), today) if row.overdue]
+    late.sort(key=lambda row: (-row.overdue, row.unit.name))
+    return headline, late

@@ -30,10 +30,12 @@ from talentday.followup.services import (
     ConflictError,
     FollowUpError,
     active_categories,
+    carried_over,
     raise_suggestion,
     rate,
 )
 from talentday.forms import show_domain_error
+from talentday.i18n import city_today
 from talentday.registrations import exports, queries, services
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
@@ -418,7 +420,11 @@ def programme(event_id: int):
 def printable_programme(event_id: int):
     event = visible_event_or_404(event_id)
     return render_template(
-        "registrations/programme_print.html", event=event, programme=queries.programme(event)
+        "registrations/programme_print.html",
+        event=event,
+        programme=queries.programme(event),
+        carried_over=carried_over(event),
+        today=city_today(),
     )
 
 

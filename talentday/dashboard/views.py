@@ -1,0 +1,167 @@
+"""The leaders' dashboard, a unit's own card, and the printable report with its workbook."""
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+
+from talentday.auth.models import Role
+from talentday.auth.permissions import oversight_required
+from talentday.dashboard import charts, metrics, report
+from talentday.events.models import Event
+from talentday.extensions import db
+from talentday.followup import definitions
+from talentday.followup.models import FollowUpItem
+from talentday.i18n import city_today
+from talentday.units.models import ResponsibleUnit
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+UNIT_SORTS = {
+    "overdue": lambda row: (-row.overdue, row.unit.name),
+    "lead": lambda row: (-row.as_lead, row.unit.name),
+    "closed": lambda row: (-row.closed, row.unit.name),
+    "on_time": lambda row: (-(row.on_time_rate or 0), row.unit.name),
+    "days": lambda row: (row.average_days is None, row.average_days or 0, row.unit.name),
+    "satisfied": lambda row: (-(row.satisfied_share or 0), row.unit.name),
+    "returned": lambda row: (-row.returned, row.unit.name),
+    "name": lambda row: row.unit.name,
+}
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def scope_from_request() -> metrics.Scope:
+    return metrics.Scope(
+        start=_date(request.args.get("from")),
+        end=_date(request.args.get("to")),
+        event_id=request.args.get("event", type=int),
+    )
+
+
+def _ledger_link(scope: metrics.Scope):
+    def link(**extra) -> str:
+        return url_for("followup.ledger_page", **{**scope.ledger_args(), **extra})
+
+    return link
+
+
+def _charts(dashboard: metrics.Dashboard) -> dict:
+    return {
+        "units": charts.horizontal_bars(
+            "chart-units",
+            _("Overdue and closed items by lead unit"),
+            _("Bar chart; the same figures are in the table of responsible units."),
+            [(row.unit.display_name, [row.overdue, row.closed]) for row in dashboard.units],
+            [_("Overdue now"), _("Closed")],
+        ),
+        "categories": charts.horizontal_bars(
+            "chart-categories",
+            _("Open items by category"),
+            _("Bar chart; the same figures are in the table of categories."),
+            [(row.key.display_name, [row.open]) for row in dashboard.categories],
+            [_("Not closed")],
+        ),
+        "trend": charts.horizontal_bars(
+            "chart-trend",
+            _("Items raised and closed, month by month"),
+            _("Bar chart; the same figures are in the month-by-month table."),
+            [(month.month, [month.raised, month.closed]) for month in dashboard.trend],
+            [_("Raised"), _("Closed")],
+        ),
+    }
+
+
+@bp.get("/")
+@oversight_required
+def index():
+    today = city_today()
+    scope = scope_from_request()
+    dashboard = metrics.dashboard(scope, today)
+    sort = request.args.get("sort", "overdue")
+    dashboard.units.sort(key=UNIT_SORTS.get(sort, UNIT_SORTS["overdue"]))
+    return render_template(
+        "dashboard/index.html",
+        dashboard=dashboard,
+        charts=_charts(dashboard),
+        definitions=definitions.DEFINITIONS,
+        ledger=_ledger_link(scope),
+        events=db.session.scalars(db.select(Event).order_by(Event.starts_at.desc())).all(),
+        sort=sort,
+        today=today,
+    )
+
+
+@bp.get("/units/<int:unit_id>")
+@login_required
+def unit_card(unit_id: int):
+    """A unit's own figures: its staff see only their own unit; others are told nothing."""
+    unit = db.get_or_404(ResponsibleUnit, unit_id)
+    if current_user.role is Role.DEPARTMENT_STAFF:
+        if current_user.unit_id != unit.id:
+            abort(404)
+    elif current_user.role not in (Role.ORGANIZER, Role.LEADER):
+        abort(404)
+    today = city_today()
+    scope = scope_from_request()
+    rows = metrics.units(scope, today, unit_id=unit.id)
+    return render_template(
+        "dashboard/unit.html",
+        unit=unit,
+        row=rows[0] if rows else metrics.UnitRow(unit),
+        definitions=definitions.DEFINITIONS,
+        ledger=_ledger_link(scope),
+        scope=scope,
+    )
+
+
+def _report_data(scope: metrics.Scope, today: date) -> dict:
+    dashboard = metrics.dashboard(scope, today)
+    items = db.select(FollowUpItem).options(
+        joinedload(FollowUpItem.lead_unit),
+        joinedload(FollowUpItem.category),
+        joinedload(FollowUpItem.event),
+        selectinload(FollowUpItem.co_units),
+    )
+    overdue = db.session.scalars(
+        items.where(scope.items(), definitions.overdue(today)).order_by(FollowUpItem.due_on)
+    ).all()
+    closed = db.session.scalars(
+        items.where(scope.items(), definitions.closed()).order_by(FollowUpItem.closed_at)
+    ).all()
+    event = db.session.get(Event, scope.event_id) if scope.event_id else None
+    return {
+        "dashboard": dashboard,
+        "overdue": overdue,
+        "closed": closed,
+        "event": event,
+        "today": today,
+    }
+
+
+@bp.get("/report")
+@oversight_required
+def printable_report():
+    scope = scope_from_request()
+    data = _report_data(scope, city_today())
+    return render_template(
+        "dashboard/report.html",
+        charts=_charts(data["dashboard"]),
+        definitions=definitions.DEFINITIONS,
+        ledger=_ledger_link(scope),
+        **data,
+    )
+
+
+@bp.get("/report.xlsx")
+@oversight_required
+def workbook():
+    scope = scope_from_request()
+    return report.workbook(**_report_data(scope, city_today()))

@@ -1,0 +1,96 @@
+"""What the figures mean, written once: the ledger, the dashboard, the unit card, the report
+and the exports all use these clauses, and the pages quote these sentences."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from talentday.dashboard.sql import city_date
+from talentday.followup.models import (
+    DONE_STATES,
+    FollowUpItem,
+    ItemState,
+    Satisfaction,
+    TimelineEntry,
+    TimelineKind,
+)
+
+DEFINITIONS = {
+    "suggestions": _l(
+        "Suggestions raised: follow-up items raised in the period; suggestions merged into "
+        "another item count once."
+    ),
+    "closed": _l("Closed: items the organizers have closed."),
+    "overdue": _l(
+        "Overdue now: the due date has passed and the item is neither resolved nor closed."
+    ),
+    "on_time": _l(
+        "On time: resolved on or before the due date. The on-time rate is the share of items "
+        "with a handling result that were resolved on time."
+    ),
+    "satisfied": _l(
+        "Satisfied: the speaker rated the answer satisfied or basically satisfied; the share "
+        "is taken over the rated items."
+    ),
+    "days": _l(
+        "Average days to result: from assignment to the handling result, over the items "
+        "with a result."
+    ),
+    "returned": _l("Returned: items the unit returned to the organizers at least once."),
+}
+
+
+def _zone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def counted():
+    """The items every figure counts: merged duplicates are counted in their main item."""
+    return FollowUpItem.merged_into_id.is_(None)
+
+
+def overdue(today: date):
+    return sa.and_(FollowUpItem.due_on < today, FollowUpItem.state.not_in(DONE_STATES))
+
+
+def has_result():
+    return FollowUpItem.resolved_at.is_not(None)
+
+
+def on_time():
+    return sa.and_(
+        has_result(), city_date(FollowUpItem.resolved_at, zone=_zone()) <= FollowUpItem.due_on
+    )
+
+
+def rated():
+    return FollowUpItem.satisfaction.is_not(None)
+
+
+def satisfied():
+    return FollowUpItem.satisfaction.in_((Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED))
+
+
+def closed():
+    return FollowUpItem.state == ItemState.CLOSED
+
+
+def raised_between(start: date | None, end: date | None):
+    clauses = []
+    day = city_date(FollowUpItem.created_at, zone=_zone())
+    if start:
+        clauses.append(day >= start)
+    if end:
+        clauses.append(day <= end)
+    return sa.and_(sa.true(), *clauses)
+
+
+def returned_by(unit_id: int):
+    """Items this unit returned at least once (the timeline keeps every return)."""
+    return FollowUpItem.id.in_(
+        sa.select(TimelineEntry.item_id).where(
+            TimelineEntry.kind == TimelineKind.RETURNED, TimelineEntry.unit_id == unit_id
+        )
+    )
