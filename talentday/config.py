@@ -37,6 +37,10 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per client address and per account before a pause is imposed.
     SIGN_IN_LIMITS = "5 per minute; 30 per hour"
+    # Registration posts and private-link requests per client address: generous for an
+    # office behind one address, a brake on scripts guessing links or flooding the outbox.
+    REGISTRATION_LIMITS = "30 per hour"
+    PRIVATE_LINK_LIMITS = "60 per minute"
 
     # Outgoing mail. Without MAIL_SERVER every message is only kept in the outbox.
     MAIL_SERVER: str | None = None

@@ -212,38 +212,39 @@ class Breakdown:
     overdue: int = 0
 
 
-def by_category(scope: Scope, today: date) -> list[Breakdown]:
-    rows = db.session.execute(
-        db.select(
-            FollowUpItem.category_id,
-            sa.func.count(),
-            sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
-            sa.func.count().filter(d.closed()),
-            sa.func.count().filter(d.overdue(today)),
+def _breakdown(scope: Scope, today: date, column) -> list[tuple]:
+    """Raised, not closed, closed and overdue items, grouped by one column of the items."""
+    return list(
+        db.session.execute(
+            db.select(
+                column,
+                sa.func.count(),
+                sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
+                sa.func.count().filter(d.closed()),
+                sa.func.count().filter(d.overdue(today)),
+            )
+            .where(scope.items())
+            .group_by(column)
         )
-        .where(scope.items())
-        .group_by(FollowUpItem.category_id)
     )
+
+
+def by_category(scope: Scope, today: date) -> list[Breakdown]:
     categories = {c.id: c for c in db.session.scalars(db.select(Category))}
-    result = [Breakdown(categories[row[0]], *row[1:]) for row in rows]
-    return sorted(result, key=lambda row: (-row.open, row.key.position))
+    rows = [
+        Breakdown(categories[key], *counts)
+        for key, *counts in _breakdown(scope, today, FollowUpItem.category_id)
+    ]
+    return sorted(rows, key=lambda row: (-row.open, row.key.position))
 
 
 def by_event(scope: Scope, today: date) -> list[Breakdown]:
-    rows = db.session.execute(
-        db.select(
-            FollowUpItem.event_id,
-            sa.func.count(),
-            sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
-            sa.func.count().filter(d.closed()),
-            sa.func.count().filter(d.overdue(today)),
-        )
-        .where(scope.items())
-        .group_by(FollowUpItem.event_id)
-    )
     events = {e.id: e for e in db.session.scalars(db.select(Event))}
-    result = [Breakdown(events[row[0]], *row[1:]) for row in rows]
-    return sorted(result, key=lambda row: row.key.starts_at, reverse=True)
+    rows = [
+        Breakdown(events[key], *counts)
+        for key, *counts in _breakdown(scope, today, FollowUpItem.event_id)
+    ]
+    return sorted(rows, key=lambda row: row.key.starts_at, reverse=True)
 
 
 @dataclass

@@ -58,8 +58,15 @@ def _charts(dashboard: metrics.Dashboard) -> dict:
         "units": charts.horizontal_bars(
             "chart-units",
             _("Overdue and closed items by lead unit"),
-            _("Bar chart; the same figures are in the table of responsible units."),
-            [(row.unit.display_name, [row.overdue, row.closed]) for row in dashboard.units],
+            _(
+                "Bar chart of the units with overdue or closed items; the figures of every "
+                "unit are in the table of responsible units."
+            ),
+            [
+                (row.unit.display_name, [row.overdue, row.closed])
+                for row in dashboard.units
+                if row.overdue or row.closed
+            ],
             [_("Overdue now"), _("Closed")],
         ),
         "categories": charts.horizontal_bars(

@@ -90,7 +90,9 @@ def _int(value) -> int | None:
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"], scope="registration")
+@limiter.limit(
+    lambda: current_app.config["REGISTRATION_LIMITS"], methods=["POST"], scope="registration"
+)
 def register(event_id: int):
     event = visible_event_or_404(event_id)
     if not registration_is_open(event):
@@ -160,7 +162,7 @@ def _registration_by_token_or_404(token: str) -> Registration:
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
-@limiter.limit("60 per minute", scope="private-link")
+@limiter.limit(lambda: current_app.config["PRIVATE_LINK_LIMITS"], scope="private-link")
 def private(token: str):
     registration = _registration_by_token_or_404(token)
     event = registration.event
