@@ -7,7 +7,13 @@ from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit, UnitKind
 from tests.conftest import PASSWORD, sign_in, submit
 
-ADMIN_PAGES = ["/admin/users", "/admin/users/new", "/admin/units", "/admin/units/new"]
+ADMIN_PAGES = [
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/units",
+    "/admin/units/new",
+    "/admin/categories",
+]
 
 
 @pytest.fixture
@@ -245,3 +251,44 @@ def test_the_account_list_costs_the_same_queries_for_any_number_of_rows(
     for _ in range(12):
         make_user(Role.DEPARTMENT_STAFF, unit_id=make_unit().id)
     assert queries_for_page() == few
+
+
+def test_admin_keeps_the_categories(app, admin_client):
+    response = submit(
+        admin_client,
+        "/admin/categories/new",
+        {"name": "Talent apartments", "name_zh": "人才公寓", "code": "talent-apartments",
+         "position": "4", "active": "y"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = admin_client.get("/admin/categories").get_data(as_text=True)
+    assert "Talent apartments" in page and "人才公寓" in page
+    duplicate = submit(
+        admin_client,
+        "/admin/categories/new",
+        {"name": "Housing", "code": "talent-apartments", "position": "5"},
+    ).get_data(as_text=True)
+    assert "Another category already has this code" in duplicate
+    assert 'value="Housing"' in duplicate
+    bad_code = submit(
+        admin_client, "/admin/categories/new", {"name": "X", "code": "Not A Code", "position": "1"}
+    ).get_data(as_text=True)
+    assert "Use lower-case letters, digits and hyphens" in bad_code
+    with app.app_context():
+        from talentday.followup.models import Category
+
+        category = db.session.scalar(sa.select(Category))
+        category_id = category.id
+    submit(
+        admin_client,
+        f"/admin/categories/{category_id}/edit",
+        {"name": "Talent apartments", "code": "talent-apartments", "position": "4"},
+    )
+    with app.app_context():
+        assert db.session.get(Category, category_id).active is False
+
+
+def test_only_admins_keep_the_categories(client, make_user):
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    assert client.get("/admin/categories").status_code == 403
+    assert client.get("/admin/categories/new").status_code == 403

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from talentday.auth.models import Role
-from talentday.forms import blank_to_none, email_field
+from talentday.forms import blank_to_none, email_field, whole_number_field
 from talentday.units.models import UnitKind
 
 
@@ -65,3 +65,33 @@ class UnitForm(FlaskForm):
         render_kw={"type": "tel", "autocomplete": "off"},
     )
     active = BooleanField(_l("Unit is active"), default=True)
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the category's name")), Length(max=200)],
+    )
+    name_zh = StringField(
+        _l("Name in Chinese"),
+        description=_l("Shown in the Chinese interface. Leave empty to use the name above."),
+        validators=[Optional(), Length(max=200)],
+        filters=[blank_to_none],
+    )
+    code = StringField(
+        _l("Short code"),
+        description=_l("Lower-case letters, digits and hyphens, such as talent-apartments."),
+        validators=[
+            DataRequired(_l("Enter a short code")),
+            Length(max=64),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and hyphens, like talent-apartments"),
+            ),
+        ],
+        filters=[blank_to_none],
+    )
+    position = whole_number_field(
+        _l("Position in lists"), required_message=_l("Enter a position"), minimum=0, maximum=999
+    )
+    active = BooleanField(_l("Category is in use"), default=True)

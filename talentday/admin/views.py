@@ -5,13 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from talentday.admin.forms import UnitForm, UserForm
+from talentday.admin.forms import CategoryForm, UnitForm, UserForm
 from talentday.audit.services import record
 from talentday.auth.models import Role, User
 from talentday.auth.permissions import admin_required
 from talentday.auth.services import AccountError, create_user, update_user
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
+from talentday.followup.models import Category
+from talentday.followup.services import FollowUpError, save_category
 from talentday.forms import show_domain_error
 from talentday.units.models import ResponsibleUnit, UnitKind
 from talentday.units.services import UnitError, save_unit
@@ -162,3 +164,37 @@ def edit_unit(unit_id: int | None = None):
             flash(_("The unit %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.units"))
     return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+@bp.get("/categories")
+def categories():
+    rows = db.session.scalars(db.select(Category).order_by(Category.position, Category.name))
+    return render_template("admin/categories.html", categories=rows.all())
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
+def edit_category(category_id: int | None = None):
+    category = db.get_or_404(Category, category_id) if category_id is not None else None
+    form = CategoryForm(obj=category)
+    if request.method == "GET" and category is None:
+        form.position.data = (db.session.scalar(db.select(db.func.max(Category.position))) or 0) + 1
+    if form.validate_on_submit():
+        try:
+            saved = save_category(
+                category,
+                code=form.code.data,
+                name=form.name.data,
+                name_zh=form.name_zh.data,
+                position=form.position.data,
+                active=form.active.data,
+            )
+        except FollowUpError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            record("category_saved", actor=current_user, target=saved, active=saved.active)
+            db.session.commit()
+            flash(_("The category %(name)s has been saved.", name=saved.name), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/category_form.html", form=form, category=category)

@@ -136,6 +136,28 @@ def raise_suggestion(
     return item
 
 
+def save_category(
+    category: Category | None,
+    *,
+    code: str,
+    name: str,
+    name_zh: str | None,
+    position: int,
+    active: bool,
+) -> Category:
+    """Create or change a category. Codes are unique: imports may name a category by it."""
+    other = db.session.scalar(db.select(Category).where(Category.code == code))
+    if other is not None and (category is None or other.id != category.id):
+        raise FollowUpError(_l("Another category already has this code"), field="code")
+    if category is None:
+        category = Category()
+        db.session.add(category)
+    category.code, category.name, category.name_zh = code, name.strip(), name_zh
+    category.position, category.active = position, active
+    db.session.flush()
+    return category
+
+
 def active_categories() -> list[Category]:
     return list(
         db.session.scalars(
