@@ -1,5 +1,6 @@
 """Each role lands on a page that fits its work, with the demo's figures."""
 
+import re
 from datetime import date
 
 import pytest
@@ -87,3 +88,11 @@ def test_admin_home_links_to_accounts_and_units(app, demo):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_organizer_desk_shows_what_waits_on_them(app, demo):
+    page = page_for(app, "organizer@example.com")
+    # The demo has two new items, one returned and two resolved ones.
+    assert re.search(r'state=new">2</a>', page)
+    assert re.search(r'state=returned">1</a>', page)
+    assert re.search(r'state=resolved">2</a>', page)

@@ -131,3 +131,21 @@ def leader_overview(today: date):
     late = [row for row in metrics.units(metrics.Scope(), today) if row.overdue]
     late.sort(key=lambda row: (-row.overdue, row.unit.name))
     return headline, late
+
+
+def items_awaiting_organizers() -> dict[str, int]:
+    """What waits on the organizers: new and returned items to assign, resolved to close."""
+    counts = dict(
+        db.session.execute(
+            db.select(FollowUpItem.state, sa.func.count())
+            .where(
+                definitions.counted(),
+                FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED)),
+            )
+            .group_by(FollowUpItem.state)
+        ).all()
+    )
+    return {
+        state.value: counts.get(state, 0)
+        for state in (ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED)
+    }

@@ -25,7 +25,11 @@ def home():
     today = city_today()
     role = current_user.role
     if role is Role.ORGANIZER:
-        return render_template("main/home_organizer.html", rows=services.organizer_overview(today))
+        return render_template(
+            "main/home_organizer.html",
+            rows=services.organizer_overview(today),
+            waiting=services.items_awaiting_organizers(),
+        )
     if role is Role.DEPARTMENT_STAFF:
         return render_template(
             "main/home_staff.html",
