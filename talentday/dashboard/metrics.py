@@ -74,18 +74,17 @@ class Headline:
         return _rate(self.satisfied, self.rated)
 
 
-def _item_counts(scope: Scope, today: date, *extra):
-    return db.session.execute(
-        db.select(
-            sa.func.count(),
-            sa.func.count().filter(d.closed()),
-            sa.func.count().filter(d.overdue(today)),
-            sa.func.count().filter(d.has_result()),
-            sa.func.count().filter(d.on_time()),
-            sa.func.count().filter(d.rated()),
-            sa.func.count().filter(d.satisfied()),
-        ).where(scope.items(), *extra)
-    ).one()
+def _figure_columns(today: date) -> tuple:
+    """Items, closed, overdue now, with a result, on time, rated, satisfied: in that order."""
+    return (
+        sa.func.count(),
+        sa.func.count().filter(d.closed()),
+        sa.func.count().filter(d.overdue(today)),
+        sa.func.count().filter(d.has_result()),
+        sa.func.count().filter(d.on_time()),
+        sa.func.count().filter(d.rated()),
+        sa.func.count().filter(d.satisfied()),
+    )
 
 
 def headline(scope: Scope, today: date) -> Headline:
@@ -116,7 +115,7 @@ def headline(scope: Scope, today: date) -> Headline:
         figures.on_time,
         figures.rated,
         figures.satisfied,
-    ) = _item_counts(scope, today)
+    ) = db.session.execute(db.select(*_figure_columns(today)).where(scope.items())).one()
     return figures
 
 
@@ -149,13 +148,7 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
     statement = (
         db.select(
             lead,
-            sa.func.count(),
-            sa.func.count().filter(d.closed()),
-            sa.func.count().filter(d.overdue(today)),
-            sa.func.count().filter(d.has_result()),
-            sa.func.count().filter(d.on_time()),
-            sa.func.count().filter(d.rated()),
-            sa.func.count().filter(d.satisfied()),
+            *_figure_columns(today),
             sa.func.avg(days_between(FollowUpItem.assigned_at, FollowUpItem.resolved_at)).filter(
                 d.has_result(), FollowUpItem.assigned_at.is_not(None)
             ),
