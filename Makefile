@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 export FLASK_APP := talentday
 
-.PHONY: run test lint format translations extract-messages browser-tools clean
+.PHONY: run test bench lint format translations extract-messages browser-tools clean
 
 # The virtual environment is rebuilt whenever the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -59,6 +59,10 @@ format: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test browser-tools lint
 	$(BIN)/pytest
+
+# Throughput of the main pages with wrk (not part of the tests: never a timing threshold).
+bench: $(VENV)/.installed
+	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
