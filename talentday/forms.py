@@ -1,10 +1,28 @@
 """Field builders and filters shared by every feature's forms."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
 EMAIL_MAX_LENGTH = 254
+
+
+def to_int(value) -> int | None:
+    """A whole number from a form or URL value, or None for anything else."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_date(value) -> date | None:
+    """A date from an ISO string (yyyy-mm-dd), or None for anything else."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def strip_whitespace(value):

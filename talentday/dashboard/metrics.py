@@ -53,17 +53,29 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-@dataclass
-class Headline:
-    events_held: int = 0
-    speakers: int = 0
-    suggestions: int = 0
+@dataclass(kw_only=True)
+class Figures:
+    """The follow-up figures counted by _figure_columns, with the rates drawn from them."""
+
     closed: int = 0
     overdue: int = 0
     with_result: int = 0
     on_time: int = 0
     rated: int = 0
     satisfied: int = 0
+
+    def take(self, counts) -> int:
+        """Fill in the counts of _figure_columns; return the first one, the item count."""
+        items, *figures = counts
+        (
+            self.closed,
+            self.overdue,
+            self.with_result,
+            self.on_time,
+            self.rated,
+            self.satisfied,
+        ) = figures
+        return items
 
     @property
     def on_time_rate(self) -> float | None:
@@ -72,6 +84,13 @@ class Headline:
     @property
     def satisfied_share(self) -> float | None:
         return _rate(self.satisfied, self.rated)
+
+
+@dataclass(kw_only=True)
+class Headline(Figures):
+    events_held: int = 0
+    speakers: int = 0
+    suggestions: int = 0
 
 
 def _figure_columns(today: date) -> tuple:
@@ -107,39 +126,19 @@ def headline(scope: Scope, today: date) -> Headline:
         )
         or 0,
     )
-    (
-        figures.suggestions,
-        figures.closed,
-        figures.overdue,
-        figures.with_result,
-        figures.on_time,
-        figures.rated,
-        figures.satisfied,
-    ) = db.session.execute(db.select(*_figure_columns(today)).where(scope.items())).one()
+    figures.suggestions = figures.take(
+        db.session.execute(db.select(*_figure_columns(today)).where(scope.items())).one()
+    )
     return figures
 
 
 @dataclass
-class UnitRow:
+class UnitRow(Figures):
     unit: ResponsibleUnit
     as_lead: int = 0
     as_co: int = 0
-    closed: int = 0
-    overdue: int = 0
-    with_result: int = 0
-    on_time: int = 0
-    rated: int = 0
-    satisfied: int = 0
     returned: int = 0
     average_days: float | None = None
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _rate(self.on_time, self.with_result)
-
-    @property
-    def satisfied_share(self) -> float | None:
-        return _rate(self.satisfied, self.rated)
 
 
 def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow]:
@@ -176,17 +175,8 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
         unit_query = unit_query.where(ResponsibleUnit.id == unit_id)
     rows = {unit.id: UnitRow(unit) for unit in db.session.scalars(unit_query)}
     for unit, *counts, average in db.session.execute(statement):
-        row = rows[unit]
-        (
-            row.as_lead,
-            row.closed,
-            row.overdue,
-            row.with_result,
-            row.on_time,
-            row.rated,
-            row.satisfied,
-        ) = counts
-        row.average_days = float(average) if average is not None else None
+        rows[unit].as_lead = rows[unit].take(counts)
+        rows[unit].average_days = float(average) if average is not None else None
     for unit, number in db.session.execute(co):
         rows[unit].as_co = number
     for unit, number in db.session.execute(returned):

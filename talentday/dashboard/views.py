@@ -14,6 +14,7 @@ from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import definitions
 from talentday.followup.models import FollowUpItem
+from talentday.forms import to_date
 from talentday.i18n import city_today
 from talentday.units.models import ResponsibleUnit
 
@@ -31,17 +32,10 @@ UNIT_SORTS = {
 }
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def scope_from_request() -> metrics.Scope:
     return metrics.Scope(
-        start=_date(request.args.get("from")),
-        end=_date(request.args.get("to")),
+        start=to_date(request.args.get("from")),
+        end=to_date(request.args.get("to")),
         event_id=request.args.get("event", type=int),
     )
 

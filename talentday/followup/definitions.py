@@ -17,6 +17,9 @@ from talentday.followup.models import (
     TimelineKind,
 )
 
+# Staff desks and unit digests call an item "due soon" this many days before its due date.
+DUE_SOON_DAYS = 7
+
 DEFINITIONS = {
     "suggestions": _l(
         "Suggestions raised: follow-up items raised in the period; suggestions merged into "

@@ -15,18 +15,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from talentday.followup.models import Satisfaction
-from talentday.forms import strip_whitespace, whole_number_field
+from talentday.forms import strip_whitespace, to_int, whole_number_field
 
 
 def _length(maximum: int):
     return Length(max=maximum, message=_l("Enter at most %(max)d characters"))
-
-
-def _optional_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class VersionedForm(FlaskForm):
@@ -36,13 +29,13 @@ class VersionedForm(FlaskForm):
 
     @property
     def expected_version(self) -> int | None:
-        return _optional_int(self.version.data)
+        return to_int(self.version.data)
 
 
 class AssignForm(VersionedForm):
     lead_unit_id = SelectField(
         _l("Lead unit"),
-        coerce=_optional_int,
+        coerce=to_int,
         validators=[InputRequired(_l("Choose the lead unit"))],
         validate_choice=False,
     )
@@ -121,14 +114,14 @@ class RatingForm(VersionedForm):
 class QuickEntryForm(FlaskForm):
     event_id = SelectField(
         _l("Event"),
-        coerce=_optional_int,
+        coerce=to_int,
         validators=[InputRequired(_l("Choose the event"))],
         validate_choice=False,
     )
     speaker_id = SelectField(
         _l("Speaker"),
         description=_l("A registered speaker, or leave this and name the person below."),
-        coerce=_optional_int,
+        coerce=to_int,
         validate_choice=False,
     )
     raised_by_name = StringField(
@@ -138,7 +131,7 @@ class QuickEntryForm(FlaskForm):
     )
     category_id = SelectField(
         _l("Category"),
-        coerce=_optional_int,
+        coerce=to_int,
         validators=[InputRequired(_l("Choose a category"))],
         validate_choice=False,
     )
@@ -174,7 +167,7 @@ class SplitForm(FlaskForm):
 class ImportForm(FlaskForm):
     event_id = SelectField(
         _l("Event"),
-        coerce=_optional_int,
+        coerce=to_int,
         validators=[InputRequired(_l("Choose the event"))],
         validate_choice=False,
     )

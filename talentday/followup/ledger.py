@@ -20,6 +20,7 @@ from talentday.followup.models import (
     followup_item_co_unit,
 )
 from talentday.followup.permissions import visible_items
+from talentday.forms import to_date, to_int
 from talentday.registrations.models import Speaker
 
 # Items without a due date (not yet assigned) come last either way, on every database.
@@ -31,20 +32,6 @@ SORT_KEYS = {
     "number": (FollowUpItem.id,),
     "state": (FollowUpItem.state, FollowUpItem.id),
 }
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -73,23 +60,23 @@ class Filters:
         state = args.get("state", "")
         sort = args.get("sort", "due")
         return cls(
-            event=_int(args.get("event")),
-            category=_int(args.get("category")),
-            unit=_int(args.get("unit")),
+            event=to_int(args.get("event")),
+            category=to_int(args.get("category")),
+            unit=to_int(args.get("unit")),
             role=args.get("role", "") if args.get("role") in ("lead", "co") else "",
             state=state if state in {s.value for s in ItemState} | {"open"} else "",
             overdue=args.get("overdue") in ("1", "on", "yes", "true"),
-            due_from=_date(args.get("due_from")),
-            due_to=_date(args.get("due_to")),
+            due_from=to_date(args.get("due_from")),
+            due_to=to_date(args.get("due_to")),
             q=args.get("q", "").strip()[:200],
             sort=sort if sort in SORT_KEYS else "due",
             result=args.get("result") == "1",
             on_time=args.get("on_time") == "1",
             rated=args.get("rated") == "1",
             satisfied=args.get("satisfied") == "1",
-            returned_by=_int(args.get("returned_by")),
-            raised_from=_date(args.get("raised_from")),
-            raised_to=_date(args.get("raised_to")),
+            returned_by=to_int(args.get("returned_by")),
+            raised_from=to_date(args.get("raised_from")),
+            raised_to=to_date(args.get("raised_to")),
         )
 
     def as_args(self) -> dict:

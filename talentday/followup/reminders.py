@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from talentday.auth.models import User
 from talentday.extensions import db
+from talentday.followup.definitions import DUE_SOON_DAYS
 from talentday.followup.models import (
     DONE_STATES,
     FollowUpItem,
@@ -22,8 +23,6 @@ from talentday.i18n import city_zone
 from talentday.outbox.models import OutboxMessage
 from talentday.outbox.services import queue_message
 from talentday.units.models import ResponsibleUnit
-
-DUE_SOON_DAYS = 7
 
 
 @dataclass

@@ -13,8 +13,6 @@ from talentday.followup import definitions
 from talentday.followup.models import FollowUpItem, ItemState, followup_item_co_unit
 from talentday.registrations.models import Registration, RegistrationState
 
-DUE_SOON_DAYS = 7
-
 
 def public_events(limit: int = 20) -> list[Event]:
     """Published events, the coming ones first, then the most recent past ones."""
@@ -110,7 +108,7 @@ def unit_desk(unit_id: int, today: date) -> UnitDesk:
         .order_by(FollowUpItem.due_on, FollowUpItem.id)
     ).unique()
     desk = UnitDesk()
-    soon = today + timedelta(days=DUE_SOON_DAYS)
+    soon = today + timedelta(days=definitions.DUE_SOON_DAYS)
     for item in items:
         if item.state is ItemState.ASSIGNED and item.lead_unit_id == unit_id:
             desk.to_accept.append(item)

@@ -34,7 +34,7 @@ from talentday.followup.services import (
     raise_suggestion,
     rate,
 )
-from talentday.forms import show_domain_error
+from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
 from talentday.registrations import exports, queries, services
 from talentday.registrations.forms import (
@@ -73,17 +73,10 @@ def _suggestion_drafts(form: RegistrationForm) -> list[services.SuggestionDraft]
     drafts = []
     for entry in form.suggestions.entries:
         content = entry.form.content.data
-        category = categories.get(_int(entry.form.category.data))
+        category = categories.get(to_int(entry.form.category.data))
         if content and category is not None:
             drafts.append(services.SuggestionDraft(category=category, content=content))
     return drafts
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- the speaker ---------------------------------------------------------------------------
@@ -203,7 +196,7 @@ def private(token: str):
             flash(_("Your details have been saved."), "success")
             return redirect(url_for("registrations.private", token=token))
     elif action == "suggestion" and suggestion_form.validate_on_submit():
-        category = db.session.get(Category, _int(suggestion_form.category.data))
+        category = db.session.get(Category, to_int(suggestion_form.category.data))
         if category is None or not category.active:
             suggestion_form.category.errors = [_("Choose a category for this suggestion")]
         else:
@@ -336,7 +329,7 @@ def review(event_id: int):
     event = db.get_or_404(Event, event_id)
     form = ReviewForm()
     if form.validate_on_submit():
-        ids = {_int(value) for value in request.form.getlist("registration")} - {None}
+        ids = {to_int(value) for value in request.form.getlist("registration")} - {None}
         chosen = db.session.scalars(
             db.select(Registration)
             .where(Registration.event_id == event.id, Registration.id.in_(ids))
@@ -398,7 +391,10 @@ def programme(event_id: int):
             )
     if form.validate_on_submit():
         placements = {
-            _int(entry.form.registration_id.data): (entry.form.order.data, entry.form.minutes.data)
+            to_int(entry.form.registration_id.data): (
+                entry.form.order.data,
+                entry.form.minutes.data,
+            )
             for entry in form.placements.entries
         }
         try:
@@ -412,7 +408,7 @@ def programme(event_id: int):
             return redirect(url_for("registrations.programme", event_id=event.id))
     by_id = {registration.id: registration for registration in speakers}
     rows = [
-        (entry, by_id.get(_int(entry.form.registration_id.data)))
+        (entry, by_id.get(to_int(entry.form.registration_id.data)))
         for entry in form.placements.entries
     ]
     return render_template("registrations/programme_form.html", event=event, form=form, rows=rows)
