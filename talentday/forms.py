@@ -1,12 +1,69 @@
-"""Field builders and filters shared by every feature's forms."""
+"""The base form, field builders and filters shared by every feature's forms."""
 
+import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField
+from flask_wtf import FlaskForm
+from wtforms import EmailField, FieldList, FormField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 EMAIL_MAX_LENGTH = 254
+
+# Line breaks and tabs belong in multi-line text; nowhere else does a control character.
+MULTILINE_WHITESPACE = frozenset("\n\r\t")
+# Explicit bidirectional embeddings, overrides and isolates: they make a name or a subject
+# display in a different order than it is stored ("Trojan Source"), and no one types them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_forbidden_characters(value: str, *, multiline: bool) -> bool:
+    """True when text holds characters that no person means to type: control characters
+    (which break email headers, spreadsheet exports and PostgreSQL, for NUL), and in a
+    single-line value also line separators and bidirectional overrides."""
+    for character in value:
+        category = unicodedata.category(character)
+        if category == "Cc":
+            if not (multiline and character in MULTILINE_WHITESPACE):
+                return True
+        elif not multiline and (category in ("Zl", "Zp") or character in BIDI_CONTROLS):
+            return True
+    return False
+
+
+def _refuse_forbidden_characters(fields) -> bool:
+    valid = True
+    for field in fields:
+        if isinstance(field, FieldList):
+            if not _refuse_forbidden_characters(field.entries):
+                # A FieldList keeps a copy of its entries' errors made when it validated.
+                field.errors = [entry.errors for entry in field.entries]
+                valid = False
+        elif isinstance(field, FormField):
+            valid = _refuse_forbidden_characters(field.form) and valid
+        elif isinstance(field, StringField) and not isinstance(field, PasswordField):
+            # Passwords are never shown, mailed or exported; any character may be in one.
+            multiline = isinstance(field, TextAreaField)
+            if isinstance(field.data, str) and has_forbidden_characters(
+                field.data, multiline=multiline
+            ):
+                message = (
+                    _l("Remove the invisible control characters from this text")
+                    if multiline
+                    else _l("Remove line breaks, tabs and other invisible characters")
+                )
+                field.errors = [*field.errors, message]
+                valid = False
+    return valid
+
+
+class BaseForm(FlaskForm):
+    """Every form of the application: CSRF from Flask-WTF, and no text field accepts
+    characters that would break a message header, an export or the database."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return _refuse_forbidden_characters(self) and valid
 
 
 def to_int(value) -> int | None:

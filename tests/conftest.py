@@ -7,9 +7,11 @@ against exactly what production gets; every test then starts from empty tables.
 import os
 import re
 import shutil
+import smtplib
 import threading
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,8 +22,10 @@ from werkzeug.serving import make_server
 from talentday import create_app
 from talentday.auth.models import Role
 from talentday.auth.services import create_user
+from talentday.events.models import EventState
 from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit, UnitKind
+from tests import factories
 
 POSTGRES_URL = os.environ.get("TALENTDAY_TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
@@ -197,6 +201,62 @@ def make_user(app, make_unit):
             return user
 
     return make
+
+
+# --- shared fixtures ------------------------------------------------------------------
+
+
+class FakeSMTP:
+    """Stands in for smtplib.SMTP: records what would have been sent."""
+
+    sent: list = []
+    fail_for: set = set()
+    refuse_connection = False
+
+    def __init__(self, host, port, timeout=None):
+        if FakeSMTP.refuse_connection:
+            raise ConnectionRefusedError("connection refused")
+        self.host, self.port = host, port
+
+    def starttls(self):
+        pass
+
+    def login(self, user, password):
+        pass
+
+    def send_message(self, message):
+        if message["To"].endswith(tuple(FakeSMTP.fail_for)):
+            raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no such user")})
+        FakeSMTP.sent.append(message)
+
+    def quit(self):
+        pass
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    FakeSMTP.sent, FakeSMTP.fail_for, FakeSMTP.refuse_connection = [], set(), False
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_SENDER="TalentDay <td@example.com>")
+    return FakeSMTP
+
+
+@pytest.fixture
+def event_id(app):
+    """A published salon open for registration, two speaking slots, one category."""
+    with app.app_context():
+        now = datetime.now(UTC)
+        event = factories.event(
+            state=EventState.PUBLISHED,
+            title="25th Talent Salon",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=3),
+            registration_closes_at=now + timedelta(days=20),
+            speaking_slots=2,
+        )
+        factories.category(name="Talent apartments", code="talent-apartments")
+        db.session.commit()
+        return event.id
 
 
 # --- page helpers --------------------------------------------------------------------

@@ -1,8 +1,5 @@
 """Every message is kept; SMTP sends it when configured; a failure is retried, never lost."""
 
-import smtplib
-
-import pytest
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -10,41 +7,6 @@ from talentday.extensions import db
 from talentday.outbox.models import MessageStatus, OutboxMessage
 from talentday.outbox.services import queue_message, send_pending
 from tests import factories
-
-
-class FakeSMTP:
-    """Stands in for smtplib.SMTP: records what would have been sent."""
-
-    sent: list = []
-    fail_for: set = set()
-    refuse_connection = False
-
-    def __init__(self, host, port, timeout=None):
-        if FakeSMTP.refuse_connection:
-            raise ConnectionRefusedError("connection refused")
-        self.host, self.port = host, port
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, message):
-        if message["To"].endswith(tuple(FakeSMTP.fail_for)):
-            raise smtplib.SMTPRecipientsRefused({message["To"]: (550, b"no such user")})
-        FakeSMTP.sent.append(message)
-
-    def quit(self):
-        pass
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):
-    FakeSMTP.sent, FakeSMTP.fail_for, FakeSMTP.refuse_connection = [], set(), False
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    app.config.update(MAIL_SERVER="smtp.example.com", MAIL_SENDER="TalentDay <td@example.com>")
-    return FakeSMTP
 
 
 def queue(to_email: str, locale: str = "en") -> OutboxMessage:

@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -32,23 +31,6 @@ GOOD = {
     "suggestions-0-content": "",
     "consent": "y",
 }
-
-
-@pytest.fixture
-def event_id(app):
-    with app.app_context():
-        now = datetime.now(UTC)
-        event = factories.event(
-            state=EventState.PUBLISHED,
-            title="25th Talent Salon",
-            starts_at=now + timedelta(days=30),
-            ends_at=now + timedelta(days=30, hours=3),
-            registration_closes_at=now + timedelta(days=20),
-            speaking_slots=2,
-        )
-        factories.category(name="Talent apartments", code="talent-apartments")
-        db.session.commit()
-        return event.id
 
 
 def category_id(app) -> int:

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from talentday.auth.models import Role
-from talentday.forms import blank_to_none, email_field, whole_number_field
+from talentday.forms import BaseForm, blank_to_none, email_field, whole_number_field
 from talentday.units.models import UnitKind
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     name = StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter the person's full name")), Length(max=100)],
@@ -39,7 +38,7 @@ class UserForm(FlaskForm):
     active = BooleanField(_l("Account is active"), default=True)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(BaseForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Enter the unit's name")), Length(max=200)],
@@ -67,7 +66,7 @@ class UnitForm(FlaskForm):
     active = BooleanField(_l("Unit is active"), default=True)
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(BaseForm):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(_l("Enter the category's name")), Length(max=200)],

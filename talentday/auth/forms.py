@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
 from talentday.auth.services import MIN_PASSWORD_LENGTH
-from talentday.forms import email_field
+from talentday.forms import BaseForm, email_field
 
 
-class SignInForm(FlaskForm):
+class SignInForm(BaseForm):
     email = email_field(
         _l("Email address"), missing=_l("Enter your email address"), autocomplete="username"
     )
@@ -20,7 +19,7 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password"))],
@@ -43,7 +42,7 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError(_l("Enter the same new password twice"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     locale = SelectField(
         _l("Language"),
         choices=[SelectChoice("en", "English"), SelectChoice("zh_Hans", "简体中文")],

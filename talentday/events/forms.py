@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from talentday.events.models import DEFAULT_FOLLOW_UP_DAYS
-from talentday.forms import city_datetime_field, strip_whitespace, whole_number_field
+from talentday.forms import BaseForm, city_datetime_field, strip_whitespace, whole_number_field
 from talentday.registrations.models import TalentTeam
 
 
@@ -14,7 +13,7 @@ def _text(label, *, required=None, max_length=300, **kwargs):
     return StringField(label, validators=validators, filters=[strip_whitespace], **kwargs)
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     series = _text(
         _l("Series"),
         required=_l("Enter the series this event belongs to"),

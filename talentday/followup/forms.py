@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
@@ -15,14 +14,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from talentday.followup.models import Satisfaction
-from talentday.forms import strip_whitespace, to_int, whole_number_field
+from talentday.forms import BaseForm, strip_whitespace, to_int, whole_number_field
 
 
 def _length(maximum: int):
     return Length(max=maximum, message=_l("Enter at most %(max)d characters"))
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(BaseForm):
     """Every change to an item carries the version the person was looking at."""
 
     version = HiddenField()
@@ -111,7 +110,7 @@ class RatingForm(VersionedForm):
     )
 
 
-class QuickEntryForm(FlaskForm):
+class QuickEntryForm(BaseForm):
     event_id = SelectField(
         _l("Event"),
         coerce=to_int,
@@ -143,7 +142,7 @@ class QuickEntryForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(BaseForm):
     into = whole_number_field(
         _l("Merge into item number"),
         required_message=_l("Enter the number of the item to merge into"),
@@ -152,7 +151,7 @@ class MergeForm(FlaskForm):
     )
 
 
-class SplitForm(FlaskForm):
+class SplitForm(BaseForm):
     parts = FieldList(
         TextAreaField(
             _l("Point"),
@@ -164,7 +163,7 @@ class SplitForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     event_id = SelectField(
         _l("Event"),
         coerce=to_int,
@@ -184,7 +183,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(BaseForm):
     batch = HiddenField()
 
 

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.extensions import db
 
+# Attempts after which a message stops being retried automatically (it stays visible).
+MAX_ATTEMPTS = 8
+
 
 class MessageStatus(enum.Enum):
     QUEUED = "queued"
@@ -52,3 +55,9 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def status_label(self):
+        if self.status is MessageStatus.FAILED and self.attempts >= MAX_ATTEMPTS:
+            return _l("Failed, not retried")
+        return self.status.label

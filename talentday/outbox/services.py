@@ -10,10 +10,7 @@ from flask_babel import force_locale
 
 from talentday.database import utcnow
 from talentday.extensions import db
-from talentday.outbox.models import MessageStatus, OutboxMessage
-
-# Attempts after which a message stops being retried automatically (it stays visible).
-MAX_ATTEMPTS = 8
+from talentday.outbox.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage
 
 
 def queue_message(
@@ -117,6 +114,12 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             except (OSError, smtplib.SMTPException) as error:
                 _mark_failed(message, error)
                 failed += 1
+            except Exception as error:
+                # The message itself cannot be written (a header the mail library refuses,
+                # say): trying again would fail the same way, and it must not stop the
+                # messages behind it.
+                _give_up(message, error)
+                failed += 1
             else:
                 message.status = MessageStatus.SENT
                 message.attempts += 1
@@ -134,3 +137,9 @@ def _mark_failed(message: OutboxMessage, error: Exception) -> None:
     message.status = MessageStatus.FAILED
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
+
+
+def _give_up(message: OutboxMessage, error: Exception) -> None:
+    current_app.logger.warning("Outbox message %s cannot be sent: %r", message.id, error)
+    _mark_failed(message, error)
+    message.attempts = max(message.attempts, MAX_ATTEMPTS)

@@ -1,7 +1,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from talentday.forms import email_field, strip_whitespace, whole_number_field
+from talentday.forms import BaseForm, email_field, strip_whitespace, whole_number_field
 from talentday.registrations.models import RegistrationState, TalentTeam
 
 # A mainland China mobile number: 11 digits starting 13 to 19, optionally after +86.
@@ -41,7 +40,7 @@ def _length(maximum: int):
     return Length(max=maximum, message=_l("Enter at most %(max)d characters"))
 
 
-class SpeakerFields(FlaskForm):
+class SpeakerFields(BaseForm):
     """The speaker's own details: shared by the registration and the private link."""
 
     name = StringField(
@@ -137,7 +136,7 @@ class SpeakerDetailsForm(SpeakerFields):
     pass
 
 
-class AddSuggestionForm(FlaskForm):
+class AddSuggestionForm(BaseForm):
     category = SelectField(
         _l("Category"), validators=[DataRequired(_l("Choose a category for this suggestion"))]
     )
@@ -149,7 +148,7 @@ class AddSuggestionForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     confirm = BooleanField(
         _l("Yes, withdraw my registration"),
         validators=[DataRequired(_l("Tick the box to confirm that you want to withdraw"))],
@@ -164,7 +163,7 @@ REVIEW_ACTIONS = [
 ]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     action = SelectField(
         _l("Decision"),
         choices=[SelectChoice(state.value, state.label) for state in REVIEW_ACTIONS],
@@ -185,5 +184,5 @@ class PlacementEntry(Form):
     minutes = whole_number_field(_l("Minutes"), minimum=1, maximum=240)
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(BaseForm):
     placements = FieldList(FormField(PlacementEntry))
