@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 export FLASK_APP := talentday
 
-.PHONY: run test bench lint format translations extract-messages browser-tools clean
+.PHONY: run instance-address test bench lint format translations extract-messages browser-tools clean
 
 # The virtual environment is rebuilt whenever the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -26,12 +26,18 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ .venv" -o talentday/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i talentday/translations/messages.pot -d talentday/translations --no-fuzzy-matching --no-wrap --ignore-obsolete
 
-# A secret key made once per machine: instance/ is never committed.
+# A secret key made once per machine, and the address the links in emails point to:
+# instance/ is never committed. A config from before PUBLIC_BASE_URL existed gets it added.
 instance/config.py:
 	mkdir -p instance
 	$(PYTHON) -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 
-run: $(VENV)/.installed instance/config.py
+instance-address: instance/config.py
+	@grep -q '^PUBLIC_BASE_URL' instance/config.py || { \
+	  echo 'PUBLIC_BASE_URL = "http://127.0.0.1:5000"' >> instance/config.py; \
+	  echo 'TRUSTED_HOSTS = ["127.0.0.1", "localhost"]' >> instance/config.py; }
+
+run: $(VENV)/.installed instance-address
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
 	@echo "TalentDay is at http://127.0.0.1:5000 (Ctrl+C stops it)"

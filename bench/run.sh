@@ -23,6 +23,7 @@ work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 export TALENTDAY_INSTANCE_PATH="$work" TALENTDAY_SECRET_KEY="bench-$(date +%s)"
 export TALENTDAY_SIGN_IN_LIMITS="1000 per minute" FLASK_APP=talentday
+export TALENTDAY_PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 "$BIN/flask" db upgrade >/dev/null 2>&1
 "$BIN/flask" demo >/dev/null
 

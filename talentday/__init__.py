@@ -2,10 +2,11 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
-from talentday.config import INSECURE_SECRET_KEY, DefaultConfig
+from talentday.config import DEVELOPMENT_BASE_URL, INSECURE_SECRET_KEY, DefaultConfig
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -80,6 +81,35 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
             "TalentDay refuses to start without a secret key: set TALENTDAY_SECRET_KEY "
             "or SECRET_KEY in instance/config.py to a long random string."
         )
+    _load_public_address(app, development)
+
+
+def _load_public_address(app: Flask, development: bool) -> None:
+    """Links in emails and files come from PUBLIC_BASE_URL, never from a request's Host
+    header (which anyone can set), and requests for any other host are refused."""
+    base = app.config.get("PUBLIC_BASE_URL")
+    configured = bool(base)
+    if not configured:
+        if not development:
+            raise ConfigurationError(
+                "TalentDay refuses to start without its public address, which the links in "
+                "its emails use: set TALENTDAY_PUBLIC_BASE_URL or PUBLIC_BASE_URL in "
+                "instance/config.py, for example https://talentday.example.gov.cn"
+            )
+        base = DEVELOPMENT_BASE_URL
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigurationError(
+            f"PUBLIC_BASE_URL must be an http or https address such as "
+            f"https://talentday.example.gov.cn, not {base!r}"
+        )
+    app.config["PUBLIC_BASE_URL"] = base.rstrip("/")
+    if configured and app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]
+    if parts.scheme == "https":
+        # Served over HTTPS, the cookies must never travel over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _init_extensions(app: Flask) -> None:

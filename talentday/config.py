@@ -4,6 +4,8 @@ from datetime import timedelta
 
 # A placeholder that create_app() refuses outside development and testing.
 INSECURE_SECRET_KEY = "dev"
+# Where `flask run` serves in development; links point here when no address is configured.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class DefaultConfig:
@@ -53,8 +55,13 @@ class DefaultConfig:
     MAIL_TIMEOUT = 10
     # Send new messages right after the response instead of waiting for `flask send-mail`.
     MAIL_SEND_AFTER_REQUEST = False
-    # The address speakers' private links start with; by default, the address of the request.
+    # The address every link in an email or a file starts with, such as
+    # https://talentday.example.gov.cn. Required outside development: a link is never built
+    # from the Host header of a request, which the sender of the request chooses.
     PUBLIC_BASE_URL: str | None = None
+    # Host names this site answers to (Flask refuses others with 400). By default only the
+    # host of PUBLIC_BASE_URL; add others, such as an intranet name, as a list.
+    TRUSTED_HOSTS: list[str] | None = None
 
     USERS_PER_PAGE = 25
     UNITS_PER_PAGE = 25

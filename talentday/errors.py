@@ -1,7 +1,7 @@
 """Error pages that say what happened in plain words and reveal nothing internal."""
 
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from talentday.extensions import db
 
@@ -16,6 +16,10 @@ PAGES = {
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # A request for a host this site does not serve: no page of ours, whose links
+            # would need that host, only the plain refusal.
+            return error
         template = PAGES.get(error.code)
         if template is None:
             return error

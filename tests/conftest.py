@@ -69,6 +69,9 @@ def app_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Hashing strength is not what these tests measure; scrypt would triple their time.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # The test client asks for http://localhost/; links in messages use the same address.
+        "PUBLIC_BASE_URL": "http://localhost",
+        "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
     }
     config.update(overrides)
     return config
@@ -309,6 +312,8 @@ def live_server(database_url):
     """The application served over HTTP on a free local port, sharing the test database."""
     app = create_app(app_config(database_url))
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # The links in the messages it queues lead back to this server.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -13,6 +13,7 @@ def instance(tmp_path, monkeypatch):
         if name.startswith("TALENTDAY_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("TALENTDAY_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TALENTDAY_PUBLIC_BASE_URL", "https://talentday.example.gov.cn")
     return tmp_path
 
 
@@ -66,3 +67,28 @@ def test_default_database_is_sqlite_in_the_instance_folder_with_safe_settings(
 def test_development_may_use_the_placeholder_key(instance):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.testing
+
+
+def test_refuses_to_start_without_its_public_address(instance, monkeypatch):
+    monkeypatch.setenv("TALENTDAY_SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("TALENTDAY_PUBLIC_BASE_URL")
+    with pytest.raises(ConfigurationError, match="TALENTDAY_PUBLIC_BASE_URL"):
+        create_app()
+
+
+@pytest.mark.parametrize("address", ["talentday.example.gov.cn", "ftp://x.cn", "https://"])
+def test_refuses_a_public_address_that_is_not_a_web_address(instance, monkeypatch, address):
+    monkeypatch.setenv("TALENTDAY_SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("TALENTDAY_PUBLIC_BASE_URL", address)
+    with pytest.raises(ConfigurationError, match="PUBLIC_BASE_URL"):
+        create_app()
+
+
+def test_the_public_address_decides_the_trusted_host_and_secure_cookies(instance, monkeypatch):
+    monkeypatch.setenv("TALENTDAY_SECRET_KEY", "x" * 32)
+    app = create_app()
+    assert app.config["TRUSTED_HOSTS"] == ["talentday.example.gov.cn"]
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+
+    monkeypatch.setenv("TALENTDAY_TRUSTED_HOSTS", '["talentday.example.gov.cn", "td.intra"]')
+    assert create_app().config["TRUSTED_HOSTS"] == ["talentday.example.gov.cn", "td.intra"]

@@ -48,6 +48,11 @@ def queue_message(
     return message
 
 
+def text_to_send(message: OutboxMessage) -> str:
+    """The body as the recipient receives it."""
+    return message.body
+
+
 def smtp_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
@@ -59,7 +64,7 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = formataddr((message.to_name, message.to_email))
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
-    email.set_content(message.body)
+    email.set_content(text_to_send(message))
     return email
 
 

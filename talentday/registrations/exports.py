@@ -1,8 +1,9 @@
 """The registrations as a spreadsheet, and the event as a calendar entry."""
 
 from datetime import UTC
+from urllib.parse import urlsplit
 
-from flask import Response, request
+from flask import Response
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
@@ -11,6 +12,7 @@ from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.exports import csv_response, xlsx_response
 from talentday.i18n import to_city_time
+from talentday.navigation import public_url
 from talentday.registrations.models import Registration
 
 
@@ -57,13 +59,13 @@ def registrations_file(event: Event, registrations: list[Registration], fmt: str
     return csv_response(headers, rows, f"{name}.csv")
 
 
-def calendar_file(event: Event, base_url: str | None) -> Response:
+def calendar_file(event: Event) -> Response:
     calendar = Calendar()
     calendar.add("prodid", "-//TalentDay//talentday//EN")
     calendar.add("version", "2.0")
     entry = CalendarEvent()
-    host = (base_url or request.host_url).rstrip("/").split("//")[-1]
-    entry.add("uid", f"event-{event.id}@{host}")
+    page = public_url("events.public_page", event_id=event.id)
+    entry.add("uid", f"event-{event.id}@{urlsplit(page).hostname}")
     entry.add("dtstamp", utcnow())
     entry.add("dtstart", event.starts_at.astimezone(UTC))
     entry.add("dtend", event.ends_at.astimezone(UTC))
@@ -73,7 +75,7 @@ def calendar_file(event: Event, base_url: str | None) -> Response:
     description = "\n".join(part for part in (event.theme, event.description) if part)
     if description:
         entry.add("description", description)
-    entry.add("url", (base_url or request.host_url).rstrip("/") + f"/events/{event.id}")
+    entry.add("url", page)
     calendar.add_component(entry)
     return Response(
         calendar.to_ical(),

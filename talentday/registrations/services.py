@@ -11,7 +11,6 @@ import secrets
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 
 from talentday.audit.services import record
@@ -24,6 +23,7 @@ from talentday.events.services import registration_is_open
 from talentday.extensions import db
 from talentday.followup.models import Category
 from talentday.followup.services import raise_suggestion
+from talentday.navigation import public_url
 from talentday.outbox.services import queue_message
 from talentday.registrations import queries
 from talentday.registrations.models import (
@@ -102,12 +102,7 @@ def find_by_token(token: str) -> Registration | None:
 
 
 def private_link(token: str) -> str:
-    """The full address of a private link: PUBLIC_BASE_URL when set, else the request's."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if has_request_context() and not base:
-        return url_for("registrations.private", token=token, _external=True)
-    with current_app.test_request_context(base_url=base or "http://localhost"):
-        return url_for("registrations.private", token=token, _external=True)
+    return public_url("registrations.private", token=token)
 
 
 # --- messages ----------------------------------------------------------------------------

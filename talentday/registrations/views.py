@@ -439,4 +439,4 @@ def export_registrations(event_id: int, fmt: str):
 @bp.get("/events/<int:event_id>/calendar.ics")
 def calendar(event_id: int):
     event = visible_event_or_404(event_id)
-    return exports.calendar_file(event, current_app.config.get("PUBLIC_BASE_URL"))
+    return exports.calendar_file(event)
