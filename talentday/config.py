@@ -43,6 +43,9 @@ class DefaultConfig:
     # office behind one address, a brake on scripts guessing links or flooding the outbox.
     REGISTRATION_LIMITS = "30 per hour"
     PRIVATE_LINK_LIMITS = "60 per minute"
+    # A speaker who opened their private link stays on their registration's pages until
+    # idle this long; then they open the link from their email again.
+    PRIVATE_LINK_IDLE_MINUTES = 120
 
     # Outgoing mail. Without MAIL_SERVER every message is only kept in the outbox.
     MAIL_SERVER: str | None = None

@@ -24,6 +24,7 @@ TAG_CLASSES = {
     "registration_closed": "text-bg-info",
     "held": "text-bg-dark",
     "archived": "text-bg-light",
+    "unconfirmed": "text-bg-light",
     "submitted": "text-bg-info",
     "approved": "text-bg-success",
     "waitlisted": "text-bg-warning",

@@ -280,6 +280,14 @@ def submit(client, url: str, data: dict, *, form_url: str | None = None, **kwarg
     return client.post(url, data=payload, **kwargs)
 
 
+def open_private_link(client, link: str) -> str:
+    """Open a speaker's private link as from their email: the link puts the registration on
+    the client's session, and its pages are then at the address returned."""
+    response = client.get(link)
+    assert response.status_code == 302, f"{link} answered {response.status_code}"
+    return response.headers["Location"]
+
+
 def sign_in(client, email: str, password: str = PASSWORD, **kwargs):
     return submit(client, "/sign-in", {"email": email, "password": password}, **kwargs)
 

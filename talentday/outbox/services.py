@@ -1,12 +1,14 @@
 """The outbox: every message is a row first, sent through SMTP when SMTP is configured."""
 
 import contextlib
+import secrets
 import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from talentday.database import utcnow
 from talentday.extensions import db
@@ -23,10 +25,20 @@ def queue_message(
     subject,
     event=None,
     registration=None,
+    private_link_for=None,
     **context,
 ) -> OutboxMessage:
-    """Render a message in the recipient's language and keep it in the outbox."""
+    """Render a message in the recipient's language and keep it in the outbox.
+
+    With `private_link_for` (a registration), the body gets a marker where the speaker's
+    private link goes; the link replaces it only when the message is sent."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    marker = None
+    if private_link_for is not None:
+        registration = private_link_for
+        # Unguessable, so that no text a speaker typed into the message can stand for it.
+        marker = f"[private-link-{secrets.token_hex(8)}]"
+        context["link"] = marker
     with force_locale(locale):
         body = render_template(
             f"emails/{template}.txt", event=event, registration=registration, **context
@@ -39,6 +51,7 @@ def queue_message(
         locale=locale,
         subject=subject_text,
         body=body,
+        private_link_marker=marker,
         event_id=getattr(event, "id", None),
         registration_id=getattr(registration, "id", None),
     )
@@ -48,9 +61,34 @@ def queue_message(
     return message
 
 
+class MessageCannotBeSent(Exception):
+    pass
+
+
 def text_to_send(message: OutboxMessage) -> str:
-    """The body as the recipient receives it."""
-    return message.body
+    """The body as the recipient receives it, with the private link made now."""
+    if not message.private_link_marker:
+        return message.body
+    from talentday.registrations.models import Registration
+    from talentday.registrations.services import current_token, private_link
+
+    registration = (
+        db.session.get(Registration, message.registration_id) if message.registration_id else None
+    )
+    if registration is None:
+        raise MessageCannotBeSent("the registration whose link it carries no longer exists")
+    return message.body.replace(
+        message.private_link_marker, private_link(current_token(registration))
+    )
+
+
+def text_to_show(message: OutboxMessage) -> str:
+    """The body for organizers reading the outbox: never with the speaker's link."""
+    if not message.private_link_marker:
+        return message.body
+    return message.body.replace(
+        message.private_link_marker, str(_l("[the speaker's private link, added when sent]"))
+    )
 
 
 def smtp_configured() -> bool:

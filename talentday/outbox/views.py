@@ -3,7 +3,7 @@ from flask import Blueprint, render_template, request
 from talentday.auth.permissions import organizer_required
 from talentday.extensions import db
 from talentday.outbox.models import MessageStatus, OutboxMessage
-from talentday.outbox.services import smtp_configured
+from talentday.outbox.services import smtp_configured, text_to_show
 
 bp = Blueprint("outbox", __name__, url_prefix="/manage/outbox")
 
@@ -29,4 +29,4 @@ def index():
 @organizer_required
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("outbox/show.html", message=message)
+    return render_template("outbox/show.html", message=message, body=text_to_show(message))

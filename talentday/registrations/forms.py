@@ -148,6 +148,10 @@ class AddSuggestionForm(BaseForm):
     )
 
 
+class ConfirmRegistrationForm(BaseForm):
+    """Confirming a registration made with one's address is one button: no fields."""
+
+
 class WithdrawForm(BaseForm):
     confirm = BooleanField(
         _l("Yes, withdraw my registration"),

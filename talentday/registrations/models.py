@@ -34,6 +34,9 @@ TALENT_TEAM_LABELS = {
 
 
 class RegistrationState(enum.Enum):
+    # Registered with an email address already on file: held until the address's owner
+    # confirms from the link sent there (whoever typed the address may not own it).
+    UNCONFIRMED = "unconfirmed"
     SUBMITTED = "submitted"
     APPROVED = "approved"
     WAITLISTED = "waitlisted"
@@ -47,6 +50,7 @@ class RegistrationState(enum.Enum):
 
 
 REGISTRATION_STATE_LABELS = {
+    RegistrationState.UNCONFIRMED: _l("Awaiting the speaker's confirmation"),
     RegistrationState.SUBMITTED: _l("Submitted"),
     RegistrationState.APPROVED: _l("Approved"),
     RegistrationState.WAITLISTED: _l("Waitlisted"),
@@ -58,6 +62,10 @@ REGISTRATION_STATE_LABELS = {
 
 # The allowed moves of a registration (DOMAIN.md, "Life of a registration").
 REGISTRATION_TRANSITIONS: dict[RegistrationState, frozenset[RegistrationState]] = {
+    # Only the speaker moves it on, by confirming (to submitted or waitlisted) or not.
+    RegistrationState.UNCONFIRMED: frozenset(
+        {RegistrationState.SUBMITTED, RegistrationState.WAITLISTED, RegistrationState.WITHDRAWN}
+    ),
     RegistrationState.SUBMITTED: frozenset(
         {
             RegistrationState.APPROVED,
@@ -137,6 +145,12 @@ class Registration(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     # Only a hash of the speaker's private link is kept: a database leak reveals no links.
     token_hash: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
+    # The link is made again from this and the secret key whenever a message is sent, so
+    # that no stored message holds it (see registrations.services.current_token).
+    link_nonce: Mapped[str | None] = mapped_column(sa.String(32))
+    # An unconfirmed registration's suggestions and waiting-list choice, acted on when the
+    # speaker confirms: nothing is attributed to a speaker before then.
+    pending_submission: Mapped[dict | None] = mapped_column(sa.JSON)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     speaking_order: Mapped[int | None] = mapped_column()
     speaking_minutes: Mapped[int | None] = mapped_column()

@@ -6,11 +6,15 @@ UPDATE of the event row: PostgreSQL holds a row lock until commit, and SQLite ta
 database write lock, with the same code on both.
 """
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from talentday.audit.services import record
@@ -23,10 +27,12 @@ from talentday.events.services import registration_is_open
 from talentday.extensions import db
 from talentday.followup.models import Category
 from talentday.followup.services import raise_suggestion
+from talentday.i18n import city_today, to_city_time
 from talentday.navigation import public_url
 from talentday.outbox.services import queue_message
 from talentday.registrations import queries
 from talentday.registrations.models import (
+    ACTIVE_STATES,
     REGISTRATION_TRANSITIONS,
     Registration,
     RegistrationState,
@@ -80,17 +86,44 @@ class ReviewOutcome:
 
 
 # --- the private link ------------------------------------------------------------------
+#
+# The link's secret is an HMAC of the registration's id and a random nonce under a key
+# derived from SECRET_KEY. The database keeps the nonce and a SHA-256 of the secret, so
+# neither a database reader nor an organizer reading the outbox can form a link; the
+# sender makes it again at sending time. A new nonce is a new link, and the old one dies.
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _derive_token(registration: Registration) -> str:
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else secret.encode("utf-8")
+    key = hmac.new(secret, b"talentday private link", hashlib.sha256).digest()
+    message = f"{registration.id}:{registration.link_nonce}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 def issue_token(registration: Registration) -> str:
     """A new private link; the old one stops working. Only its hash is stored."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    if registration.id is None:
+        db.session.flush()  # the link is made from the registration's id
+    registration.link_nonce = secrets.token_hex(16)
+    token = _derive_token(registration)
     registration.token_hash = hash_token(token)
     return token
+
+
+def current_token(registration: Registration) -> str:
+    """The link in force, made again for a message being sent."""
+    if registration.link_nonce is not None:
+        token = _derive_token(registration)
+        if hmac.compare_digest(hash_token(token), registration.token_hash or ""):
+            return token
+    # Issued before links were derived, or SECRET_KEY has changed since: a new link.
+    return issue_token(registration)
 
 
 def find_by_token(token: str) -> Registration | None:
@@ -102,7 +135,7 @@ def find_by_token(token: str) -> Registration | None:
 
 
 def private_link(token: str) -> str:
-    return public_url("registrations.private", token=token)
+    return public_url("registrations.open_link", token=token)
 
 
 # --- messages ----------------------------------------------------------------------------
@@ -116,10 +149,12 @@ SUBJECTS = {
     "moved_up": _l("A speaking slot is yours"),
     "withdrawn": _l("You have withdrawn your registration"),
     "link_resent": _l("Your private link"),
+    "confirm": _l("Please confirm your registration"),
 }
 
 
-def _tell_speaker(registration: Registration, kind: str, *, token: str | None = None) -> None:
+def _tell_speaker(registration: Registration, kind: str) -> None:
+    """Every message to a speaker carries their private link, made when it is sent."""
     speaker = registration.speaker
     queue_message(
         kind=kind,
@@ -130,7 +165,7 @@ def _tell_speaker(registration: Registration, kind: str, *, token: str | None = 
         subject=SUBJECTS[kind],
         event=registration.event,
         registration=registration,
-        link=private_link(token) if token else None,
+        private_link_for=registration,
     )
 
 
@@ -148,13 +183,14 @@ def register(
     join_waiting_list: bool = False,
     locale: str | None = None,
 ) -> RegistrationOutcome:
-    """One registration per person (email) per event.
+    """One registration per person (email) per event, and one answer for every address.
 
-    A second submission with the same email, a double click included, creates nothing: the
-    existing registration gets a new private link, sent to that address only, so that the
-    answer reveals nothing to someone who merely knows the email. An existing speaker's
-    details are not overwritten by an unverified form; they change through the private link.
-    When the event is full, the speaker joins the waiting list if they chose to.
+    Whoever fills in the form may not own the address they type. A new address gets its
+    registration at once. An address already on file gets a registration held unconfirmed,
+    with nothing attributed to the speaker (suggestions wait with it) until the address's
+    owner confirms it from the link sent there; an address already registered for this
+    event gets its current link again, which stays valid. The speaker's stored details are
+    never overwritten from the form. The caller learns nothing about the address either way.
     """
     if not registration_is_open(event):
         raise RegistrationError(_l("Registration for this event is closed."))
@@ -162,8 +198,14 @@ def register(
         raise RegistrationError(
             _l("Agree to the use of your personal data to register"), field="consent"
         )
+    full = queries.is_full(event)
+    if full and not join_waiting_list:
+        raise EventFullError(
+            _l("All speaking slots are taken. You can join the waiting list instead.")
+        )
     email = normalize_email(details.email)
     speaker = db.session.scalar(db.select(Speaker).where(Speaker.email == email))
+    now = utcnow()
     if speaker is not None:
         # Locked before anything else in this transaction: simultaneous resubmissions then
         # take turns instead of deadlocking over the row (PostgreSQL; SQLite takes turns anyway).
@@ -173,27 +215,40 @@ def register(
             .with_for_update()
         )
         if existing is not None:
-            token = issue_token(existing)
-            _tell_speaker(existing, "link_resent", token=token)
-            return RegistrationOutcome(existing, token, created=False)
-    else:
-        speaker = Speaker(
-            email=email,
-            name=details.name,
-            phone=details.phone,
-            organization=details.organization,
-            position=details.position,
-            talent_team=details.talent_team,
-            locale=locale,
+            _tell_speaker(existing, "link_resent")
+            return RegistrationOutcome(existing, current_token(existing), created=False)
+        registration = Registration(
+            event=event,
+            speaker=speaker,
+            state=RegistrationState.UNCONFIRMED,
+            topic=topic,
+            summary=summary,
+            consent_at=now,
+            submitted_at=now,
+            pending_submission={
+                "suggestions": [
+                    {"category_id": draft.category.id, "content": draft.content}
+                    for draft in suggestions
+                ],
+                "join_waiting_list": join_waiting_list,
+            },
         )
-        db.session.add(speaker)
+        db.session.add(registration)
+        db.session.flush()
+        token = issue_token(registration)
+        _tell_speaker(registration, "confirm")
+        return RegistrationOutcome(registration, token, created=False)
 
-    full = queries.is_full(event)
-    if full and not join_waiting_list:
-        raise EventFullError(
-            _l("All speaking slots are taken. You can join the waiting list instead.")
-        )
-    now = utcnow()
+    speaker = Speaker(
+        email=email,
+        name=details.name,
+        phone=details.phone,
+        organization=details.organization,
+        position=details.position,
+        talent_team=details.talent_team,
+        locale=locale,
+    )
+    db.session.add(speaker)
     registration = Registration(
         event=event,
         speaker=speaker,
@@ -203,11 +258,11 @@ def register(
         consent_at=now,
         submitted_at=now,
     )
-    token = issue_token(registration)
     db.session.add(registration)
     # The unique constraints on speaker email and (event, speaker) decide a race between
     # two submissions: the loser's flush fails and the view tries again, finding the winner.
     db.session.flush()
+    token = issue_token(registration)
     for draft in suggestions:
         raise_suggestion(
             event=event,
@@ -216,8 +271,48 @@ def register(
             speaker=speaker,
             registration=registration,
         )
-    _tell_speaker(registration, "waitlisted" if full else "received", token=token)
+    _tell_speaker(registration, "waitlisted" if full else "received")
     return RegistrationOutcome(registration, token, created=True)
+
+
+def confirm(registration: Registration) -> None:
+    """The address's owner confirms a registration made with their address: it joins the
+    review (or the waiting list, when the slots have gone meanwhile) and its suggestions
+    are raised in their name."""
+    _lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.state is not RegistrationState.UNCONFIRMED:
+        raise RegistrationError(_l("This registration is already confirmed."))
+    event = registration.event
+    if not registration_is_open(event):
+        raise RegistrationError(_l("Registration for this event is closed."))
+    full = queries.is_full(event)
+    _move(registration, RegistrationState.WAITLISTED if full else RegistrationState.SUBMITTED)
+    registration.decided_at = None
+    registration.submitted_at = utcnow()  # the waiting list goes by confirmation time
+    pending = registration.pending_submission or {}
+    categories = {
+        category.id: category
+        for category in db.session.scalars(
+            db.select(Category).where(
+                Category.id.in_([s["category_id"] for s in pending.get("suggestions", [])])
+            )
+        )
+    }
+    for suggestion in pending.get("suggestions", []):
+        category = categories.get(suggestion["category_id"])
+        if category is not None:
+            raise_suggestion(
+                event=event,
+                category=category,
+                content=suggestion["content"],
+                speaker=registration.speaker,
+                registration=registration,
+            )
+    registration.pending_submission = None
+    db.session.flush()
+    record("registration_confirmed", actor=None, target=registration)
+    _tell_speaker(registration, "waitlisted" if full else "received")
 
 
 # --- reviewing -------------------------------------------------------------------------
@@ -275,6 +370,8 @@ def decide(
     """
     _lock_event(registration.event_id)
     db.session.refresh(registration)  # another organizer may have decided meanwhile
+    if registration.state is RegistrationState.UNCONFIRMED:
+        raise RegistrationError(_l("The speaker has not confirmed this registration yet."))
     was_approved = registration.state is RegistrationState.APPROVED
     if target is RegistrationState.APPROVED and registration.state is not target:
         reason = _room_for(registration)
@@ -326,6 +423,7 @@ def withdraw(registration: Registration) -> None:
     was_approved = registration.state is RegistrationState.APPROVED
     _move(registration, RegistrationState.WITHDRAWN)
     registration.speaking_order = None
+    registration.pending_submission = None  # an unconfirmed one's suggestions are dropped
     db.session.flush()
     record("registration_withdrawn", actor=None, target=registration)
     _tell_speaker(registration, "withdrawn")
@@ -347,6 +445,47 @@ def promote_from_waiting_list(event: Event) -> Registration | None:
 
 # --- the speaker's own changes ------------------------------------------------------------
 
+# The speaker may still change their details while registration is open.
+EDITABLE_STATES = ACTIVE_STATES | {RegistrationState.UNCONFIRMED}
+
+
+def may_withdraw(registration: Registration) -> bool:
+    return registration.state in EDITABLE_STATES
+
+
+def suggestions_close_on(event: Event) -> date:
+    """The last day a speaker may add a suggestion: the end of the event's follow-up
+    period, counted from the day of the event in the city."""
+    return to_city_time(event.starts_at).date() + timedelta(days=event.follow_up_days)
+
+
+def may_add_suggestions(registration: Registration, today: date | None = None) -> bool:
+    """A speaker who holds or waits for a place, until the follow-up period ends."""
+    today = today or city_today()
+    return registration.state in ACTIVE_STATES and today <= suggestions_close_on(registration.event)
+
+
+def add_suggestion(registration: Registration, *, category: Category, content: str):
+    """A suggestion raised through the private link."""
+    if registration.state not in ACTIVE_STATES:
+        raise RegistrationError(
+            _l(
+                "This registration is %(state)s: it can take no more suggestions.",
+                state=registration.state.label,
+            )
+        )
+    if not may_add_suggestions(registration):
+        raise RegistrationError(
+            _l("The follow-up period of this event has ended: it takes no more suggestions.")
+        )
+    return raise_suggestion(
+        event=registration.event,
+        category=category,
+        content=content,
+        speaker=registration.speaker,
+        registration=registration,
+    )
+
 
 def update_own_details(
     registration: Registration, details: SpeakerDetails, *, topic: str, summary: str
@@ -354,11 +493,7 @@ def update_own_details(
     """Through the private link, while registration is open: the email stays the same."""
     if not registration_is_open(registration.event):
         raise RegistrationError(_l("Registration has closed: details can no longer change."))
-    if registration.state not in (
-        RegistrationState.SUBMITTED,
-        RegistrationState.APPROVED,
-        RegistrationState.WAITLISTED,
-    ):
+    if registration.state not in EDITABLE_STATES:
         raise RegistrationError(_l("This registration can no longer change."))
     speaker = registration.speaker
     speaker.name = details.name

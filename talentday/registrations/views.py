@@ -1,5 +1,7 @@
 """Speakers register and follow their private link; organizers review and set the programme."""
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -31,7 +33,6 @@ from talentday.followup.services import (
     FollowUpError,
     active_categories,
     carried_over,
-    raise_suggestion,
     rate,
 )
 from talentday.forms import show_domain_error, to_int
@@ -40,6 +41,7 @@ from talentday.registrations import exports, queries, services
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
     AddSuggestionForm,
+    ConfirmRegistrationForm,
     ProgrammeForm,
     RegistrationForm,
     ReviewForm,
@@ -127,8 +129,8 @@ def register(event_id: int):
                     flash(str(error.message), "danger")
                 break
         if outcome is not None:
+            # The same answer whether the address was new, known or already registered.
             session["registered_email"] = outcome.registration.speaker.email
-            session["registration_created"] = outcome.created
             return redirect(url_for("registrations.registered", event_id=event.id))
     return render_template("registrations/register.html", event=event, form=form, is_full=is_full)
 
@@ -143,26 +145,63 @@ def registered(event_id: int):
         "registrations/registered.html",
         event=event,
         email=email,
-        created=session.get("registration_created", True),
     )
 
 
-def _registration_by_token_or_404(token: str) -> Registration:
+# The private link's secret appears in one request only: opening it puts the registration
+# on the visitor's session and sends them on to /r/, so that the pages they then use, their
+# forms, the access log and any Referer carry no secret.
+SPEAKER_SESSION_KEY = "speaker_registration"
+
+
+@bp.get("/r/<token>")
+@limiter.limit(lambda: current_app.config["PRIVATE_LINK_LIMITS"], scope="private-link")
+def open_link(token: str):
     registration = services.find_by_token(token)
     if registration is None:
         abort(404)
+    session[SPEAKER_SESSION_KEY] = {
+        "id": registration.id,
+        "link": registration.token_hash,
+        "seen": int(time.time()),
+    }
+    return redirect(url_for("registrations.private"))
+
+
+def _speaker_registration() -> Registration | None:
+    """The registration whose link this visitor opened, while that link is in force and
+    the visitor has not been idle for longer than PRIVATE_LINK_IDLE_MINUTES."""
+    opened = session.get(SPEAKER_SESSION_KEY)
+    if not isinstance(opened, dict):
+        return None
+    now = int(time.time())
+    idle_limit = current_app.config["PRIVATE_LINK_IDLE_MINUTES"] * 60
+    registration = db.session.get(Registration, to_int(opened.get("id")) or 0)
+    if (
+        registration is None
+        or registration.token_hash != opened.get("link")
+        or now - (to_int(opened.get("seen")) or 0) > idle_limit
+    ):
+        session.pop(SPEAKER_SESSION_KEY, None)
+        return None
+    if now - opened["seen"] > 60:  # not a new cookie on every click
+        session[SPEAKER_SESSION_KEY] = {**opened, "seen": now}
     return registration
 
 
-@bp.route("/r/<token>", methods=["GET", "POST"])
+@bp.route("/r/", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PRIVATE_LINK_LIMITS"], scope="private-link")
-def private(token: str):
-    registration = _registration_by_token_or_404(token)
+def private():
+    registration = _speaker_registration()
+    if registration is None:
+        return render_template("registrations/link_needed.html"), 403
     event = registration.event
+    here = url_for("registrations.private")
     details_form = SpeakerDetailsForm(prefix="details")
     suggestion_form = AddSuggestionForm(prefix="suggestion")
     suggestion_form.category.choices = _category_choices()
     withdraw_form = WithdrawForm(prefix="withdraw")
+    confirm_form = ConfirmRegistrationForm(prefix="confirm")
     action = request.form.get("action")
     suggestions = _own_suggestions(registration)
     rating_forms = {
@@ -174,12 +213,12 @@ def private(token: str):
         if request.method == "GET" or action != f"rate{item_id}":
             rating_form.version.data = str(next(i.version for i in suggestions if i.id == item_id))
 
-    if request.method == "GET":
-        details_form.process(obj=registration.speaker)
+    if request.method == "GET" or action != "details":
+        details_form.process(obj=registration.speaker, formdata=None)
         details_form.talent_team.data = registration.speaker.talent_team.value
         details_form.topic.data = registration.topic
         details_form.summary.data = registration.summary
-    elif action == "details" and details_form.validate_on_submit():
+    if action == "details" and details_form.validate_on_submit():
         try:
             services.update_own_details(
                 registration,
@@ -194,22 +233,37 @@ def private(token: str):
         else:
             db.session.commit()
             flash(_("Your details have been saved."), "success")
-            return redirect(url_for("registrations.private", token=token))
+            return redirect(here)
+    elif action == "confirm" and confirm_form.validate_on_submit():
+        try:
+            services.confirm(registration)
+        except services.RegistrationError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Thank you: your registration is confirmed."), "success")
+            return redirect(here)
     elif action == "suggestion" and suggestion_form.validate_on_submit():
         category = db.session.get(Category, to_int(suggestion_form.category.data))
         if category is None or not category.active:
             suggestion_form.category.errors = [_("Choose a category for this suggestion")]
         else:
-            raise_suggestion(
-                event=event,
-                category=category,
-                content=suggestion_form.content.data,
-                speaker=registration.speaker,
-                registration=registration,
-            )
-            db.session.commit()
-            flash(_("Your suggestion has been added. You can follow it on this page."), "success")
-            return redirect(url_for("registrations.private", token=token))
+            try:
+                services.add_suggestion(
+                    registration, category=category, content=suggestion_form.content.data
+                )
+            except (services.RegistrationError, FollowUpError) as error:
+                db.session.rollback()
+                if not show_domain_error(suggestion_form, error):
+                    flash(str(error.message), "danger")
+            else:
+                db.session.commit()
+                flash(
+                    _("Your suggestion has been added. You can follow it on this page."),
+                    "success",
+                )
+                return redirect(here)
     elif action and action.startswith("rate") and action[4:].isdigit():
         item_id = int(action[4:])
         rating_form = rating_forms.get(item_id)
@@ -235,7 +289,7 @@ def private(token: str):
                 flash(str(ConflictError().message), "warning")
             else:
                 flash(_("Thank you: your rating has been recorded."), "success")
-                return redirect(url_for("registrations.private", token=token))
+                return redirect(here)
     elif action == "withdraw" and withdraw_form.validate_on_submit():
         try:
             services.withdraw(registration)
@@ -245,8 +299,14 @@ def private(token: str):
         else:
             db.session.commit()
             flash(_("Your registration has been withdrawn."), "success")
-            return redirect(url_for("registrations.private", token=token))
+            return redirect(here)
 
+    submitted_forms = {
+        "details": details_form,
+        "suggestion": suggestion_form,
+        "withdraw": withdraw_form,
+        "confirm": confirm_form,
+    }
     return render_template(
         "registrations/private.html",
         registration=registration,
@@ -254,17 +314,26 @@ def private(token: str):
         details_form=details_form,
         suggestion_form=suggestion_form,
         withdraw_form=withdraw_form,
+        confirm_form=confirm_form,
         suggestions=suggestions,
+        pending_suggestions=_pending_suggestions(registration),
         rating_forms=rating_forms,
-        can_edit=registration_is_open(event)
-        and registration.state
-        in (RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED),
-        can_withdraw=registration.state
-        in (RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED),
-        form=details_form
-        if action == "details"
-        else (suggestion_form if action == "suggestion" else withdraw_form),
+        can_edit=registration_is_open(event) and registration.state in services.EDITABLE_STATES,
+        can_withdraw=services.may_withdraw(registration),
+        can_add_suggestions=services.may_add_suggestions(registration),
+        suggestions_close_on=services.suggestions_close_on(event),
+        form=submitted_forms.get(action)
+        or (rating_forms.get(to_int(action[4:])) if action and action.startswith("rate") else None),
     )
+
+
+def _pending_suggestions(registration: Registration) -> list[tuple[Category | None, str]]:
+    """What an unconfirmed registration would raise once confirmed, to show its owner."""
+    pending = (registration.pending_submission or {}).get("suggestions", [])
+    if not pending:
+        return []
+    categories = {c.id: c for c in active_categories()}
+    return [(categories.get(entry["category_id"]), entry["content"]) for entry in pending]
 
 
 def _own_suggestions(registration: Registration) -> list[FollowUpItem]:
@@ -280,19 +349,6 @@ def _own_suggestions(registration: Registration) -> list[FollowUpItem]:
             .order_by(FollowUpItem.created_at, FollowUpItem.id)
         )
     )
-
-
-def _submitted_form(action, details_form, suggestion_form, withdraw_form, rating_forms):
-    """The form the person just sent, whose errors the page's summary lists."""
-    if action == "details":
-        return details_form
-    if action == "suggestion":
-        return suggestion_form
-    if action == "withdraw":
-        return withdraw_form
-    if action and action.startswith("rate") and action[4:].isdigit():
-        return rating_forms.get(int(action[4:]))
-    return None
 
 
 # --- the organizer -------------------------------------------------------------------------

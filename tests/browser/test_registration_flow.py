@@ -11,6 +11,7 @@ from talentday.auth.models import Role
 from talentday.events.models import EventState
 from talentday.extensions import db
 from talentday.outbox.models import OutboxMessage
+from talentday.outbox.services import text_to_send
 from tests import factories
 from tests.browser.accessibility import assert_accessible
 from tests.conftest import PASSWORD
@@ -40,9 +41,12 @@ def salon_id(app):
         return event.id
 
 
-def private_link(app) -> str:
+def private_link(app, live_server) -> str:
+    """The link of the newest message as it would be sent from the server under test."""
+    app.config["PUBLIC_BASE_URL"] = live_server
     with app.app_context():
-        body = db.session.scalar(sa.select(OutboxMessage.body).order_by(OutboxMessage.id.desc()))
+        message = db.session.scalar(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+        body = text_to_send(message)
     return re.search(r"https?://\S+/r/\S+", body).group(0)
 
 
@@ -78,7 +82,7 @@ def test_from_registration_to_the_public_programme(
     expect(page.get_by_role("status")).to_contain_text("gao.lizhi@example.com")
     assert_accessible(page)
 
-    page.goto(private_link(app))
+    page.goto(private_link(app, live_server))
     expect(page.locator("main")).to_contain_text(
         "Open talent apartments near the development zone."
     )
