@@ -46,6 +46,9 @@ class DefaultConfig:
     # A speaker who opened their private link stays on their registration's pages until
     # idle this long; then they open the link from their email again.
     PRIVATE_LINK_IDLE_MINUTES = 120
+    # The form posted again for an address already registered re-sends the link, at most
+    # once in this many minutes.
+    LINK_RESEND_MINUTES = 10
 
     # Outgoing mail. Without MAIL_SERVER every message is only kept in the outbox.
     MAIL_SERVER: str | None = None

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from talentday.auth.models import Role, User
 from talentday.events.models import EventState
 from talentday.extensions import db
+from talentday.outbox.models import OutboxMessage
 from talentday.registrations import services
 from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
 from tests import factories
@@ -118,6 +119,8 @@ def test_simultaneous_identical_submissions_make_one_registration(app, open_even
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Speaker)) == 1
+        kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
+        assert kinds == ["received"], "one message, not one per post"
 
 
 def test_simultaneous_different_speakers_are_all_kept(app, open_event_id):

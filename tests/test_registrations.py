@@ -106,6 +106,11 @@ def test_a_second_registration_with_the_same_email_creates_nothing(app_ctx):
     assert first.registration.topic == "Research in the district's enterprises"
     assert second.token == first.token, "the link is sent again, not replaced"
     assert services.find_by_token(first.token) == first.registration
+    assert messages("link_resent") == [], "minutes after the first message, no second one"
+
+    for message in messages():
+        message.created_at -= timedelta(minutes=11)
+    register(event, email="gao@example.com")
     resent = messages("link_resent")
     assert len(resent) == 1 and resent[0].to_email == "gao@example.com"
 

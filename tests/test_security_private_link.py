@@ -230,9 +230,15 @@ def test_an_address_already_registered_keeps_its_link(app, client, event_id, smt
     with app.app_context():
         send_pending()
     first_link = _sent_link(smtp)
+    with app.app_context():
+        db.session.execute(
+            sa.update(OutboxMessage).values(created_at=datetime.now(UTC) - timedelta(hours=1))
+        )
+        db.session.commit()
     _register(app.test_client(), event_id, app, name="Eve")
     with app.app_context():
         send_pending()
+    assert len(smtp.sent) == 2 and "already registered" in smtp.sent[-1].get_content()
     assert _sent_link(smtp) == first_link, "a stranger's form does not kill the link"
     assert client.get(first_link).status_code == 302
 

@@ -29,6 +29,7 @@ from talentday.followup.models import Category
 from talentday.followup.services import raise_suggestion
 from talentday.i18n import city_today, to_city_time
 from talentday.navigation import public_url
+from talentday.outbox.models import OutboxMessage
 from talentday.outbox.services import queue_message
 from talentday.registrations import queries
 from talentday.registrations.models import (
@@ -153,6 +154,23 @@ SUBJECTS = {
 }
 
 
+def _told_recently(registration: Registration) -> bool:
+    """A message about this registration went out minutes ago: a double click, five
+    identical posts at once or a script re-posting the form add no message to it."""
+    since = utcnow() - timedelta(minutes=current_app.config["LINK_RESEND_MINUTES"])
+    return (
+        db.session.scalar(
+            db.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.created_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _tell_speaker(registration: Registration, kind: str) -> None:
     """Every message to a speaker carries their private link, made when it is sent."""
     speaker = registration.speaker
@@ -215,7 +233,8 @@ def register(
             .with_for_update()
         )
         if existing is not None:
-            _tell_speaker(existing, "link_resent")
+            if not _told_recently(existing):
+                _tell_speaker(existing, "link_resent")
             return RegistrationOutcome(existing, current_token(existing), created=False)
         registration = Registration(
             event=event,

@@ -1,0 +1,248 @@
+"""Scenarios from outside: a fault in the middle of a request, and mixed load from a few dozen
+clients against gunicorn with two worker processes, on each database (issue 8, "proofs")."""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from talentday.events.models import EventState
+from talentday.extensions import db
+from talentday.followup.models import FollowUpItem, TimelineEntry
+from talentday.outbox.models import OutboxMessage
+from talentday.registrations.models import Registration, RegistrationState, Speaker
+from tests import factories
+from tests.conftest import submit
+from tests.test_registration_pages import GOOD, register_url
+
+
+def _counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+            for model in (Speaker, Registration, FollowUpItem, TimelineEntry, OutboxMessage)
+        }
+
+
+@pytest.fixture
+def failing_outbox():
+    """Every write of an outbox message fails, as a full disk or a lost connection would."""
+
+    def fail(mapper, connection, target):
+        raise RuntimeError("injected fault: the outbox write failed")
+
+    sa.event.listen(OutboxMessage, "before_insert", fail)
+    yield
+    sa.event.remove(OutboxMessage, "before_insert", fail)
+
+
+def test_a_fault_mid_registration_leaves_no_half_written_rows(
+    app, client, event_id, failing_outbox
+):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # the error page, as in production
+    with app.app_context():
+        category_id = db.session.scalar(sa.select(sa.func.min(factories.Category.id)))
+    before = _counts(app)
+    response = submit(
+        client,
+        register_url(event_id),
+        {
+            **GOOD,
+            "suggestions-0-category": str(category_id),
+            "suggestions-0-content": "Open talent apartments near the zone.",
+        },
+    )
+    assert response.status_code == 500
+    assert _counts(app) == before, "neither speaker, registration, item nor timeline stayed"
+
+
+def test_a_fault_mid_assignment_leaves_the_item_as_it_was(app, make_user, failing_outbox):
+    from talentday.auth.models import Role
+    from talentday.followup.models import ItemState
+    from tests.conftest import sign_in
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    organizer = app.test_client()
+    sign_in(organizer, make_user(Role.ORGANIZER).email)
+    staff = make_user(Role.DEPARTMENT_STAFF)
+    with app.app_context():
+        item = factories.item()
+        db.session.commit()
+        item_id, version = item.id, item.version
+    before = _counts(app)
+    response = submit(
+        organizer,
+        f"/followup/items/{item_id}/assign",
+        {
+            "assign-version": str(version),
+            "assign-lead_unit_id": str(staff.unit_id),
+            "assign-due_on": (datetime.now(UTC) + timedelta(days=20)).date().isoformat(),
+            "assign-instructions": "Please answer within the month.",
+        },
+        form_url=f"/followup/items/{item_id}",
+    )
+    assert response.status_code == 500
+    assert _counts(app) == before
+    with app.app_context():
+        item = db.session.get(FollowUpItem, item_id)
+        assert item.state is ItemState.NEW and item.lead_unit_id is None
+
+
+# --- load through gunicorn ---------------------------------------------------------------
+
+LOAD_SECONDS = float(os.environ.get("TALENTDAY_LOAD_SECONDS", "60"))
+CLIENTS = 24
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(app, database_url, tmp_path):
+    """The application under gunicorn with two worker processes, on the test database."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("TALENTDAY_")},
+        "TALENTDAY_INSTANCE_PATH": str(tmp_path),
+        "TALENTDAY_SECRET_KEY": "load-test-" + "x" * 32,
+        "TALENTDAY_DATABASE_URL": database_url,
+        "TALENTDAY_PUBLIC_BASE_URL": base,
+        "TALENTDAY_REGISTRATION_LIMITS": "100000 per hour",
+        "TALENTDAY_PRIVATE_LINK_LIMITS": "100000 per hour",
+    }
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+            "--log-level", "warning", "talentday:create_app()",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn):
+    with app.app_context():
+        now = datetime.now(UTC)
+        event = factories.event(
+            state=EventState.PUBLISHED,
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=3),
+            speaking_slots=500,
+        )
+        category_id = factories.category().id
+        db.session.commit()
+        event_id = event.id
+    statuses: Counter = Counter()
+    registered: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + LOAD_SECONDS
+
+    def visitor(number: int):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
+
+        def request(path, data=None):
+            body = urllib.parse.urlencode(data).encode() if data is not None else None
+            try:
+                with opener.open(gunicorn + path, body, timeout=30) as response:
+                    status, text = response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                status, text = error.code, ""
+            with lock:
+                statuses[status] += 1
+            return status, text
+
+        serial = 0
+        while time.monotonic() < deadline:
+            serial += 1
+            request("/")
+            request(f"/events/{event_id}")
+            if number % 3 == 0:
+                request(f"/events/{event_id}/programme")
+                request(f"/events/{event_id}/calendar.ics")
+                continue
+            status, page = request(register_url(event_id))
+            match = CSRF.search(page)
+            if status != 200 or not match:
+                continue
+            email = f"load-{number}-{serial}@example.com"
+            status, _ = request(
+                register_url(event_id),
+                {
+                    **GOOD,
+                    "email": email,
+                    "csrf_token": match.group(1),
+                    "suggestions-0-category": str(category_id),
+                    "suggestions-0-content": f"Suggestion from {email}",
+                },
+            )
+            if status == 302:
+                with lock:
+                    registered.append(email)
+
+    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=LOAD_SECONDS + 120)
+    assert not any(thread.is_alive() for thread in threads)
+
+    server_errors = {status: n for status, n in statuses.items() if status >= 500}
+    assert server_errors == {}, statuses
+    assert registered, statuses
+    with app.app_context():
+        emails = set(db.session.scalars(sa.select(Speaker.email)))
+        assert emails == set(registered), "a row for every success, none for anything else"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == len(
+            registered
+        )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpItem)) == len(
+            registered
+        )
+        states = set(db.session.scalars(sa.select(Registration.state)))
+        assert states == {RegistrationState.SUBMITTED}
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == len(
+            registered
+        )
+    print(
+        f"\nload: {sum(statuses.values())} requests, {dict(statuses)}, "
+        f"{len(registered)} registrations in {LOAD_SECONDS:.0f} s"
+    )
