@@ -33,7 +33,7 @@ instance/config.py:
 
 run: $(VENV)/.installed instance/config.py
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo
+	$(BIN)/flask demo --skip-if-real-data
 	@echo "TalentDay is at http://127.0.0.1:5000 (Ctrl+C stops it)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

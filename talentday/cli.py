@@ -40,12 +40,25 @@ def create_user_command(email, name, role, unit_name, password):
 
 
 @click.command("demo")
+@click.option(
+    "--skip-if-real-data",
+    is_flag=True,
+    help="On a database with real data, say so and succeed without loading (for make run).",
+)
 @with_appcontext
-def demo_command():
-    """Load the demo: the 24th Talent Salon, its speakers, suggestions and accounts."""
-    from talentday.demo.services import DEMO_PASSWORD, load_demo
+def demo_command(skip_if_real_data):
+    """Load the demo: the 24th Talent Salon, its speakers, suggestions and accounts.
+    Refuses on a database holding real data (any account, event or speaker it did not create)."""
+    from talentday.demo.services import DEMO_PASSWORD, DemoRefused, load_demo
 
-    summary = load_demo()
+    try:
+        summary = load_demo()
+    except DemoRefused as refused:
+        db.session.rollback()
+        if skip_if_real_data:
+            click.echo(f"Demo not loaded: {refused.message}")
+            return
+        raise click.ClickException(str(refused.message)) from refused
     db.session.commit()
     if summary.created:
         click.echo("Loaded the demo: the 24th Talent Salon, its speakers and suggestions.")
