@@ -19,6 +19,7 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
+from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import Registration, RegistrationState, Speaker
 from talentday.units.models import ResponsibleUnit
 
@@ -298,6 +299,7 @@ def _add_waiting_registrations(event: Event) -> None:
                 state=RegistrationState.SUBMITTED,
                 topic=topic,
                 consent_at=submitted,
+                consent_version=CONSENT_VERSION,
                 submitted_at=submitted,
             )
         )
@@ -352,6 +354,7 @@ def load_demo() -> DemoSummary:
             topic=topic,
             summary=f"{name} speaks on: {topic.lower()}.",
             consent_at=submitted,
+            consent_version=CONSENT_VERSION,
             submitted_at=submitted,
             decided_at=salon.registration_closes_at,
             speaking_order=index + 1,

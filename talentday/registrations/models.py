@@ -106,8 +106,16 @@ class Speaker(db.Model):
         enum_column(TalentTeam, "talent_team"), index=True
     )
     locale: Mapped[str | None] = mapped_column(sa.String(16))
+    # Set when the speaker's personal data was erased (on request or after the retention
+    # period); their suggestions stay, attributed to "a speaker".
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: "a speaker", in the reader's language, once anonymised."""
+        return str(_l("A speaker")) if self.anonymised_at is not None else self.name
 
     def __repr__(self) -> str:
         return f"<Speaker {self.id} {self.name!r}>"
@@ -138,6 +146,8 @@ class Registration(db.Model):
     # Only a hash of the speaker's private link is kept: a database leak reveals no links.
     token_hash: Mapped[str | None] = mapped_column(sa.String(128), unique=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which wording of the consent text (registrations/consent.py) the speaker agreed to.
+    consent_version: Mapped[str | None] = mapped_column(sa.String(32))
     speaking_order: Mapped[int | None] = mapped_column()
     speaking_minutes: Mapped[int | None] = mapped_column()
     organizer_message: Mapped[str] = mapped_column(sa.Text, default="")

@@ -26,6 +26,7 @@ from talentday.followup.models import Category
 from talentday.followup.services import raise_suggestion
 from talentday.outbox.services import queue_message
 from talentday.registrations import queries
+from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import (
     REGISTRATION_TRANSITIONS,
     Registration,
@@ -206,6 +207,7 @@ def register(
         topic=topic,
         summary=summary,
         consent_at=now,
+        consent_version=CONSENT_VERSION,
         submitted_at=now,
     )
     token = issue_token(registration)
