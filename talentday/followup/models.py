@@ -221,7 +221,7 @@ class FollowUpItem(db.Model):
 
     @property
     def raised_by(self) -> str:
-        return self.speaker.name if self.speaker else self.raised_by_name
+        return self.speaker.display_name if self.speaker else self.raised_by_name
 
     def is_overdue(self, today: date) -> bool:
         """Overdue: the due date has passed and the item is neither resolved nor closed."""

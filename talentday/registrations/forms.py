@@ -158,6 +158,15 @@ class WithdrawForm(FlaskForm):
     )
 
 
+class AnonymiseSpeakerForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Yes, erase this speaker's personal data for good"),
+        validators=[
+            DataRequired(_l("Tick the box to confirm that the personal data is to be erased"))
+        ],
+    )
+
+
 REVIEW_ACTIONS = [
     RegistrationState.APPROVED,
     RegistrationState.WAITLISTED,

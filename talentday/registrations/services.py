@@ -127,6 +127,8 @@ SUBJECTS = {
 
 def _tell_speaker(registration: Registration, kind: str, *, token: str | None = None) -> None:
     speaker = registration.speaker
+    if speaker.anonymised_at is not None:
+        return  # an erased speaker has no address left to write to
     queue_message(
         kind=kind,
         to_email=speaker.email,
