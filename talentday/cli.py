@@ -1,7 +1,7 @@
 """Command-line tasks: thin wrappers around the services."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from talentday.auth.models import Role
@@ -102,8 +102,38 @@ def remind_command():
     )
 
 
+@click.command("anonymise-old")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Retention period in days (default: the PERSONAL_DATA_RETENTION_DAYS setting).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count the speakers who would be anonymised.")
+@with_appcontext
+def anonymise_old_command(days, dry_run):
+    """Erase the personal data of speakers whose events all ended before the retention
+    period; their suggestions and the answers stay. Meant for cron; safe to run again."""
+    from talentday.registrations import privacy
+
+    days = days or current_app.config["PERSONAL_DATA_RETENTION_DAYS"]
+    if dry_run:
+        due = privacy.speakers_past_retention(privacy.retention_cutoff(days))
+        click.echo(f"{len(due)} speaker(s) are past the {days}-day period; nothing changed.")
+        return
+    run = privacy.anonymise_old(days)
+    db.session.commit()
+    count = len(run.speakers)
+    click.echo(
+        f"Anonymised {count} speaker{'' if count == 1 else 's'} whose events ended more than "
+        f"{days} days ago; erased {run.names} typed name(s) and "
+        f"{run.addresses} old network address(es) in the audit log."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(anonymise_old_command)

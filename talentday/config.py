@@ -56,5 +56,9 @@ class DefaultConfig:
     # The address speakers' private links start with; by default, the address of the request.
     PUBLIC_BASE_URL: str | None = None
 
+    # Speakers' personal data is kept this many days after the end of their last event;
+    # `flask anonymise-old` (run it from cron) then erases it. Three years, a leap day included.
+    PERSONAL_DATA_RETENTION_DAYS = 3 * 365 + 1
+
     USERS_PER_PAGE = 25
     UNITS_PER_PAGE = 25

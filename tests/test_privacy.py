@@ -1,9 +1,12 @@
 """Personal data: the consent on record, erasure on request, retention, and what is left."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from talentday.audit.models import AuditEntry
+from talentday.audit.services import record
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup.models import FollowUpItem, ItemState
@@ -215,3 +218,159 @@ def test_erasing_needs_the_csrf_token(app, client, speaker_with_history, make_us
 def test_erasing_an_unknown_speaker_is_not_found(client, make_user):
     sign_in(client, make_user(Role.ORGANIZER).email)
     assert client.get("/manage/speakers/999999/anonymise").status_code == 404
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+def ended_days_ago(days: int) -> dict:
+    end = datetime.now(UTC) - timedelta(days=days)
+    return {"starts_at": end - timedelta(hours=3), "ends_at": end}
+
+
+def speaker_at(*events, name: str, email: str) -> Speaker:
+    speaker = factories.speaker(name=name, email=email, phone="13900000000")
+    for event in events:
+        registration = factories.registration(event=event, speaker=speaker)
+        factories.item(event=event, speaker=speaker, registration=registration)
+    return speaker
+
+
+def anonymised_emails() -> set[str]:
+    return set(
+        db.session.scalars(sa.select(Speaker.email).where(Speaker.anonymised_at.is_not(None)))
+    )
+
+
+def test_the_default_retention_is_three_years(app):
+    assert app.config["PERSONAL_DATA_RETENTION_DAYS"] == 1096
+
+
+def test_anonymise_old_erases_speakers_whose_events_all_passed_the_period(app, runner):
+    with app.app_context():
+        old = factories.event(title="Salon of 2022", **ended_days_ago(1100))
+        recent = factories.event(title="Salon of last year", **ended_days_ago(400))
+        gone = speaker_at(old, name="Old Speaker", email="old@example.com")
+        queue_message(
+            kind="approved",
+            to_email="old@example.com",
+            to_name="Old Speaker",
+            locale="en",
+            template="item_resolved",
+            subject="Old news",
+            event=old,
+            item=db.session.scalar(sa.select(FollowUpItem)),
+        )
+        kept = speaker_at(recent, name="Recent Speaker", email="recent@example.com")
+        both = speaker_at(old, recent, name="Returning Speaker", email="both@example.com")
+        db.session.commit()
+        ids = {"gone": gone.id, "kept": kept.id, "both": both.id}
+        items_before = db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpItem))
+
+    result = runner.invoke(args=["anonymise-old"])
+
+    assert result.exit_code == 0, result.output
+    assert "Anonymised 1 speaker" in result.output
+    with app.app_context():
+        assert db.session.get(Speaker, ids["gone"]).anonymised_at is not None
+        assert db.session.get(Speaker, ids["kept"]).name == "Recent Speaker"
+        assert db.session.get(Speaker, ids["both"]).name == "Returning Speaker", (
+            "a speaker of a recent event keeps their data until that event too is past"
+        )
+        text = all_database_text()
+        assert "Old Speaker" not in text and "old@example.com" not in text
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpItem)) == (
+            items_before
+        ), "the follow-up record stays"
+        entry = db.session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "speaker_anonymised")
+        )
+        assert entry.target_id == ids["gone"] and entry.actor_id is None
+        assert entry.details["reason"] == "retention"
+
+
+def test_anonymise_old_twice_changes_nothing(app, runner):
+    with app.app_context():
+        old = factories.event(**ended_days_ago(1200))
+        speaker_at(old, name="Old Speaker", email="old@example.com")
+        db.session.commit()
+    assert runner.invoke(args=["anonymise-old"]).exit_code == 0
+    with app.app_context():
+        before = all_database_text()
+
+    second = runner.invoke(args=["anonymise-old"])
+
+    assert second.exit_code == 0, second.output
+    assert "Anonymised 0 speakers" in second.output
+    with app.app_context():
+        assert all_database_text() == before
+
+
+def test_a_returning_speaker_is_anonymised_once_their_last_event_is_past(app_ctx):
+    old = factories.event(**ended_days_ago(1500))
+    later = factories.event(**ended_days_ago(400))
+    speaker = speaker_at(old, later, name="Returning Speaker", email="both@example.com")
+    db.session.commit()
+
+    assert privacy.anonymise_old(1096).speakers == []
+    two_years_on = datetime.now(UTC) + timedelta(days=730)
+    assert privacy.anonymise_old(1096, now=two_years_on).speakers == [speaker]
+    assert speaker.anonymised_at is not None
+
+
+def test_the_retention_period_is_configurable(app, runner):
+    app.config["PERSONAL_DATA_RETENTION_DAYS"] = 30
+    with app.app_context():
+        speaker_at(factories.event(**ended_days_ago(40)), name="Last Month", email="m@example.com")
+        db.session.commit()
+
+    result = runner.invoke(args=["anonymise-old"])
+
+    assert "Anonymised 1 speaker" in result.output
+    with app.app_context():
+        assert anonymised_emails() and "m@example.com" not in all_database_text()
+
+
+def test_a_dry_run_only_counts(app, runner):
+    with app.app_context():
+        speaker_at(factories.event(**ended_days_ago(1200)), name="Old", email="old@example.com")
+        db.session.commit()
+
+    result = runner.invoke(args=["anonymise-old", "--dry-run"])
+
+    assert result.exit_code == 0
+    assert "1 speaker" in result.output and "nothing changed" in result.output
+    with app.app_context():
+        assert anonymised_emails() == set()
+
+
+def test_old_audit_addresses_are_forgotten_and_the_entries_kept(app_ctx, make_user):
+    user = db.session.get(User, make_user(Role.ORGANIZER).id)
+    old = record("sign_in", actor=user, remote_addr="203.0.113.7")
+    old.at = datetime.now(UTC) - timedelta(days=1200)
+    recent = record("sign_in", actor=user, remote_addr="198.51.100.9")
+    db.session.commit()
+
+    privacy.anonymise_old(1096)
+    db.session.commit()
+
+    db.session.refresh(old)
+    db.session.refresh(recent)
+    assert old.remote_addr == "" and old.actor_id == user.id and old.action == "sign_in"
+    assert recent.remote_addr == "198.51.100.9"
+
+
+def test_names_typed_for_people_without_a_speaker_record_are_erased_too(app_ctx):
+    """An organizer may record a suggestion for someone who never registered."""
+    old = factories.event(**ended_days_ago(1200))
+    recent = factories.event(**ended_days_ago(10))
+    gone = factories.item(event=old, raised_by_name="Ma Xiaoyun (guest)")
+    kept = factories.item(event=recent, raised_by_name="Li Guest")
+    db.session.commit()
+
+    privacy.anonymise_old(1096)
+    db.session.commit()
+
+    assert "Ma Xiaoyun" not in all_database_text()
+    assert gone.raised_by == "A speaker" and gone.content
+    assert kept.raised_by == "Li Guest"

@@ -90,6 +90,11 @@ ACTIVE_STATES = frozenset(
 )
 
 
+# What replaces erased personal data in the database (registrations/privacy.py); pages show
+# "a speaker" in the reader's language instead.
+ANONYMISED = "[anonymised]"
+
+
 class Speaker(db.Model):
     """A talent representative, kept once and reused across events (matched by email)."""
 

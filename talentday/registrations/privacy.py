@@ -20,10 +20,8 @@ from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup.models import FollowUpItem
 from talentday.outbox.models import MessageStatus, OutboxMessage
-from talentday.registrations.models import Registration, Speaker
+from talentday.registrations.models import ANONYMISED, Registration, Speaker
 
-# What replaces erased text in the database; pages show "a speaker" in the reader's language.
-ANONYMISED = "[anonymised]"
 # .invalid can never be delivered to (RFC 2606); the id keeps the unique constraint happy.
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
 
@@ -183,6 +181,22 @@ def speakers_past_retention(cutoff: datetime) -> list[Speaker]:
     )
 
 
+def forget_old_names(cutoff: datetime) -> int:
+    """Names typed for people without a speaker record (an organizer entering a suggestion)
+    go once the item's event is past the period, like a speaker's."""
+    result = db.session.execute(
+        sa.update(FollowUpItem)
+        .where(
+            FollowUpItem.speaker_id.is_(None),
+            FollowUpItem.raised_by_name != ANONYMISED,
+            FollowUpItem.event_id.in_(sa.select(Event.id).where(Event.ends_at < cutoff)),
+        )
+        .values(raised_by_name=ANONYMISED)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
 def forget_old_addresses(cutoff: datetime) -> int:
     """Network addresses in audit entries older than the cutoff are erased; who did what,
     and when, stays for accountability."""
@@ -198,6 +212,7 @@ def forget_old_addresses(cutoff: datetime) -> int:
 @dataclass
 class RetentionRun:
     speakers: list[Speaker] = field(default_factory=list)
+    names: int = 0
     addresses: int = 0
 
 
@@ -212,13 +227,15 @@ def anonymise_old(days: int, now: datetime | None = None) -> RetentionRun:
     for speaker in speakers_past_retention(cutoff):
         if anonymise_speaker(speaker, by=None, reason="retention"):
             run.speakers.append(speaker)
+    run.names = forget_old_names(cutoff)
     run.addresses = forget_old_addresses(cutoff)
-    if run.speakers or run.addresses:
+    if run.speakers or run.names or run.addresses:
         record(
             "retention_applied",
             actor=None,
             days=days,
             speakers=len(run.speakers),
+            names=run.names,
             addresses=run.addresses,
         )
     return run
