@@ -1,6 +1,9 @@
 """Command-line tasks: thin wrappers around the services."""
 
+from pathlib import Path
+
 import click
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -131,9 +134,44 @@ def anonymise_old_command(days, dry_run):
     )
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Copy the live SQLite database to PATH and check the copy.
+    For PostgreSQL it refuses and prints the pg_dump command to use instead."""
+    from talentday.backup import BackupError, backup_sqlite, pg_dump_command
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            f"flask backup copies SQLite databases only; this one is {url.get_backend_name()}. "
+            f"Use pg_dump instead (see README, Backups):\n  {pg_dump_command(url, path)}"
+        )
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("An in-memory database cannot be backed up.")
+    try:
+        report = backup_sqlite(Path(url.database), Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error.message)) from error
+    config = current_app.extensions["migrate"].migrate.get_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    where = (
+        "the current one"
+        if report.revision == head
+        else f"not the code's {head}: run flask db upgrade after restoring"
+    )
+    click.echo(
+        f"Backed up {report.source} to {report.copy} ({report.size:,} bytes); "
+        f"integrity check: {report.integrity}; it opens at Alembic revision "
+        f"{report.revision}, {where}."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(anonymise_old_command)
+    app.cli.add_command(backup_command)
