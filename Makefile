@@ -52,6 +52,7 @@ browser-tools:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r talentday -q
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 # A placeholder that create_app() refuses outside development and testing.
-INSECURE_SECRET_KEY = "dev"
+INSECURE_SECRET_KEY = "dev"  # nosec B105
 
 
 class DefaultConfig:
     SECRET_KEY = INSECURE_SECRET_KEY
     # Werkzeug's memory-hard default; tests set a cheap method to stay fast.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     # None means "SQLite in the instance folder"; create_app() fills in the path.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
