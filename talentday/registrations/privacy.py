@@ -26,16 +26,16 @@ from talentday.registrations.models import ANONYMISED, Registration, Speaker
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
 
 
-def _scrub(value: Any, secrets: list[str]) -> Any:
-    """The value with every secret replaced by the marker, inside lists and dicts too."""
+def _scrub(value: Any, personal_values: list[str]) -> Any:
+    """The value with every personal value replaced by the marker, inside lists and dicts too."""
     if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, ANONYMISED)
+        for personal in personal_values:
+            value = value.replace(personal, ANONYMISED)
         return value
     if isinstance(value, list):
-        return [_scrub(element, secrets) for element in value]
+        return [_scrub(element, personal_values) for element in value]
     if isinstance(value, dict):
-        return {key: _scrub(element, secrets) for key, element in value.items()}
+        return {key: _scrub(element, personal_values) for key, element in value.items()}
     return value
 
 
@@ -64,7 +64,7 @@ def _erase_messages(speaker: Speaker, registration_ids: list[int]) -> None:
 
 
 def _erase_audit_traces(
-    secrets: list[str], registration_ids: list[int], speaker_id: int, item_ids: list[int]
+    personal_values: list[str], registration_ids: list[int], speaker_id: int, item_ids: list[int]
 ) -> None:
     """Audit entries about the speaker, their registrations and items keep who acted and
     what was done, but lose any copy of the speaker's details and the address the speaker
@@ -83,7 +83,7 @@ def _erase_audit_traces(
             db.and_(AuditEntry.target_type == "FollowUpItem", AuditEntry.target_id.in_(item_ids))
         )
     for entry in db.session.scalars(db.select(AuditEntry).where(db.or_(*conditions))):
-        details = _scrub(entry.details or {}, secrets)
+        details = _scrub(entry.details or {}, personal_values)
         if details != entry.details:
             entry.details = details
         if entry.actor_id is None and entry.remote_addr:
@@ -102,9 +102,11 @@ def anonymise_speaker(
     Idempotent: a speaker already anonymised is left alone and False is returned, so that
     a retried request or a second run of the retention command records nothing twice.
     """
+    # Two organizers erasing at once: the second waits here, then finds it done.
+    db.session.refresh(speaker, with_for_update=True)
     if speaker.anonymised_at is not None:
         return False
-    secrets = sorted(
+    personal_values = sorted(
         {value for value in (speaker.name, speaker.email, speaker.phone) if len(value) >= 3},
         key=len,
         reverse=True,
@@ -116,7 +118,7 @@ def anonymise_speaker(
         db.session.scalars(db.select(FollowUpItem.id).where(FollowUpItem.speaker_id == speaker.id))
     )
     _erase_messages(speaker, registration_ids)
-    _erase_audit_traces(secrets, registration_ids, speaker.id, item_ids)
+    _erase_audit_traces(personal_values, registration_ids, speaker.id, item_ids)
     if registration_ids:
         # The private link dies with the person it belonged to.
         db.session.execute(
