@@ -39,7 +39,7 @@ instance-address: instance/config.py
 
 run: $(VENV)/.installed instance-address
 	$(BIN)/flask db upgrade
-	$(BIN)/flask demo
+	$(BIN)/flask demo --skip-if-real-data
 	@echo "TalentDay is at http://127.0.0.1:5000 (Ctrl+C stops it)"
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
@@ -58,6 +58,7 @@ browser-tools:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r talentday -q
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .

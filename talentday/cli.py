@@ -1,7 +1,10 @@
 """Command-line tasks: thin wrappers around the services."""
 
+from pathlib import Path
+
 import click
-from flask import Flask
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from talentday.auth.models import Role
@@ -40,12 +43,25 @@ def create_user_command(email, name, role, unit_name, password):
 
 
 @click.command("demo")
+@click.option(
+    "--skip-if-real-data",
+    is_flag=True,
+    help="On a database with real data, say so and succeed without loading (for make run).",
+)
 @with_appcontext
-def demo_command():
-    """Load the demo: the 24th Talent Salon, its speakers, suggestions and accounts."""
-    from talentday.demo.services import DEMO_PASSWORD, load_demo
+def demo_command(skip_if_real_data):
+    """Load the demo: the 24th Talent Salon, its speakers, suggestions and accounts.
+    Refuses on a database holding real data (any account, event or speaker it did not create)."""
+    from talentday.demo.services import DEMO_PASSWORD, DemoRefused, load_demo
 
-    summary = load_demo()
+    try:
+        summary = load_demo()
+    except DemoRefused as refused:
+        db.session.rollback()
+        if skip_if_real_data:
+            click.echo(f"Demo not loaded: {refused.message}")
+            return
+        raise click.ClickException(str(refused.message)) from refused
     db.session.commit()
     if summary.created:
         click.echo("Loaded the demo: the 24th Talent Salon, its speakers and suggestions.")
@@ -89,8 +105,73 @@ def remind_command():
     )
 
 
+@click.command("anonymise-old")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Retention period in days (default: the PERSONAL_DATA_RETENTION_DAYS setting).",
+)
+@click.option("--dry-run", is_flag=True, help="Only count the speakers who would be anonymised.")
+@with_appcontext
+def anonymise_old_command(days, dry_run):
+    """Erase the personal data of speakers whose events all ended before the retention
+    period; their suggestions and the answers stay. Meant for cron; safe to run again."""
+    from talentday.registrations import privacy
+
+    days = days or current_app.config["PERSONAL_DATA_RETENTION_DAYS"]
+    if dry_run:
+        due = privacy.speakers_past_retention(privacy.retention_cutoff(days))
+        click.echo(f"{len(due)} speaker(s) are past the {days}-day period; nothing changed.")
+        return
+    run = privacy.anonymise_old(days)
+    db.session.commit()
+    count = len(run.speakers)
+    click.echo(
+        f"Anonymised {count} speaker{'' if count == 1 else 's'} whose events ended more than "
+        f"{days} days ago; erased {run.names} typed name(s) and "
+        f"{run.addresses} old network address(es) in the audit log."
+    )
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Copy the live SQLite database to PATH and check the copy.
+    For PostgreSQL it refuses and prints the pg_dump command to use instead."""
+    from talentday.backup import BackupError, backup_sqlite, pg_dump_command
+
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            f"flask backup copies SQLite databases only; this one is {url.get_backend_name()}. "
+            f"Use pg_dump instead (see README, Backups):\n  {pg_dump_command(url, path)}"
+        )
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("An in-memory database cannot be backed up.")
+    try:
+        report = backup_sqlite(Path(url.database), Path(path))
+    except BackupError as error:
+        raise click.ClickException(str(error.message)) from error
+    config = current_app.extensions["migrate"].migrate.get_config()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    where = (
+        "the current one"
+        if report.revision == head
+        else f"not the code's {head}: run flask db upgrade after restoring"
+    )
+    click.echo(
+        f"Backed up {report.source} to {report.copy} ({report.size:,} bytes); "
+        f"integrity check: {report.integrity}; it opens at Alembic revision "
+        f"{report.revision}, {where}."
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(anonymise_old_command)
+    app.cli.add_command(backup_command)

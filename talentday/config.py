@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 # A placeholder that create_app() refuses outside development and testing.
-INSECURE_SECRET_KEY = "dev"
+INSECURE_SECRET_KEY = "dev"  # nosec B105
 # Where `flask run` serves in development; links point here when no address is configured.
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
@@ -11,7 +11,7 @@ DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 class DefaultConfig:
     SECRET_KEY = INSECURE_SECRET_KEY
     # Werkzeug's memory-hard default; tests set a cheap method to stay fast.
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # nosec B105
     # None means "SQLite in the instance folder"; create_app() fills in the path.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -68,6 +68,10 @@ class DefaultConfig:
     # Host names this site answers to (Flask refuses others with 400). By default only the
     # host of PUBLIC_BASE_URL; add others, such as an intranet name, as a list.
     TRUSTED_HOSTS: list[str] | None = None
+
+    # Speakers' personal data is kept this many days after the end of their last event;
+    # `flask anonymise-old` (run it from cron) then erases it. Three years, a leap day included.
+    PERSONAL_DATA_RETENTION_DAYS = 3 * 365 + 1
 
     USERS_PER_PAGE = 25
     UNITS_PER_PAGE = 25

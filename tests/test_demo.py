@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from talentday.auth.models import Role, User
@@ -100,3 +101,99 @@ def test_demo_accounts_sign_in(app, runner):
         "admin@example.com",
     ):
         assert sign_in(app.test_client(), email, DEMO_PASSWORD).status_code == 302
+
+
+# --- Finding 16: the demo never lands on a database that holds real data ----------------
+
+
+def _add_real_account(app):
+    with app.app_context():
+        from talentday.auth.services import create_user
+
+        create_user(
+            email="chief@city.example",
+            name="Real Admin",
+            password="a real long passphrase",
+            role=Role.ADMIN,
+        )
+        db.session.commit()
+
+
+def _add_real_event(app):
+    from tests import factories
+
+    with app.app_context():
+        factories.event(title="The city's real salon")
+        db.session.commit()
+
+
+def _add_real_speaker(app):
+    from tests import factories
+
+    with app.app_context():
+        factories.speaker(name="A real talent", email="talent@city.example")
+        db.session.commit()
+
+
+REAL_DATA = {"account": _add_real_account, "event": _add_real_event, "speaker": _add_real_speaker}
+
+
+def demo_accounts(app) -> set[str]:
+    with app.app_context():
+        return set(
+            db.session.scalars(sa.select(User.email).where(User.email.like("%@example.com")))
+        )
+
+
+@pytest.mark.parametrize("kind", REAL_DATA)
+def test_demo_refuses_a_database_with_real_data(app, runner, kind):
+    REAL_DATA[kind](app)
+    with app.app_context():
+        before = row_counts()
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    assert "real data" in result.output
+    assert DEMO_PASSWORD not in result.output
+    with app.app_context():
+        assert row_counts() == before, "nothing of the demo was written"
+
+
+def test_demo_refuses_once_real_data_joins_a_demo_database(app, runner):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    _add_real_account(app)
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code != 0
+    assert "real data" in result.output
+
+
+@pytest.mark.parametrize("kind", REAL_DATA)
+def test_demo_skip_option_leaves_real_data_alone_and_succeeds(app, runner, kind):
+    """`make run` passes --skip-if-real-data so that it still starts on a real database."""
+    REAL_DATA[kind](app)
+    with app.app_context():
+        before = row_counts()
+
+    result = runner.invoke(args=["demo", "--skip-if-real-data"])
+
+    assert result.exit_code == 0, result.output
+    assert "not loaded" in result.output
+    assert DEMO_PASSWORD not in result.output
+    with app.app_context():
+        assert row_counts() == before
+
+
+def test_demo_skip_option_loads_a_fresh_database_and_a_second_time_changes_nothing(app, runner):
+    first = runner.invoke(args=["demo", "--skip-if-real-data"])
+    assert first.exit_code == 0, first.output
+    assert "Loaded the demo" in first.output
+    with app.app_context():
+        before = row_counts()
+    second = runner.invoke(args=["demo", "--skip-if-real-data"])
+    assert second.exit_code == 0, second.output
+    assert "already loaded" in second.output
+    with app.app_context():
+        assert row_counts() == before

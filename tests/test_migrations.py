@@ -1,5 +1,7 @@
 """The migrations build the schema from nothing, on each database, and match the models."""
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -8,6 +10,8 @@ from flask_migrate import downgrade, upgrade
 
 from talentday import create_app
 from talentday.extensions import db
+from talentday.followup.models import FollowUpItem
+from talentday.registrations.models import Registration, Speaker
 from tests.conftest import app_config, fresh_database
 
 
@@ -53,3 +57,281 @@ def test_check_notices_a_model_the_migrations_lack(backend, tmp_path):
                 db.metadata.remove(extra)
                 db.session.remove()
                 db.engine.dispose()
+
+
+# --- data survives the migrations ----------------------------------------------------------
+
+STARTS = datetime(2026, 9, 20, 6, 30, tzinfo=UTC)
+
+# One row or more in every table of the first migration, written as the 0001 schema knew them.
+ROWS_AT_0001 = {
+    "responsible_unit": [
+        {
+            "id": 1,
+            "name": "Municipal HRSS Bureau",
+            "name_zh": "市人社局",
+            "kind": "municipal_department",
+            "contact_name": "Zhang Wei",
+            "contact_phone": "0517-80000001",
+            "active": True,
+            "created_at": STARTS,
+        },
+        {
+            "id": 2,
+            "name": "Huaiyin District",
+            "name_zh": "淮阴区",
+            "kind": "county_or_district",
+            "contact_name": None,
+            "contact_phone": None,
+            "active": False,
+            "created_at": STARTS,
+        },
+    ],
+    "category": [
+        {
+            "id": 1,
+            "code": "talent-apartments",
+            "name": "Talent apartments",
+            "name_zh": "人才公寓",
+            "position": 3,
+            "active": True,
+        },
+    ],
+    "user_account": [
+        {
+            "id": 1,
+            "email": "organizer@city.example",
+            "name": "Liu Na",
+            "password_hash": "pbkdf2:sha256:1$x$y",
+            "role": "organizer",
+            "unit_id": None,
+            "locale": "zh_Hans",
+            "active": True,
+            "session_token": "a" * 32,
+            "created_at": STARTS,
+            "last_sign_in_at": STARTS,
+        },
+        {
+            "id": 2,
+            "email": "hrss@city.example",
+            "name": "Zhang Wei",
+            "password_hash": "pbkdf2:sha256:1$x$z",
+            "role": "department_staff",
+            "unit_id": 1,
+            "locale": None,
+            "active": True,
+            "session_token": "b" * 32,
+            "created_at": STARTS,
+            "last_sign_in_at": None,
+        },
+    ],
+    "event": [
+        {
+            "id": 1,
+            "series": "Talent Salon",
+            "edition": 24,
+            "title": "24th Talent Salon",
+            "theme": "人才与产业",
+            "description": "",
+            "starts_at": STARTS,
+            "ends_at": STARTS + timedelta(hours=3),
+            "venue": "Huai'an",
+            "host": "",
+            "presiding_official": "Sun Hu",
+            "attending_leaders": "Chen Zhichang",
+            "speaking_slots": 12,
+            "registration_opens_at": STARTS - timedelta(days=30),
+            "registration_closes_at": STARTS - timedelta(days=5),
+            "follow_up_days": 45,
+            "state": "held",
+            "created_at": STARTS,
+            "updated_at": STARTS,
+        },
+    ],
+    "speaker": [
+        {
+            "id": 1,
+            "name": "高立志",
+            "email": "gao@example.com",
+            "phone": "13800000001",
+            "organization": "Huaiyin Institute of Technology",
+            "position": "Professor",
+            "talent_team": "industry_professor",
+            "locale": "zh_Hans",
+            "created_at": STARTS,
+            "updated_at": STARTS,
+        },
+    ],
+    "registration": [
+        {
+            "id": 1,
+            "event_id": 1,
+            "speaker_id": 1,
+            "state": "approved",
+            "topic": "Talent apartments",
+            "summary": "",
+            "token_hash": "c" * 64,
+            "consent_at": STARTS - timedelta(days=20),
+            "speaking_order": 1,
+            "speaking_minutes": 8,
+            "organizer_message": "Welcome.",
+            "submitted_at": STARTS - timedelta(days=20),
+            "decided_at": STARTS - timedelta(days=4),
+            "updated_at": STARTS,
+        },
+    ],
+    "followup_item": [
+        {
+            "id": 1,
+            "event_id": 1,
+            "speaker_id": 1,
+            "registration_id": 1,
+            "raised_by_name": "",
+            "category_id": 1,
+            "content": "More talent apartments near the zone.",
+            "state": "resolved",
+            "lead_unit_id": 1,
+            "due_on": date(2026, 10, 20),
+            "instructions": "",
+            "result": "30 more in 2027.",
+            "assigned_at": STARTS,
+            "resolved_at": STARTS + timedelta(days=20),
+            "closed_at": None,
+            "satisfaction": "basically_satisfied",
+            "satisfaction_comment": "Good start.",
+            "created_by_id": 1,
+            "version": 4,
+            "created_at": STARTS,
+            "updated_at": STARTS,
+        },
+        {
+            "id": 2,
+            "event_id": 1,
+            "speaker_id": None,
+            "registration_id": None,
+            "raised_by_name": "A guest",
+            "category_id": 1,
+            "content": "A shuttle bus.",
+            "state": "new",
+            "lead_unit_id": None,
+            "due_on": None,
+            "instructions": "",
+            "result": "",
+            "assigned_at": None,
+            "resolved_at": None,
+            "closed_at": None,
+            "satisfaction": None,
+            "satisfaction_comment": "",
+            "created_by_id": None,
+            "version": 1,
+            "created_at": STARTS,
+            "updated_at": STARTS,
+        },
+    ],
+    "followup_item_co_unit": [{"item_id": 1, "unit_id": 2}],
+    "timeline_entry": [
+        {
+            "id": 1,
+            "item_id": 1,
+            "at": STARTS,
+            "kind": "created",
+            "actor_user_id": 1,
+            "actor_speaker_id": None,
+            "unit_id": None,
+            "from_state": None,
+            "to_state": "new",
+            "note": "Raised at the salon.",
+            "progress_percent": None,
+        },
+        {
+            "id": 2,
+            "item_id": 1,
+            "at": STARTS + timedelta(days=20),
+            "kind": "result",
+            "actor_user_id": 2,
+            "actor_speaker_id": None,
+            "unit_id": 1,
+            "from_state": "in_progress",
+            "to_state": "resolved",
+            "note": "30 more in 2027.",
+            "progress_percent": 100,
+        },
+        {
+            "id": 3,
+            "item_id": 1,
+            "at": STARTS + timedelta(days=25),
+            "kind": "rated",
+            "actor_user_id": None,
+            "actor_speaker_id": 1,
+            "unit_id": None,
+            "from_state": None,
+            "to_state": None,
+            "note": "Good start.",
+            "progress_percent": None,
+        },
+    ],
+    "audit_entry": [
+        {
+            "id": 1,
+            "at": STARTS,
+            "actor_id": 1,
+            "action": "registration_decided",
+            "target_type": "Registration",
+            "target_id": 1,
+            "details": {"state": "approved", "名": "高"},
+            "remote_addr": "192.0.2.1",
+        },
+    ],
+}
+
+
+def _comparable(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value
+
+
+def test_rows_written_at_the_first_migration_survive_the_upgrade_to_head(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app(app_config(url))
+        with app.app_context():
+            upgrade(revision="0001")
+            at_0001 = sa.MetaData()
+            at_0001.reflect(db.engine)
+            assert set(ROWS_AT_0001) == set(at_0001.tables) - {"alembic_version"}, (
+                "every table of 0001 is populated"
+            )
+            with db.engine.begin() as connection:
+                for table in at_0001.sorted_tables:
+                    if table.name in ROWS_AT_0001:
+                        connection.execute(table.insert(), ROWS_AT_0001[table.name])
+
+            upgrade()
+
+            at_head = sa.MetaData()
+            at_head.reflect(db.engine)
+            with db.engine.connect() as connection:
+                for name, rows in ROWS_AT_0001.items():
+                    table = at_head.tables[name]
+                    stored = [
+                        dict(row._mapping)
+                        for row in connection.execute(
+                            sa.select(table).order_by(*table.primary_key.columns)
+                        )
+                    ]
+                    assert len(stored) == len(rows), f"{name} lost or gained rows"
+                    for expected, found in zip(rows, stored, strict=True):
+                        for column, value in expected.items():
+                            assert _comparable(found[column]) == _comparable(value), (
+                                f"{name}.{column} changed in the upgrade"
+                            )
+            # The models read them too, with the columns later migrations added.
+            speaker = db.session.get(Speaker, 1)
+            assert speaker.name == "高立志" and speaker.anonymised_at is None
+            item = db.session.get(FollowUpItem, 1)
+            assert item.raised_by == "高立志" and [u.id for u in item.co_units] == [2]
+            assert item.merged_into_id is None
+            registration = db.session.get(Registration, 1)
+            assert registration.consent_version is None, "consent before 0005 has no version"
+            db.session.remove()
+            db.engine.dispose()

@@ -8,6 +8,7 @@ from talentday.auth.models import User
 from talentday.auth.services import create_user, find_user_by_email
 from talentday.demo import data
 from talentday.demo.data import DEMO_PASSWORD
+from talentday.errors_domain import DomainError
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
 from talentday.followup.models import (
@@ -18,12 +19,59 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
+from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import Registration, RegistrationState, Speaker
 from talentday.units.models import ResponsibleUnit
 
-__all__ = ["DEMO_PASSWORD", "DemoSummary", "load_demo"]
+__all__ = ["DEMO_PASSWORD", "DemoRefused", "DemoSummary", "load_demo", "real_data_found"]
 
 CITY = ZoneInfo("Asia/Shanghai")
+
+
+class DemoRefused(DomainError):
+    """The database holds real data: the demo's published password must never reach it."""
+
+
+def _demo_speaker_emails() -> set[str]:
+    return {f"speaker{index + 1:02d}@example.com" for index in range(len(data.SPEAKERS))} | {
+        f"next{index + 1:02d}@example.com" for index in range(len(data.NEXT_SALON_SPEAKERS))
+    }
+
+
+def real_data_found() -> list[str]:
+    """What the database holds that the demo did not create: accounts, events, speakers.
+
+    Units and categories are left out: an admin may add them, but they hold no one's data
+    and no way in, and the demo only adds those it lacks."""
+    found = []
+    accounts = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(User)
+        .where(User.email.not_in([email for email, *_rest in data.ACCOUNTS]))
+    )
+    if accounts:
+        found.append(f"{accounts} account(s)")
+    events = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Event)
+        .where(
+            db.or_(
+                Event.series != data.SERIES,
+                Event.edition.is_(None),
+                Event.edition.not_in([data.SALON_24["edition"], data.SALON_25["edition"]]),
+            )
+        )
+    )
+    if events:
+        found.append(f"{events} event(s)")
+    speakers = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Speaker)
+        .where(Speaker.email.not_in(sorted(_demo_speaker_emails())))
+    )
+    if speakers:
+        found.append(f"{speakers} speaker(s)")
+    return found
 
 
 @dataclass
@@ -251,13 +299,23 @@ def _add_waiting_registrations(event: Event) -> None:
                 state=RegistrationState.SUBMITTED,
                 topic=topic,
                 consent_at=submitted,
+                consent_version=CONSENT_VERSION,
                 submitted_at=submitted,
             )
         )
 
 
 def load_demo() -> DemoSummary:
-    """Add the demo's units, categories, accounts and salons where they are missing."""
+    """Add the demo's units, categories, accounts and salons where they are missing.
+
+    Refuses (DemoRefused) when the database holds anything the demo did not create: the
+    demo's accounts share a published password, so they must never appear beside real data."""
+    found = real_data_found()
+    if found:
+        raise DemoRefused(
+            "The database holds real data ({}); the demo, whose accounts share a published "
+            "password, is not loaded into it.".format(", ".join(found))
+        )
     units = _get_or_create_units()
     categories = _get_or_create_categories()
     users = _get_or_create_accounts(units)
@@ -296,6 +354,7 @@ def load_demo() -> DemoSummary:
             topic=topic,
             summary=f"{name} speaks on: {topic.lower()}.",
             consent_at=submitted,
+            consent_version=CONSENT_VERSION,
             submitted_at=submitted,
             decided_at=salon.registration_closes_at,
             speaking_order=index + 1,

@@ -9,7 +9,7 @@ from talentday.auth.models import User
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.registrations.models import Registration, Speaker
+from talentday.registrations.models import ANONYMISED, Registration, Speaker
 from talentday.units.models import ResponsibleUnit, localized
 
 
@@ -221,7 +221,11 @@ class FollowUpItem(db.Model):
 
     @property
     def raised_by(self) -> str:
-        return self.speaker.name if self.speaker else self.raised_by_name
+        if self.speaker is not None:
+            return self.speaker.display_name
+        if self.raised_by_name == ANONYMISED:
+            return str(_l("A speaker"))
+        return self.raised_by_name
 
     def is_overdue(self, today: date) -> bool:
         """Overdue: the due date has passed and the item is neither resolved nor closed."""

@@ -361,7 +361,7 @@ def submit_result(item: FollowUpItem, *, result: str, by: User, expected_version
     )  # fmt: skip
     item.result = result.strip()
     item.resolved_at = utcnow()
-    if item.speaker is not None:
+    if item.speaker is not None and item.speaker.anonymised_at is None:
         queue_message(
             kind="item_resolved",
             to_email=item.speaker.email,

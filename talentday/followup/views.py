@@ -385,14 +385,15 @@ def new_item():
         db.session.scalars(
             db.select(Speaker)
             .join(Registration)
-            .where(Registration.event_id == event_id)
+            .where(Registration.event_id == event_id, Speaker.anonymised_at.is_(None))
             .order_by(Speaker.name)
         ).all()
         if event_id
         else []
     )
     form.speaker_id.choices = [SelectChoice("", _("Not a registered speaker"))] + [
-        SelectChoice(speaker.id, f"{speaker.name} ({speaker.organization})") for speaker in speakers
+        SelectChoice(speaker.id, f"{speaker.display_name} ({speaker.organization})")
+        for speaker in speakers
     ]
     if request.method == "GET" and event_id:
         form.event_id.data = event_id

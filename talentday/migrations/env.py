@@ -46,11 +46,29 @@ def run_migrations_online():
     configure_args.setdefault("process_revision_directives", process_revision_directives)
 
     with _engine().connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=target_db.metadata, **configure_args
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a SQLite table (copy, drop, rename). With foreign keys
+            # enforced, the drop fails as soon as another table's rows point at the table, so
+            # any populated database could not be upgraded. Off for the migration (the pragma
+            # only works outside a transaction), checked and back on afterwards.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection, target_metadata=target_db.metadata, **configure_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"The migration left broken foreign keys: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -39,7 +39,7 @@ def registrations_file(event: Event, registrations: list[Registration], fmt: str
     rows = [
         [
             registration.speaking_order,
-            registration.speaker.name,
+            registration.speaker.display_name,
             str(registration.speaker.talent_team.label),
             registration.speaker.organization,
             registration.speaker.position,

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from talentday.forms import BaseForm, email_field, strip_whitespace, whole_number_field
+from talentday.registrations.consent import CONSENT_HINT, CONSENT_LABEL, CONSENT_VERSION
 from talentday.registrations.models import RegistrationState, TalentTeam
 
 # A mainland China mobile number: 11 digits starting 13 to 19, optionally after +86.
@@ -112,10 +113,11 @@ class RegistrationForm(SpeakerFields):
     )
     suggestions = FieldList(FormField(SuggestionEntry), min_entries=SUGGESTION_SLOTS)
     consent = BooleanField(
-        _l("I agree that the organizers may use my personal data for this event"),
+        CONSENT_LABEL,
         description=_l(
-            "Your phone number and email are seen only by the organizers and by the unit "
-            "that answers your suggestions."
+            "%(hint)s Consent text version %(version)s.",
+            hint=CONSENT_HINT,
+            version=CONSENT_VERSION,
         ),
         validators=[DataRequired(_l("Agree to the use of your personal data to register"))],
     )
@@ -156,6 +158,15 @@ class WithdrawForm(BaseForm):
     confirm = BooleanField(
         _l("Yes, withdraw my registration"),
         validators=[DataRequired(_l("Tick the box to confirm that you want to withdraw"))],
+    )
+
+
+class AnonymiseSpeakerForm(BaseForm):
+    confirm = BooleanField(
+        _l("Yes, erase this speaker's personal data for good"),
+        validators=[
+            DataRequired(_l("Tick the box to confirm that the personal data is to be erased"))
+        ],
     )
 
 

@@ -98,6 +98,11 @@ ACTIVE_STATES = frozenset(
 )
 
 
+# What replaces erased personal data in the database (registrations/privacy.py); pages show
+# "a speaker" in the reader's language instead.
+ANONYMISED = "[anonymised]"
+
+
 class Speaker(db.Model):
     """A talent representative, kept once and reused across events (matched by email)."""
 
@@ -114,8 +119,16 @@ class Speaker(db.Model):
         enum_column(TalentTeam, "talent_team"), index=True
     )
     locale: Mapped[str | None] = mapped_column(sa.String(16))
+    # Set when the speaker's personal data was erased (on request or after the retention
+    # period); their suggestions stay, attributed to "a speaker".
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: "a speaker", in the reader's language, once anonymised."""
+        return str(_l("A speaker")) if self.anonymised_at is not None else self.name
 
     def __repr__(self) -> str:
         return f"<Speaker {self.id} {self.name!r}>"
@@ -152,6 +165,8 @@ class Registration(db.Model):
     # speaker confirms: nothing is attributed to a speaker before then.
     pending_submission: Mapped[dict | None] = mapped_column(sa.JSON)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which wording of the consent text (registrations/consent.py) the speaker agreed to.
+    consent_version: Mapped[str | None] = mapped_column(sa.String(32))
     speaking_order: Mapped[int | None] = mapped_column()
     speaking_minutes: Mapped[int | None] = mapped_column()
     organizer_message: Mapped[str] = mapped_column(sa.Text, default="")

@@ -32,6 +32,7 @@ from talentday.navigation import public_url
 from talentday.outbox.models import OutboxMessage
 from talentday.outbox.services import queue_message
 from talentday.registrations import queries
+from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import (
     ACTIVE_STATES,
     REGISTRATION_TRANSITIONS,
@@ -174,6 +175,8 @@ def _told_recently(registration: Registration) -> bool:
 def _tell_speaker(registration: Registration, kind: str) -> None:
     """Every message to a speaker carries their private link, made when it is sent."""
     speaker = registration.speaker
+    if speaker.anonymised_at is not None:
+        return  # an erased speaker has no address left to write to
     queue_message(
         kind=kind,
         to_email=speaker.email,
@@ -243,6 +246,7 @@ def register(
             topic=topic,
             summary=summary,
             consent_at=now,
+            consent_version=CONSENT_VERSION,
             submitted_at=now,
             pending_submission={
                 "suggestions": [
@@ -275,6 +279,7 @@ def register(
         topic=topic,
         summary=summary,
         consent_at=now,
+        consent_version=CONSENT_VERSION,
         submitted_at=now,
     )
     db.session.add(registration)

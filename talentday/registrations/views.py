@@ -37,10 +37,11 @@ from talentday.followup.services import (
 )
 from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
-from talentday.registrations import exports, queries, services
+from talentday.registrations import exports, privacy, queries, services
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
     AddSuggestionForm,
+    AnonymiseSpeakerForm,
     ConfirmRegistrationForm,
     ProgrammeForm,
     RegistrationForm,
@@ -412,7 +413,11 @@ def review(event_id: int):
                 )
             for registration, reason in outcome.refused:
                 flash(
-                    _("%(name)s: %(reason)s", name=registration.speaker.name, reason=reason),
+                    _(
+                        "%(name)s: %(reason)s",
+                        name=registration.speaker.display_name,
+                        reason=reason,
+                    ),
                     "danger",
                 )
         return redirect(url_for("registrations.review", event_id=event.id, **request.args))
@@ -427,6 +432,52 @@ def review(event_id: int):
         actions=REVIEW_ACTIONS,
         approved=queries.approved_count(event.id),
         filters={key: request.args.get(key, "") for key in ("state", "team", "q")},
+    )
+
+
+@bp.route("/manage/speakers/<int:speaker_id>/anonymise", methods=["GET", "POST"])
+@organizer_required
+def anonymise_speaker(speaker_id: int):
+    """Erasure on request: the organizer confirms, the speaker's personal data goes."""
+    speaker = db.get_or_404(Speaker, speaker_id)
+    registrations = db.session.scalars(
+        db.select(Registration)
+        .where(Registration.speaker_id == speaker.id)
+        .options(joinedload(Registration.event))
+        .order_by(Registration.submitted_at.desc(), Registration.id.desc())
+    ).all()
+    back = (
+        url_for("registrations.review", event_id=registrations[0].event_id)
+        if registrations
+        else url_for("followup.ledger_page")
+    )
+    if speaker.anonymised_at is not None:
+        flash(_("This speaker's personal data has already been erased."), "info")
+        return redirect(back)
+    form = AnonymiseSpeakerForm()
+    if form.validate_on_submit():
+        privacy.anonymise_speaker(speaker, by=current_user, remote_addr=request.remote_addr)
+        db.session.commit()
+        flash(
+            _(
+                "The speaker's personal data has been erased; "
+                "their suggestions and the answers to them stay."
+            ),
+            "success",
+        )
+        return redirect(back)
+    items = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(FollowUpItem)
+        .where(FollowUpItem.speaker_id == speaker.id)
+    )
+    return render_template(
+        "registrations/anonymise.html",
+        speaker=speaker,
+        registrations=registrations,
+        items=items,
+        form=form,
+        back=back,
     )
 
 
