@@ -24,6 +24,10 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # A signed-in session ends after this long without a request, and this long after signing
+    # in whatever the use; "keep me signed in" skips the idle limit but not its 14 days.
+    SESSION_IDLE_MINUTES = 120
+    SESSION_LIFETIME_HOURS = 12
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -1,12 +1,14 @@
 """Accounts: creating them, signing in, and changing passwords."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from talentday.auth.models import Role, User, new_session_token
+from talentday.auth.models import Role, User, UserSession, new_session_token
 from talentday.database import utcnow
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
@@ -54,6 +56,92 @@ def check_new_password(password: str, *, email: str = "") -> None:
         )
     if email and password.strip().lower() == normalize_email(email):
         raise AccountError(_l("Choose a password that is not your email address"), "password")
+
+
+# A page view refreshes last_seen_at only when it is older than this: not a write per click.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a signed-in session lives: `idle` without a request, `lifetime` in all;
+    a remembered one ("keep me signed in") never idles out but ends after `remembered`."""
+
+    idle: timedelta
+    lifetime: timedelta
+    remembered: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> "SessionLimits":
+        return cls(
+            idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            lifetime=timedelta(hours=config["SESSION_LIFETIME_HOURS"]),
+            remembered=config["REMEMBER_COOKIE_DURATION"],
+        )
+
+
+def start_session(user: User, *, remember: bool = False) -> UserSession:
+    """Open a server-side session for one browser; its id goes into the cookies."""
+    record = UserSession(user=user, remember=remember)
+    db.session.add(record)
+    db.session.flush()
+    user.signed_in_session = record
+    return record
+
+
+def end_session(record: UserSession) -> None:
+    """Sign one browser out for good: copies of its cookies stop working too."""
+    if record.ended_at is None:
+        record.ended_at = utcnow()
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the account out everywhere (new password, deactivation)."""
+    now = utcnow()
+    db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    user.session_token = new_session_token()
+
+
+def session_expiry(record: UserSession, limits: SessionLimits, now: datetime) -> str | None:
+    """Why this session may no longer be used ("ended", "idle", "old"), or None if it may."""
+    if record.ended_at is not None:
+        return "ended"
+    if record.remember:
+        return "old" if now - record.created_at > limits.remembered else None
+    if now - record.created_at > limits.lifetime:
+        return "old"
+    if now - record.last_seen_at > limits.idle:
+        return "idle"
+    return None
+
+
+def load_session(cookie_id: str, limits: SessionLimits) -> tuple[UserSession | None, str | None]:
+    """The live session named by a cookie, with its account, and why not when it is not.
+
+    The account must be active and its token unchanged. last_seen_at is refreshed when due
+    (see LAST_SEEN_RESOLUTION); the caller commits.
+    """
+    user_id, _sep, rest = cookie_id.partition(":")
+    token, _sep, session_id = rest.partition(":")
+    if not user_id.isdigit() or not token or not session_id:
+        return None, None
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != int(user_id) or record.user.session_token != token:
+        return None, None
+    now = utcnow()
+    expiry = session_expiry(record, limits, now)
+    if expiry is not None:
+        end_session(record)
+        return None, expiry
+    if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+    record.user.signed_in_session = record
+    return record, None
 
 
 def _check_role_and_unit(role: Role, unit: ResponsibleUnit | None) -> None:
@@ -115,12 +203,13 @@ def update_user(
     if new_password:
         check_new_password(new_password, email=email)
         user.set_password(new_password)
+        end_all_sessions(user)
     user.email = email
     user.name = name.strip()
     user.role = role
     user.unit = unit if role is Role.DEPARTMENT_STAFF else None
     if user.active != active:
-        user.session_token = new_session_token()  # a deactivated account is signed out now
+        end_all_sessions(user)  # a deactivated account is signed out now
     user.active = active
 
 
@@ -134,3 +223,4 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         error.field = "new_password"
         raise
     user.set_password(new_password)
+    end_all_sessions(user)

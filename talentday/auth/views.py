@@ -14,7 +14,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from talentday.audit.services import record
 from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
-from talentday.auth.services import AccountError, authenticate, change_password, normalize_email
+from talentday.auth.services import (
+    AccountError,
+    authenticate,
+    change_password,
+    end_session,
+    normalize_email,
+    start_session,
+)
 from talentday.extensions import db, limiter
 from talentday.forms import show_domain_error
 from talentday.i18n import SESSION_KEY
@@ -55,6 +62,7 @@ def sign_in():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            start_session(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
             record("sign_in", actor=user, target=user, remote_addr=request.remote_addr)
             db.session.commit()
@@ -71,6 +79,8 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
+    end_session(current_user.signed_in_session)
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
@@ -81,6 +91,7 @@ def sign_out():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        remember = current_user.signed_in_session.remember
         try:
             change_password(
                 current_user,
@@ -90,10 +101,12 @@ def password():
         except AccountError as error:
             show_domain_error(form, error)
         else:
-            record("password_changed", actor=current_user, target=current_user)
+            user = current_user._get_current_object()
+            record("password_changed", actor=user, target=user)
+            # Every session ended with the password: sign in again on this device only.
+            start_session(user, remember=remember)
             db.session.commit()
-            # The session token changed with the password: sign in again on this device only.
-            login_user(current_user._get_current_object())
+            login_user(user, remember=remember)
             flash(
                 _("Your password has been changed. Other devices have been signed out."), "success"
             )
