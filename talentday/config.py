@@ -10,6 +10,9 @@ class DefaultConfig:
     SECRET_KEY = INSECURE_SECRET_KEY
     # Werkzeug's memory-hard default; tests set a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
+    # Words a targeted attacker tries first: the service and the city (ASVS 6.2.11).
+    # The person's own name and email are added for each password.
+    PASSWORD_CONTEXT_WORDS = ("talentday", "talent day", "huaian", "huai'an", "淮安")
     # None means "SQLite in the instance folder"; create_app() fills in the path.
     DATABASE_URL: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -1,5 +1,6 @@
 """Accounts: creating them, signing in, and changing passwords."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -7,6 +8,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from talentday.auth.models import Role, User, UserSession, new_session_token
 from talentday.database import utcnow
@@ -15,6 +17,17 @@ from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit
 
 MIN_PASSWORD_LENGTH = 10
+# Long enough for any passphrase; the bound keeps hashing and the guess estimate cheap.
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's estimate of the guesses an attacker needs (log10). Below 10^6 a password falls to
+# an online attack even with throttling: this refuses every entry of its common-password
+# lists and their obvious variants (capitals, l33t, years, keyboard runs). A password made of
+# the person's name or email, the service or the city is the first thing a targeted attacker
+# tries, so it must clear 10^10 instead.
+COMMON_BELOW_LOG10 = 6
+CONTEXT_BELOW_LOG10 = 10
+# zxcvbn's matching is quadratic in the length: score the start of very long passphrases.
+ESTIMATE_MAX_LENGTH = 72
 
 
 @cache
@@ -48,14 +61,56 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def check_new_password(password: str, *, email: str = "") -> None:
+def _context_words(email: str, name: str) -> list[str]:
+    words = [*current_app.config["PASSWORD_CONTEXT_WORDS"]]
+    if email:
+        email = normalize_email(email)
+        local, _sep, domain = email.partition("@")
+        words += [email, local, *re.split(r"[._+-]", local), domain.split(".")[0]]
+    if name:
+        words += [name, name.replace(" ", ""), *name.split()]
+    return [word for word in words if len(word) >= 3]
+
+
+def check_new_password(password: str, *, email: str = "", name: str = "") -> None:
+    """A new password has 10 to 128 characters of any kind (no composition rules), is not
+    a common password or a variant of one, and is not built from the person's name or email,
+    the service or the city (OWASP ASVS 6.2, NIST SP 800-63B 3.1.1.2)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             _l("Enter a password of at least %(count)d characters", count=MIN_PASSWORD_LENGTH),
             field="password",
         )
-    if email and password.strip().lower() == normalize_email(email):
-        raise AccountError(_l("Choose a password that is not your email address"), "password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            _l("Enter a password of at most %(count)d characters", count=MAX_PASSWORD_LENGTH),
+            field="password",
+        )
+    estimate = zxcvbn(
+        password[:ESTIMATE_MAX_LENGTH],
+        user_inputs=_context_words(email, name),
+        max_length=ESTIMATE_MAX_LENGTH,
+    )
+    guesses = estimate["guesses_log10"]
+    from_context = any(
+        match.get("dictionary_name") == "user_inputs" for match in estimate["sequence"]
+    )
+    if from_context and guesses < CONTEXT_BELOW_LOG10:
+        raise AccountError(
+            _l(
+                "Choose a password without your name, your email address, or the name of "
+                "this service or the city: a phrase of several unrelated words is best"
+            ),
+            field="password",
+        )
+    if guesses < COMMON_BELOW_LOG10:
+        raise AccountError(
+            _l(
+                "This password is too easy to guess: it is common or close to a common one. "
+                "Choose a phrase of several unrelated words"
+            ),
+            field="password",
+        )
 
 
 # A page view refreshes last_seen_at only when it is older than this: not a write per click.
@@ -164,7 +219,7 @@ def create_user(
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise AccountError(_l("An account with this email address already exists"), "email")
-    check_new_password(password, email=email)
+    check_new_password(password, email=email, name=name)
     _check_role_and_unit(role, unit)
     user = User(
         email=email,
@@ -201,7 +256,7 @@ def update_user(
         raise AccountError(_l("You cannot deactivate your own account"), field="active")
     _check_role_and_unit(role, unit)
     if new_password:
-        check_new_password(new_password, email=email)
+        check_new_password(new_password, email=email, name=name)
         user.set_password(new_password)
         end_all_sessions(user)
     user.email = email
@@ -218,7 +273,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if not user.check_password(current_password):
         raise AccountError(_l("Enter your current password correctly"), "current_password")
     try:
-        check_new_password(new_password, email=user.email)
+        check_new_password(new_password, email=user.email, name=user.name)
     except AccountError as error:
         error.field = "new_password"
         raise

@@ -114,7 +114,7 @@ CATEGORIES = [
     ("other", "Other", "其他"),
 ]
 
-DEMO_PASSWORD = "talentday-demo"
+DEMO_PASSWORD = "salon-demo-2026"
 
 ACCOUNTS = [
     # (email, name, role, unit name or None, locale)
