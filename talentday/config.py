@@ -42,8 +42,12 @@ class DefaultConfig:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # Failed sign-ins allowed per client address and per account before a pause is imposed.
+    # Failed sign-ins allowed per client address before it is refused (429) for a while.
     SIGN_IN_LIMITS = "5 per minute; 30 per hour"
+    # Failures against one account (from any address, 15 minutes) before each further
+    # attempt on it waits, 0.5 s doubling up to the cap: slower guessing, never a lockout.
+    SIGN_IN_FREE_FAILURES = 5
+    SIGN_IN_MAX_DELAY_SECONDS = 3.0
     # Registration posts and private-link requests per client address: generous for an
     # office behind one address, a brake on scripts guessing links or flooding the outbox.
     REGISTRATION_LIMITS = "30 per hour"

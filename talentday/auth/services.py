@@ -1,5 +1,6 @@
 """Accounts: creating them, signing in, and changing passwords."""
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,11 +11,14 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
+from talentday.audit.services import record
 from talentday.auth.models import Role, User, UserSession, new_session_token
 from talentday.database import utcnow
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit
+
+logger = logging.getLogger(__name__)
 
 MIN_PASSWORD_LENGTH = 10
 # Long enough for any passphrase; the bound keeps hashing and the guess estimate cheap.
@@ -70,6 +74,23 @@ def _context_words(email: str, name: str) -> list[str]:
     if name:
         words += [name, name.replace(" ", ""), *name.split()]
     return [word for word in words if len(word) >= 3]
+
+
+def record_failed_sign_in(email: str, *, remote_addr: str) -> None:
+    """Put a failed sign-in on the application log and the audit trail: when, which account
+    was tried and from where; never the password."""
+    account = normalize_email(email)[:254]
+    # %r escapes line breaks, so a typed "email" cannot forge extra log lines.
+    logger.warning(
+        "Failed sign-in at %s for account %r from %s", utcnow().isoformat(), account, remote_addr
+    )
+    record(
+        "sign_in_failed",
+        actor=None,
+        target=find_user_by_email(account),
+        remote_addr=remote_addr,
+        account=account,
+    )
 
 
 def check_new_password(password: str, *, email: str = "", name: str = "") -> None:

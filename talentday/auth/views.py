@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from talentday.audit.services import record
+from talentday.auth import throttle
 from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
 from talentday.auth.services import (
     AccountError,
@@ -20,6 +21,7 @@ from talentday.auth.services import (
     change_password,
     end_session,
     normalize_email,
+    record_failed_sign_in,
     start_session,
 )
 from talentday.extensions import db, limiter
@@ -34,10 +36,6 @@ def _sign_in_limits() -> str:
     return current_app.config["SIGN_IN_LIMITS"]
 
 
-def _submitted_account() -> str:
-    return "account:" + normalize_email(request.form.get("email", ""))
-
-
 def _sign_in_failed(response) -> bool:
     # Only failed attempts count against the limits: a busy office behind one address
     # signing in correctly all morning is never throttled.
@@ -48,20 +46,16 @@ def _sign_in_failed(response) -> bool:
 @limiter.limit(
     _sign_in_limits, methods=["POST"], deduct_when=_sign_in_failed, scope="sign-in-address"
 )
-@limiter.limit(
-    _sign_in_limits,
-    methods=["POST"],
-    key_func=_submitted_account,
-    deduct_when=_sign_in_failed,
-    scope="sign-in-account",
-)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        account = normalize_email(form.email.data)
+        throttle.wait_for_account(account)
+        user = authenticate(account, form.password.data)
         if user is not None:
+            throttle.clear_failures(account)
             start_session(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
             record("sign_in", actor=user, target=user, remote_addr=request.remote_addr)
@@ -69,6 +63,9 @@ def sign_in():
             flash(_("You are signed in."), "success")
             return redirect(safe_next_url(form.next.data))
         g.sign_in_failed = True
+        throttle.count_failure(account)
+        record_failed_sign_in(account, remote_addr=request.remote_addr or "")
+        db.session.commit()
         # One message for a wrong email, a wrong password and a deactivated account alike.
         form.password.errors.append(_("Enter a correct email address and password"))
     elif request.method == "POST":
