@@ -68,4 +68,5 @@ class DefaultConfig:
     PUBLIC_BASE_URL: str | None = None
 
     USERS_PER_PAGE = 25
+    AUDIT_PER_PAGE = 50
     UNITS_PER_PAGE = 25

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.extensions import db
@@ -110,7 +111,7 @@ def export(fmt: str):
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
     items = db.session.scalars(ledger.statement(current_user, filters, today)).unique().all()
-    return ledger.export(items, fmt, today)
+    return audited_download(ledger.export(items, fmt, today), "ledger", rows=len(items), fmt=fmt)
 
 
 @bp.post("/assign")
