@@ -167,3 +167,22 @@ def test_deactivating_an_account_ends_all_its_sessions(app, make_user, remember)
             )
         )
     assert client.get("/home").status_code == 302
+
+
+def test_signing_in_clears_the_accounts_sessions_too_old_to_live(app, make_user):
+    user, other = make_user(), make_user()
+    with app.app_context():
+        for account in (user, other):
+            db.session.add(
+                UserSession(
+                    user_id=account.id,
+                    remember=True,
+                    created_at=utcnow() - timedelta(days=40),
+                    last_seen_at=utcnow() - timedelta(days=40),
+                )
+            )
+        db.session.commit()
+    sign_in(app.test_client(), user.email)
+    with app.app_context():
+        left = db.session.scalars(db.select(UserSession.user_id)).all()
+        assert sorted(left) == sorted([user.id, other.id])

@@ -112,3 +112,14 @@ def test_gunicorn_is_quiet_with_one_worker_or_shared_storage(app, caplog, worker
     with caplog.at_level(logging.WARNING):
         post_worker_init(_worker(app, workers=workers))
     assert not [r for r in caplog.records if "RATELIMIT_STORAGE_URI" in r.getMessage()]
+
+
+def test_refused_sign_ins_are_logged_too(client, make_user, caplog, pauses):
+    user = make_user()
+    for _attempt in range(5):
+        sign_in(client, user.email, "guess", environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    with caplog.at_level(logging.WARNING, logger="talentday.auth"):
+        response = sign_in(client, user.email, "guess", environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    assert response.status_code == 429
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 1 and "10.7.7.7" in refused[0] and user.email in refused[0]

@@ -10,8 +10,8 @@ from talentday.audit.services import (
     AuditFilters,
     action_label,
     audit_statement,
+    filter_choices,
     record,
-    recorded_kinds,
     target_label,
 )
 from talentday.auth.models import Role, User
@@ -223,7 +223,7 @@ def audit_log():
         per_page=current_app.config["AUDIT_PER_PAGE"],
         error_out=False,
     )
-    actions, target_types = recorded_kinds()
+    actions, target_types = filter_choices()
     return render_template(
         "admin/audit.html",
         page=page,

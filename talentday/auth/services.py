@@ -157,7 +157,14 @@ class SessionLimits:
 
 
 def start_session(user: User, *, remember: bool = False) -> UserSession:
-    """Open a server-side session for one browser; its id goes into the cookies."""
+    """Open a server-side session for one browser; its id goes into the cookies. The
+    account's rows too old to be live any more are removed, so the table stays small."""
+    kept = max(timedelta(days=30), current_app.config["REMEMBER_COOKIE_DURATION"])
+    db.session.execute(
+        db.delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at < utcnow() - kept
+        )
+    )
     record = UserSession(user=user, remember=remember)
     db.session.add(record)
     db.session.flush()

@@ -12,6 +12,7 @@ import time
 
 from flask import current_app
 
+from talentday.database import utcnow
 from talentday.extensions import limiter
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,17 @@ def count_failure(account: str) -> None:
 
 def clear_failures(account: str) -> None:
     limiter.storage.clear(_key(account))
+
+
+def log_refused(account: str, remote_addr: str) -> None:
+    """A sign-in refused by the per-address limit goes on the application log; not on the
+    audit trail, where a flood would mean a database write per refused request."""
+    logger.warning(
+        "Sign-in refused at %s, too many failures from %s, for account %r",
+        utcnow().isoformat(),
+        remote_addr,
+        account,
+    )
 
 
 def per_worker_counts_warning(config, workers: int) -> str | None:

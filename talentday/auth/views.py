@@ -36,6 +36,11 @@ def _sign_in_limits() -> str:
     return current_app.config["SIGN_IN_LIMITS"]
 
 
+def _log_refused(_limit) -> None:
+    account = normalize_email(request.form.get("email", ""))[:254]
+    throttle.log_refused(account, request.remote_addr or "")
+
+
 def _sign_in_failed(response) -> bool:
     # Only failed attempts count against the limits: a busy office behind one address
     # signing in correctly all morning is never throttled.
@@ -44,7 +49,11 @@ def _sign_in_failed(response) -> bool:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
-    _sign_in_limits, methods=["POST"], deduct_when=_sign_in_failed, scope="sign-in-address"
+    _sign_in_limits,
+    methods=["POST"],
+    deduct_when=_sign_in_failed,
+    scope="sign-in-address",
+    on_breach=_log_refused,
 )
 def sign_in():
     if current_user.is_authenticated:
