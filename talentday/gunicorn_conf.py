@@ -21,4 +21,5 @@ def post_worker_init(worker):
         return
     warning = per_worker_counts_warning(config, worker.cfg.workers)
     if warning:
-        logger.warning(warning)
+        # gunicorn's own error log, with its time and [WARNING] tag, where operators look.
+        (getattr(worker, "log", None) or logger).warning(warning)

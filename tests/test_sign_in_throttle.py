@@ -104,6 +104,14 @@ def test_gunicorn_warns_once_when_several_workers_count_in_memory(app, caplog):
     assert warnings[0].levelno == logging.WARNING
 
 
+def test_the_warning_goes_to_gunicorns_own_log(app):
+    said = []
+    worker = _worker(app, workers=2)
+    worker.log = SimpleNamespace(warning=said.append)
+    post_worker_init(worker)
+    assert len(said) == 1 and "redis://" in said[0]
+
+
 @pytest.mark.parametrize(
     ("workers", "storage"), [(1, "memory://"), (4, "redis://redis.internal:6379/0")]
 )
