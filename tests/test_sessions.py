@@ -186,3 +186,13 @@ def test_signing_in_clears_the_accounts_sessions_too_old_to_live(app, make_user)
     with app.app_context():
         left = db.session.scalars(db.select(UserSession.user_id)).all()
         assert sorted(left) == sorted([user.id, other.id])
+
+
+def test_an_inactive_account_is_refused_even_if_its_sessions_were_not_ended(app, make_user):
+    user = make_user()
+    client = app.test_client()
+    sign_in(client, user.email)
+    with app.app_context():
+        db.session.get(User, user.id).active = False  # e.g. changed straight in the database
+        db.session.commit()
+    assert client.get("/home").status_code == 302

@@ -19,10 +19,10 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(cookie_id: str) -> User | None:
         limits = SessionLimits.from_config(app.config)
-        record, expiry = load_session(cookie_id, limits)
+        row, expiry = load_session(cookie_id, limits)
         if expiry is not None:
             g.session_expiry = (expiry, limits)
-        return record.user if record is not None else None
+        return row.user if row is not None else None
 
     @login_manager.unauthorized_handler
     def sign_in_first():

@@ -165,17 +165,17 @@ def start_session(user: User, *, remember: bool = False) -> UserSession:
             UserSession.user_id == user.id, UserSession.created_at < utcnow() - kept
         )
     )
-    record = UserSession(user=user, remember=remember)
-    db.session.add(record)
+    row = UserSession(user=user, remember=remember)
+    db.session.add(row)
     db.session.flush()
-    user.signed_in_session = record
-    return record
+    user.signed_in_session = row
+    return row
 
 
-def end_session(record: UserSession) -> None:
+def end_session(row: UserSession) -> None:
     """Sign one browser out for good: copies of its cookies stop working too."""
-    if record.ended_at is None:
-        record.ended_at = utcnow()
+    if row.ended_at is None:
+        row.ended_at = utcnow()
 
 
 def end_all_sessions(user: User) -> None:
@@ -190,15 +190,15 @@ def end_all_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
-def session_expiry(record: UserSession, limits: SessionLimits, now: datetime) -> str | None:
+def session_expiry(row: UserSession, limits: SessionLimits, now: datetime) -> str | None:
     """Why this session may no longer be used ("ended", "idle", "old"), or None if it may."""
-    if record.ended_at is not None:
+    if row.ended_at is not None:
         return "ended"
-    if record.remember:
-        return "old" if now - record.created_at > limits.remembered else None
-    if now - record.created_at > limits.lifetime:
+    if row.remember:
+        return "old" if now - row.created_at > limits.remembered else None
+    if now - row.created_at > limits.lifetime:
         return "old"
-    if now - record.last_seen_at > limits.idle:
+    if now - row.last_seen_at > limits.idle:
         return "idle"
     return None
 
@@ -213,18 +213,23 @@ def load_session(cookie_id: str, limits: SessionLimits) -> tuple[UserSession | N
     token, _sep, session_id = rest.partition(":")
     if not user_id.isdigit() or not token or not session_id:
         return None, None
-    record = db.session.get(UserSession, session_id)
-    if record is None or record.user_id != int(user_id) or record.user.session_token != token:
+    row = db.session.get(UserSession, session_id)
+    if (
+        row is None
+        or row.user_id != int(user_id)
+        or row.user.session_token != token
+        or not row.user.active
+    ):
         return None, None
     now = utcnow()
-    expiry = session_expiry(record, limits, now)
+    expiry = session_expiry(row, limits, now)
     if expiry is not None:
-        end_session(record)
+        end_session(row)
         return None, expiry
-    if now - record.last_seen_at > LAST_SEEN_RESOLUTION:
-        record.last_seen_at = now
-    record.user.signed_in_session = record
-    return record, None
+    if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+    row.user.signed_in_session = row
+    return row, None
 
 
 def _check_role_and_unit(role: Role, unit: ResponsibleUnit | None) -> None:
