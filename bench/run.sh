@@ -36,7 +36,7 @@ jar="$work/cookies"
 token=$(curl -fs -c "$jar" "http://127.0.0.1:$PORT/sign-in" | sed -n 's/.*name="csrf_token"[^>]*value="\([^"]*\)".*/\1/p' | head -n 1)
 curl -fs -b "$jar" -c "$jar" -o /dev/null \
   --data-urlencode "csrf_token=$token" --data-urlencode "email=leader@example.com" \
-  --data-urlencode "password=talentday-demo" "http://127.0.0.1:$PORT/sign-in"
+  --data-urlencode "password=salon-demo-2026" "http://127.0.0.1:$PORT/sign-in"
 cookie=$(awk '$6 == "session" {print "session=" $7}' "$jar")
 
 measure() {

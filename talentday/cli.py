@@ -23,7 +23,9 @@ from talentday.units.models import ResponsibleUnit
     show_default=True,
 )
 @click.option("--unit", "unit_name", default=None, help="Responsible unit name (staff only).")
-@click.password_option(help="At least 10 characters.")
+@click.password_option(
+    help="At least 10 characters; not a common password, nor built from the name or email."
+)
 @with_appcontext
 def create_user_command(email, name, role, unit_name, password):
     """Create an account, for example the first admin."""

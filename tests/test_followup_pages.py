@@ -596,3 +596,27 @@ def test_a_speaker_link_reaches_only_that_speakers_own_items(app, world):
     )
     assert response.status_code == 404
     assert speaker.get(f"/followup/items/{others_item}").status_code == 302  # to sign in
+
+
+@pytest.mark.parametrize(
+    "hostile", ["https://evil.example/ledger", "//evil.example/", "/\\evil.example", "javascript:x"]
+)
+def test_bulk_assignment_goes_back_only_to_this_site(app, world, hostile):
+    """Finding 13: the hidden `back` field must not send an organizer to another site."""
+    item_id = make_item(app, world, ItemState.NEW)
+    client = world["clients"]["organizer"]
+    lead_id, _, _ = world["units"]
+    token = csrf_token(client, "/followup/")
+    for data in (
+        {"item": [str(item_id)], "lead_unit_id": str(lead_id), "due_on": a_month_ahead()},
+        {},  # nothing ticked: the early way out redirects too
+    ):
+        response = client.post(
+            "/followup/assign", data={"csrf_token": token, "back": hostile, **data}
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/followup/", hostile
+    kept = client.post(
+        "/followup/assign", data={"csrf_token": token, "back": "/followup/?state=new"}
+    )
+    assert kept.headers["Location"] == "/followup/?state=new"

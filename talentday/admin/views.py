@@ -6,7 +6,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from talentday.admin.forms import CategoryForm, UnitForm, UserForm
-from talentday.audit.services import record
+from talentday.audit.services import (
+    AuditFilters,
+    action_label,
+    audit_statement,
+    filter_choices,
+    record,
+    target_label,
+)
 from talentday.auth.models import Role, User
 from talentday.auth.permissions import admin_required
 from talentday.auth.services import AccountError, create_user, update_user
@@ -14,7 +21,8 @@ from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.followup.models import Category
 from talentday.followup.services import FollowUpError, save_category
-from talentday.forms import show_domain_error
+from talentday.forms import show_domain_error, to_date
+from talentday.i18n import city_zone
 from talentday.units.models import ResponsibleUnit, UnitKind
 from talentday.units.services import UnitError, save_unit
 
@@ -198,3 +206,30 @@ def edit_category(category_id: int | None = None):
             flash(_("The category %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.categories"))
     return render_template("admin/category_form.html", form=form, category=category)
+
+
+@bp.get("/audit")
+def audit_log():
+    args = request.args
+    filters = AuditFilters(
+        action=args.get("action", "").strip()[:64],
+        actor=args.get("actor", "").strip()[:100],
+        target_type=args.get("target_type", "").strip()[:40],
+        date_from=to_date(args.get("date_from")),
+        date_to=to_date(args.get("date_to")),
+    )
+    page = db.paginate(
+        audit_statement(filters, city_zone()),
+        per_page=current_app.config["AUDIT_PER_PAGE"],
+        error_out=False,
+    )
+    actions, target_types = filter_choices()
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        filters=filters,
+        actions=actions,
+        target_types=target_types,
+        action_label=action_label,
+        target_label=target_label,
+    )

@@ -27,7 +27,11 @@ class ChangePasswordForm(BaseForm):
     )
     new_password = PasswordField(
         _l("New password"),
-        description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+        description=_l(
+            "At least %(count)d characters. A phrase of several unrelated words is easy to "
+            "remember and hard to guess.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
         validators=[DataRequired(_l("Enter a new password"))],
         render_kw={"autocomplete": "new-password"},
     )

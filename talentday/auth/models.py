@@ -37,6 +37,10 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     """An account: organizers, department staff, leaders and admins. Speakers have none."""
 
@@ -77,8 +81,15 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    # The signed-in session this object was loaded for; set by start_session() and the loader.
+    signed_in_session = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # The cookie names one server-side session, so that signing out can end it for good;
+        # the account's token still ends every session at once when it changes.
+        if self.signed_in_session is None:
+            raise RuntimeError("sign in through auth.services.start_session()")
+        return f"{self.id}:{self.session_token}:{self.signed_in_session.id}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -101,3 +112,21 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r} {self.role.value}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser: named in the session and remember-me cookies, ended on sign-out,
+    and refused by the loader once idle or old (see auth.services.live_session)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True, default=new_session_id)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remember: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

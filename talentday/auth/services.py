@@ -1,18 +1,37 @@
 """Accounts: creating them, signing in, and changing passwords."""
 
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
-from talentday.auth.models import Role, User, new_session_token
+from talentday.audit.services import record
+from talentday.auth.models import Role, User, UserSession, new_session_token
 from talentday.database import utcnow
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit
 
+logger = logging.getLogger(__name__)
+
 MIN_PASSWORD_LENGTH = 10
+# Long enough for any passphrase; the bound keeps hashing and the guess estimate cheap.
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's estimate of the guesses an attacker needs (log10). Below 10^6 a password falls to
+# an online attack even with throttling: this refuses every entry of its common-password
+# lists and their obvious variants (capitals, l33t, years, keyboard runs). A password made of
+# the person's name or email, the service or the city is the first thing a targeted attacker
+# tries, so it must clear 10^10 instead.
+COMMON_BELOW_LOG10 = 6
+CONTEXT_BELOW_LOG10 = 10
+# zxcvbn's matching is quadratic in the length: score the start of very long passphrases.
+ESTIMATE_MAX_LENGTH = 72
 
 
 @cache
@@ -46,14 +65,171 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def check_new_password(password: str, *, email: str = "") -> None:
+def _context_words(email: str, name: str) -> list[str]:
+    words = [*current_app.config["PASSWORD_CONTEXT_WORDS"]]
+    if email:
+        email = normalize_email(email)
+        local, _sep, domain = email.partition("@")
+        words += [email, local, *re.split(r"[._+-]", local), domain.split(".")[0]]
+    if name:
+        words += [name, name.replace(" ", ""), *name.split()]
+    return [word for word in words if len(word) >= 3]
+
+
+def record_failed_sign_in(email: str, *, remote_addr: str) -> None:
+    """Put a failed sign-in on the application log and the audit trail: when, which account
+    was tried and from where; never the password."""
+    account = normalize_email(email)[:254]
+    # %r escapes line breaks, so a typed "email" cannot forge extra log lines.
+    logger.warning(
+        "Failed sign-in at %s for account %r from %s", utcnow().isoformat(), account, remote_addr
+    )
+    record(
+        "sign_in_failed",
+        actor=None,
+        target=find_user_by_email(account),
+        remote_addr=remote_addr,
+        account=account,
+    )
+
+
+def check_new_password(password: str, *, email: str = "", name: str = "") -> None:
+    """A new password has 10 to 128 characters of any kind (no composition rules), is not
+    a common password or a variant of one, and is not built from the person's name or email,
+    the service or the city (OWASP ASVS 6.2, NIST SP 800-63B 3.1.1.2)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             _l("Enter a password of at least %(count)d characters", count=MIN_PASSWORD_LENGTH),
             field="password",
         )
-    if email and password.strip().lower() == normalize_email(email):
-        raise AccountError(_l("Choose a password that is not your email address"), "password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            _l("Enter a password of at most %(count)d characters", count=MAX_PASSWORD_LENGTH),
+            field="password",
+        )
+    estimate = zxcvbn(
+        password[:ESTIMATE_MAX_LENGTH],
+        user_inputs=_context_words(email, name),
+        max_length=ESTIMATE_MAX_LENGTH,
+    )
+    guesses = estimate["guesses_log10"]
+    from_context = any(
+        match.get("dictionary_name") == "user_inputs" for match in estimate["sequence"]
+    )
+    if from_context and guesses < CONTEXT_BELOW_LOG10:
+        raise AccountError(
+            _l(
+                "Choose a password without your name, your email address, or the name of "
+                "this service or the city: a phrase of several unrelated words is best"
+            ),
+            field="password",
+        )
+    if guesses < COMMON_BELOW_LOG10:
+        raise AccountError(
+            _l(
+                "This password is too easy to guess: it is common or close to a common one. "
+                "Choose a phrase of several unrelated words"
+            ),
+            field="password",
+        )
+
+
+# A page view refreshes last_seen_at only when it is older than this: not a write per click.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a signed-in session lives: `idle` without a request, `lifetime` in all;
+    a remembered one ("keep me signed in") never idles out but ends after `remembered`."""
+
+    idle: timedelta
+    lifetime: timedelta
+    remembered: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> "SessionLimits":
+        return cls(
+            idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            lifetime=timedelta(hours=config["SESSION_LIFETIME_HOURS"]),
+            remembered=config["REMEMBER_COOKIE_DURATION"],
+        )
+
+
+def start_session(user: User, *, remember: bool = False) -> UserSession:
+    """Open a server-side session for one browser; its id goes into the cookies. The
+    account's rows too old to be live any more are removed, so the table stays small."""
+    kept = max(timedelta(days=30), current_app.config["REMEMBER_COOKIE_DURATION"])
+    db.session.execute(
+        db.delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at < utcnow() - kept
+        )
+    )
+    row = UserSession(user=user, remember=remember)
+    db.session.add(row)
+    db.session.flush()
+    user.signed_in_session = row
+    return row
+
+
+def end_session(row: UserSession) -> None:
+    """Sign one browser out for good: copies of its cookies stop working too."""
+    if row.ended_at is None:
+        row.ended_at = utcnow()
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the account out everywhere (new password, deactivation)."""
+    now = utcnow()
+    db.session.execute(
+        db.update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    user.session_token = new_session_token()
+
+
+def session_expiry(row: UserSession, limits: SessionLimits, now: datetime) -> str | None:
+    """Why this session may no longer be used ("ended", "idle", "old"), or None if it may."""
+    if row.ended_at is not None:
+        return "ended"
+    if row.remember:
+        return "old" if now - row.created_at > limits.remembered else None
+    if now - row.created_at > limits.lifetime:
+        return "old"
+    if now - row.last_seen_at > limits.idle:
+        return "idle"
+    return None
+
+
+def load_session(cookie_id: str, limits: SessionLimits) -> tuple[UserSession | None, str | None]:
+    """The live session named by a cookie, with its account, and why not when it is not.
+
+    The account must be active and its token unchanged. last_seen_at is refreshed when due
+    (see LAST_SEEN_RESOLUTION); the caller commits.
+    """
+    user_id, _sep, rest = cookie_id.partition(":")
+    token, _sep, session_id = rest.partition(":")
+    if not user_id.isdigit() or not token or not session_id:
+        return None, None
+    row = db.session.get(UserSession, session_id)
+    if (
+        row is None
+        or row.user_id != int(user_id)
+        or row.user.session_token != token
+        or not row.user.active
+    ):
+        return None, None
+    now = utcnow()
+    expiry = session_expiry(row, limits, now)
+    if expiry is not None:
+        end_session(row)
+        return None, expiry
+    if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+    row.user.signed_in_session = row
+    return row, None
 
 
 def _check_role_and_unit(role: Role, unit: ResponsibleUnit | None) -> None:
@@ -76,7 +252,7 @@ def create_user(
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise AccountError(_l("An account with this email address already exists"), "email")
-    check_new_password(password, email=email)
+    check_new_password(password, email=email, name=name)
     _check_role_and_unit(role, unit)
     user = User(
         email=email,
@@ -113,14 +289,15 @@ def update_user(
         raise AccountError(_l("You cannot deactivate your own account"), field="active")
     _check_role_and_unit(role, unit)
     if new_password:
-        check_new_password(new_password, email=email)
+        check_new_password(new_password, email=email, name=name)
         user.set_password(new_password)
+        end_all_sessions(user)
     user.email = email
     user.name = name.strip()
     user.role = role
     user.unit = unit if role is Role.DEPARTMENT_STAFF else None
     if user.active != active:
-        user.session_token = new_session_token()  # a deactivated account is signed out now
+        end_all_sessions(user)  # a deactivated account is signed out now
     user.active = active
 
 
@@ -129,8 +306,9 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if not user.check_password(current_password):
         raise AccountError(_l("Enter your current password correctly"), "current_password")
     try:
-        check_new_password(new_password, email=user.email)
+        check_new_password(new_password, email=user.email, name=user.name)
     except AccountError as error:
         error.field = "new_password"
         raise
     user.set_password(new_password)
+    end_all_sessions(user)

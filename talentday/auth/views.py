@@ -13,8 +13,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from talentday.audit.services import record
+from talentday.auth import throttle
 from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
-from talentday.auth.services import AccountError, authenticate, change_password, normalize_email
+from talentday.auth.services import (
+    AccountError,
+    authenticate,
+    change_password,
+    end_session,
+    normalize_email,
+    record_failed_sign_in,
+    start_session,
+)
 from talentday.extensions import db, limiter
 from talentday.forms import show_domain_error
 from talentday.i18n import SESSION_KEY
@@ -27,8 +36,9 @@ def _sign_in_limits() -> str:
     return current_app.config["SIGN_IN_LIMITS"]
 
 
-def _submitted_account() -> str:
-    return "account:" + normalize_email(request.form.get("email", ""))
+def _log_refused(_limit) -> None:
+    account = normalize_email(request.form.get("email", ""))[:254]
+    throttle.log_refused(account, request.remote_addr or "")
 
 
 def _sign_in_failed(response) -> bool:
@@ -39,28 +49,32 @@ def _sign_in_failed(response) -> bool:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
-    _sign_in_limits, methods=["POST"], deduct_when=_sign_in_failed, scope="sign-in-address"
-)
-@limiter.limit(
     _sign_in_limits,
     methods=["POST"],
-    key_func=_submitted_account,
     deduct_when=_sign_in_failed,
-    scope="sign-in-account",
+    scope="sign-in-address",
+    on_breach=_log_refused,
 )
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        account = normalize_email(form.email.data)
+        throttle.wait_for_account(account)
+        user = authenticate(account, form.password.data)
         if user is not None:
+            throttle.clear_failures(account)
+            start_session(user, remember=form.remember.data)
             login_user(user, remember=form.remember.data)
             record("sign_in", actor=user, target=user, remote_addr=request.remote_addr)
             db.session.commit()
             flash(_("You are signed in."), "success")
             return redirect(safe_next_url(form.next.data))
         g.sign_in_failed = True
+        throttle.count_failure(account)
+        record_failed_sign_in(account, remote_addr=request.remote_addr or "")
+        db.session.commit()
         # One message for a wrong email, a wrong password and a deactivated account alike.
         form.password.errors.append(_("Enter a correct email address and password"))
     elif request.method == "POST":
@@ -71,6 +85,8 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
+    end_session(current_user.signed_in_session)
+    db.session.commit()
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.index"))
@@ -81,6 +97,7 @@ def sign_out():
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        remember = current_user.signed_in_session.remember
         try:
             change_password(
                 current_user,
@@ -90,10 +107,12 @@ def password():
         except AccountError as error:
             show_domain_error(form, error)
         else:
-            record("password_changed", actor=current_user, target=current_user)
+            user = current_user._get_current_object()
+            record("password_changed", actor=user, target=user)
+            # Every session ended with the password: sign in again on this device only.
+            start_session(user, remember=remember)
             db.session.commit()
-            # The session token changed with the password: sign in again on this device only.
-            login_user(current_user._get_current_object())
+            login_user(user, remember=remember)
             flash(
                 _("Your password has been changed. Other devices have been signed out."), "success"
             )

@@ -114,7 +114,7 @@ CATEGORIES = [
     ("other", "Other", "其他"),
 ]
 
-DEMO_PASSWORD = "talentday-demo"  # nosec B105
+DEMO_PASSWORD = "salon-demo-2026"  # nosec B105
 
 ACCOUNTS = [
     # (email, name, role, unit name or None, locale)

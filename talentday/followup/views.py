@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.extensions import db
@@ -48,6 +49,7 @@ from talentday.followup.permissions import (
 )
 from talentday.forms import show_domain_error
 from talentday.i18n import city_today
+from talentday.navigation import safe_next_url
 from talentday.registrations.models import Registration, Speaker
 from talentday.units.models import ResponsibleUnit
 from talentday.units.services import active_units
@@ -109,7 +111,7 @@ def export(fmt: str):
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
     items = db.session.scalars(ledger.statement(current_user, filters, today)).unique().all()
-    return ledger.export(items, fmt, today)
+    return audited_download(ledger.export(items, fmt, today), "ledger", rows=len(items), fmt=fmt)
 
 
 @bp.post("/assign")
@@ -118,7 +120,7 @@ def assign_many():
     form = BulkAssignForm()
     form.lead_unit_id.choices = _unit_choices()
     form.co_unit_ids.choices = _unit_choices()
-    back = redirect(request.form.get("back") or url_for("followup.ledger_page"))
+    back = redirect(safe_next_url(request.form.get("back"), "followup.ledger_page"))
     ids = {int(value) for value in request.form.getlist("item") if value.isdigit()}
     if not ids:
         flash(_("Tick at least one item, then choose the units and the due date."), "warning")

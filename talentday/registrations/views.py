@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.events.services import registration_is_open
@@ -540,7 +541,13 @@ def export_registrations(event_id: int, fmt: str):
     registrations = db.session.scalars(
         _filtered_registrations(event).options(joinedload(Registration.speaker))
     ).all()
-    return exports.registrations_file(event, registrations, fmt)
+    return audited_download(
+        exports.registrations_file(event, registrations, fmt),
+        "registrations",
+        rows=len(registrations),
+        fmt=fmt,
+        target=event,
+    )
 
 
 @bp.get("/events/<int:event_id>/calendar.ics")
