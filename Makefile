@@ -24,7 +24,7 @@ translations: $(VENV)/.installed
 # Gathers every translatable string; then update the catalogue and translate what is new.
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ .venv" -o talentday/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i talentday/translations/messages.pot -d talentday/translations --no-location --omit-header
+	$(BIN)/pybabel update -i talentday/translations/messages.pot -d talentday/translations --no-wrap --ignore-obsolete
 
 # A secret key made once per machine: instance/ is never committed.
 instance/config.py:

@@ -30,7 +30,7 @@ from talentday.followup.services import (
     ConflictError,
     FollowUpError,
     active_categories,
-    carried_over,
+    carried_over_for,
     raise_suggestion,
     rate,
 )
@@ -417,11 +417,13 @@ def programme(event_id: int):
 @bp.get("/events/<int:event_id>/programme")
 def printable_programme(event_id: int):
     event = visible_event_or_404(event_id)
+    earlier = carried_over_for(current_user, event)
     return render_template(
         "registrations/programme_print.html",
         event=event,
         programme=queries.programme(event),
-        carried_over=carried_over(event),
+        carried_over=earlier.items,
+        carried_over_topics=earlier.topics,
         today=city_today(),
     )
 
