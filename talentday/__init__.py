@@ -37,12 +37,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         main,
         outbox,
         registrations,
+        security,
     )
 
     for feature in (auth, admin, main, events, registrations, followup, dashboard, outbox):
         feature.init_app(app)
     cli.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     return app
 
 
