@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_template_folder(),
     )
     _load_config(app, test_config)
+    _init_routing(app)
     _init_extensions(app)
 
     from talentday import (
@@ -82,6 +83,14 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
             "TalentDay refuses to start without a secret key: set TALENTDAY_SECRET_KEY "
             "or SECRET_KEY in instance/config.py to a long random string."
         )
+
+
+def _init_routing(app: Flask) -> None:
+    from talentday.navigation import IdConverter, url_with_query
+
+    # Before any blueprint adds its routes, so that every <int:...> is bounded.
+    app.url_map.converters["int"] = IdConverter
+    app.jinja_env.globals["url_with_query"] = url_with_query
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,11 +1,13 @@
-"""Security headers on every response, error pages and downloads included.
+"""Security headers on every response, error pages and downloads included; NUL refused.
 
 A small after_request hook rather than flask-talisman (docs/decisions.md): the rules here are
 ours (no-referrer on private links, no-store on everything but static files) and fit in a
 screen; Talisman would add HTTPS redirects and cookie settings that overlap config.py.
 """
 
-from flask import Flask, Response, current_app, request
+from itertools import chain
+
+from flask import Flask, Response, abort, current_app, request
 
 # No inline script, handler or style attribute anywhere: everything comes from our own files.
 # Bootstrap's CSS draws its icons (select arrow, navbar toggler) from data: SVG images.
@@ -53,5 +55,19 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_bytes() -> None:
+    """No text here may hold a NUL: PostgreSQL refuses to store or even compare one (a 500
+    from any search box or form), and no person types it. One 400 for the whole request,
+    before any view or database sees it; uploaded files are not text and not looked at."""
+    texts = chain(
+        request.path,
+        chain.from_iterable((key, *values) for key, values in request.args.lists()),
+        chain.from_iterable((key, *values) for key, values in request.form.lists()),
+    )
+    if any("\x00" in text for text in texts):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from talentday.followup.models import Satisfaction
-from talentday.forms import strip_whitespace, to_int, whole_number_field
+from talentday.forms import date_in_range, strip_whitespace, to_id, to_int, whole_number_field
 
 
 def _length(maximum: int):
@@ -36,18 +36,18 @@ class AssignForm(VersionedForm):
     lead_unit_id = SelectField(
         _l("Lead unit"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose the lead unit"))],
+        validators=[DataRequired(_l("Choose the lead unit"))],
         validate_choice=False,
     )
     co_unit_ids = SelectMultipleField(
         _l("Co-handling units"),
         description=_l("Optional. Hold Ctrl (or ⌘) to choose several."),
-        coerce=int,
+        coerce=to_id,
         validate_choice=False,
     )
     due_on = DateField(
         _l("Due date"),
-        validators=[InputRequired(_l("Enter the due date"))],
+        validators=[InputRequired(_l("Enter the due date")), date_in_range],
         invalid_value_message=_l("Enter a date like 2026-12-31"),
     )
     instructions = TextAreaField(
@@ -115,7 +115,7 @@ class QuickEntryForm(FlaskForm):
     event_id = SelectField(
         _l("Event"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose the event"))],
+        validators=[DataRequired(_l("Choose the event"))],
         validate_choice=False,
     )
     speaker_id = SelectField(
@@ -132,7 +132,7 @@ class QuickEntryForm(FlaskForm):
     category_id = SelectField(
         _l("Category"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose a category"))],
+        validators=[DataRequired(_l("Choose a category"))],
         validate_choice=False,
     )
     content = TextAreaField(
@@ -168,7 +168,7 @@ class ImportForm(FlaskForm):
     event_id = SelectField(
         _l("Event"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose the event"))],
+        validators=[DataRequired(_l("Choose the event"))],
         validate_choice=False,
     )
     file = FileField(

@@ -46,8 +46,9 @@ from talentday.followup.permissions import (
     can_see_contact_details,
     require_visible,
 )
-from talentday.forms import show_domain_error
+from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
+from talentday.navigation import requested_page
 from talentday.registrations.models import Registration, Speaker
 from talentday.units.models import ResponsibleUnit
 from talentday.units.services import active_units
@@ -84,7 +85,12 @@ def ledger_page():
         abort(403)
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
-    page = db.paginate(ledger.statement(current_user, filters, today), per_page=25, error_out=False)
+    page = db.paginate(
+        ledger.statement(current_user, filters, today),
+        page=requested_page(),
+        per_page=25,
+        error_out=False,
+    )
     return render_template(
         "followup/ledger.html",
         page=page,
@@ -119,7 +125,7 @@ def assign_many():
     form.lead_unit_id.choices = _unit_choices()
     form.co_unit_ids.choices = _unit_choices()
     back = redirect(request.form.get("back") or url_for("followup.ledger_page"))
-    ids = {int(value) for value in request.form.getlist("item") if value.isdigit()}
+    ids = {to_int(value) for value in request.form.getlist("item")} - {None}
     if not ids:
         flash(_("Tick at least one item, then choose the units and the due date."), "warning")
         return back
@@ -380,7 +386,7 @@ def new_item():
     form = QuickEntryForm()
     form.event_id.choices = _event_choices()
     form.category_id.choices = _category_choices()
-    event_id = form.event_id.data or request.args.get("event", type=int)
+    event_id = form.event_id.data or request.args.get("event", type=to_int)
     speakers = (
         db.session.scalars(
             db.select(Speaker)
@@ -531,7 +537,7 @@ def import_items():
 def confirm_import():
     form = ConfirmImportForm()
     batch = request.form.get("batch", "")
-    event = db.session.get(Event, request.form.get("event_id", type=int) or 0)
+    event = db.session.get(Event, request.form.get("event_id", type=to_int) or 0)
     if not form.validate_on_submit() or not BATCH_PATTERN.match(batch) or event is None:
         abort(400)
     path = _import_folder() / batch

@@ -2,6 +2,7 @@ from flask import Blueprint, render_template, request
 
 from talentday.auth.permissions import organizer_required
 from talentday.extensions import db
+from talentday.navigation import requested_page
 from talentday.outbox.models import MessageStatus, OutboxMessage
 from talentday.outbox.services import smtp_configured
 
@@ -15,7 +16,7 @@ def index():
     statement = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in {s.value for s in MessageStatus}:
         statement = statement.where(OutboxMessage.status == MessageStatus(status))
-    page = db.paginate(statement, per_page=25, error_out=False)
+    page = db.paginate(statement, page=requested_page(), per_page=25, error_out=False)
     return render_template(
         "outbox/index.html",
         page=page,

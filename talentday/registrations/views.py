@@ -36,6 +36,7 @@ from talentday.followup.services import (
 )
 from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
+from talentday.navigation import requested_page, url_with_query
 from talentday.registrations import exports, queries, services
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
@@ -359,8 +360,10 @@ def review(event_id: int):
                     _("%(name)s: %(reason)s", name=registration.speaker.name, reason=reason),
                     "danger",
                 )
-        return redirect(url_for("registrations.review", event_id=event.id, **request.args))
-    page = db.paginate(_filtered_registrations(event), per_page=50, error_out=False)
+        return redirect(url_with_query("registrations.review", event_id=event.id))
+    page = db.paginate(
+        _filtered_registrations(event), page=requested_page(), per_page=50, error_out=False
+    )
     return render_template(
         "registrations/review.html",
         event=event,
