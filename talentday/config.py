@@ -34,6 +34,10 @@ class DefaultConfig:
     HSTS_MAX_AGE = 31_536_000
     HSTS_ALWAYS = False
 
+    # The largest request accepted, uploads included (a 413 page above it): an import of
+    # 1,000 rows is well under 1 MB. TALENTDAY_MAX_CONTENT_LENGTH changes it.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long forms on phones
 
     BOOTSTRAP_SERVE_LOCAL = True  # works with no internet, no CDN

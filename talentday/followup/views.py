@@ -1,8 +1,5 @@
 """The follow-up tracker: the ledger, the item page and its moves, entry, import, merge."""
 
-import os
-import re
-import uuid
 from pathlib import Path
 
 from flask import (
@@ -25,7 +22,7 @@ from wtforms import SelectChoice
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import ledger, services
+from talentday.followup import imports, ledger, services
 from talentday.followup.forms import (
     AssignForm,
     BulkAssignForm,
@@ -494,17 +491,13 @@ def split(item_id: int):
 
 
 def _import_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-BATCH_PATTERN = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+    return Path(current_app.instance_path) / "imports"
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @organizer_required
 def import_items():
+    imports.remove_stale_uploads(_import_folder())
     form = ImportForm()
     form.event_id.choices = _event_choices()
     rows, batch = None, None
@@ -520,8 +513,7 @@ def import_items():
         except ImportFileError as error:
             form.file.errors = [str(error)]
         else:
-            batch = f"{uuid.uuid4().hex}.{extension}"
-            (_import_folder() / batch).write_bytes(data)
+            batch = imports.store_upload(_import_folder(), data, extension)
     return render_template(
         "followup/import.html",
         form=form,
@@ -537,15 +529,20 @@ def import_items():
 def confirm_import():
     form = ConfirmImportForm()
     batch = request.form.get("batch", "")
-    event = db.session.get(Event, request.form.get("event_id", type=to_int) or 0)
-    if not form.validate_on_submit() or not BATCH_PATTERN.match(batch) or event is None:
+    event = db.session.get(Event, to_int(request.form.get("event_id")) or 0)
+    if not form.validate_on_submit() or not imports.BATCH_PATTERN.match(batch) or event is None:
         abort(400)
-    path = _import_folder() / batch
-    if not path.is_file():
+    data = imports.read_upload(_import_folder(), batch)
+    if data is None:
         flash(_("That upload has expired. Choose the file again."), "warning")
         return redirect(url_for("followup.import_items"))
     # Checked again: the speakers and categories may have changed since the preview.
-    rows = parse(path.read_bytes(), batch, event)
+    try:
+        rows = parse(data, batch, event)
+    except ImportFileError as error:
+        imports.discard_upload(_import_folder(), batch)
+        flash(str(error), "danger")
+        return redirect(url_for("followup.import_items"))
     categories = {c.id: c for c in db.session.scalars(db.select(Category))}
     imported = 0
     for row in rows:
@@ -572,7 +569,7 @@ def confirm_import():
         )
         imported += 1
     db.session.commit()
-    os.remove(path)
+    imports.discard_upload(_import_folder(), batch)
     skipped = len(rows) - imported
     flash(
         _(
