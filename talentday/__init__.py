@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_template_folder(),
     )
     _load_config(app, test_config)
+    _init_routing(app)
     _init_extensions(app)
 
     from talentday import (
@@ -38,12 +39,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         main,
         outbox,
         registrations,
+        security,
     )
 
     for feature in (auth, admin, main, events, registrations, followup, dashboard, outbox):
         feature.init_app(app)
     cli.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     return app
 
 
@@ -110,6 +113,14 @@ def _load_public_address(app: Flask, development: bool) -> None:
         # Served over HTTPS, the cookies must never travel over plain HTTP.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _init_routing(app: Flask) -> None:
+    from talentday.navigation import IdConverter, url_with_query
+
+    # Before any blueprint adds its routes, so that every <int:...> is bounded.
+    app.url_map.converters["int"] = IdConverter
+    app.jinja_env.globals["url_with_query"] = url_with_query
 
 
 def _init_extensions(app: Flask) -> None:

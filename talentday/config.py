@@ -38,6 +38,15 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
 
+    # Strict-Transport-Security on responses served over HTTPS (0 turns it off). HSTS_ALWAYS
+    # sends it on every response: set it when TLS ends at a proxy and the app sees plain HTTP.
+    HSTS_MAX_AGE = 31_536_000
+    HSTS_ALWAYS = False
+
+    # The largest request accepted, uploads included (a 413 page above it): an import of
+    # 1,000 rows is well under 1 MB. TALENTDAY_MAX_CONTENT_LENGTH changes it.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: long forms on phones
 
     BOOTSTRAP_SERVE_LOCAL = True  # works with no internet, no CDN

@@ -1,6 +1,6 @@
 """Error pages that say what happened in plain words and reveal nothing internal."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from talentday.extensions import db
@@ -9,6 +9,7 @@ PAGES = {
     400: "errors/400.html",
     403: "errors/403.html",
     404: "errors/404.html",
+    413: "errors/413.html",
     429: "errors/429.html",
 }
 
@@ -23,8 +24,9 @@ def init_app(app: Flask) -> None:
         template = PAGES.get(error.code)
         if template is None:
             return error
-        response = render_template(template, error=error), error.code
-        return response
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        limit_mb = f"{limit / (1024 * 1024):g}"
+        return render_template(template, error=error, limit_mb=limit_mb), error.code
 
     @app.errorhandler(500)
     def server_error(error):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -14,9 +15,24 @@ from openpyxl.utils import get_column_letter
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Characters XML 1.0 forbids: a workbook cannot hold them (openpyxl refuses the whole file),
+# and in a CSV they only confuse Excel. Tab, newline and carriage return are allowed.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def strip_forbidden(text: str) -> str:
+    """Text without the characters no spreadsheet file may carry, whatever got stored."""
+    return XML_FORBIDDEN.sub("", text)
+
+
 def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Text a spreadsheet can hold: forbidden characters dropped, and text that it would run
+    as a formula prefixed with an apostrophe (checked after dropping, so that a hidden
+    character in front cannot smuggle a formula past the check)."""
+    if not isinstance(value, str):
+        return value
+    value = strip_forbidden(value)
+    if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -59,8 +75,8 @@ def xlsx_workbook_response(
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, headers, rows in sheets:
-        sheet = workbook.create_sheet(str(title)[:31])
-        sheet.append([str(header) for header in headers])
+        sheet = workbook.create_sheet(strip_forbidden(str(title))[:31])
+        sheet.append([safe_cell(str(header)) for header in headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         widths = [len(str(header)) for header in headers]

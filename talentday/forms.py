@@ -1,14 +1,22 @@
 """The base form, field builders and filters shared by every feature's forms."""
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, FieldList, FormField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 EMAIL_MAX_LENGTH = 254
+
+# What the id columns hold on every database: PostgreSQL's integer is 32-bit, and a bigger
+# number in a query is an error there (SQLite's limit, 64-bit, is an OverflowError).
+ID_MIN, ID_MAX = -(2**31), 2**31 - 1
+
+# Dates the domain can mean. Year 1 in the city's zone is before year 1 in UTC (an
+# OverflowError), and day counts to year 9999 overflow too; no talent salon is that old.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 # Line breaks and tabs belong in multi-line text; nowhere else does a control character.
 MULTILINE_WHITESPACE = frozenset("\n\r\t")
@@ -67,19 +75,49 @@ class BaseForm(FlaskForm):
 
 
 def to_int(value) -> int | None:
-    """A whole number from a form or URL value, or None for anything else."""
+    """A whole number from a form or URL value that an id column can hold, or None for
+    anything else."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if ID_MIN <= number <= ID_MAX else None
+
+
+def to_id(value) -> int:
+    """`coerce` for multiple-choice fields: anything `to_int` refuses is the field's error."""
+    number = to_int(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+def plausible_date(day: date | None) -> bool:
+    return day is None or EARLIEST_YEAR <= day.year <= LATEST_YEAR
 
 
 def to_date(value) -> date | None:
-    """A date from an ISO string (yyyy-mm-dd), or None for anything else."""
+    """A plausible date from an ISO string (yyyy-mm-dd), or None for anything else."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+    return day if plausible_date(day) else None
+
+
+def date_in_range(form, field) -> None:
+    """A validator for date and date-time fields: the years `plausible_date` allows."""
+    value = field.data
+    if isinstance(value, datetime):
+        value = value.date()
+    if not plausible_date(value):
+        raise ValidationError(
+            _l(
+                "Enter a date between the years %(first)d and %(last)d",
+                first=EARLIEST_YEAR,
+                last=LATEST_YEAR,
+            )
+        )
 
 
 def strip_whitespace(value):
@@ -126,6 +164,7 @@ def city_datetime_field(label, *, required_message=None, **kwargs):
     from wtforms.validators import InputRequired, Optional
 
     validators = [InputRequired(required_message)] if required_message else [Optional()]
+    validators.append(date_in_range)
     return DateTimeLocalField(
         label,
         format="%Y-%m-%dT%H:%M",

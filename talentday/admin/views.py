@@ -23,6 +23,7 @@ from talentday.followup.models import Category
 from talentday.followup.services import FollowUpError, save_category
 from talentday.forms import show_domain_error, to_date
 from talentday.i18n import city_zone
+from talentday.navigation import requested_page
 from talentday.units.models import ResponsibleUnit, UnitKind
 from talentday.units.services import UnitError, save_unit
 
@@ -71,7 +72,12 @@ def users():
         )
     if role_filter in {role.value for role in Role}:
         statement = statement.where(User.role == Role(role_filter))
-    page = db.paginate(statement, per_page=current_app.config["USERS_PER_PAGE"], error_out=False)
+    page = db.paginate(
+        statement,
+        page=requested_page(),
+        per_page=current_app.config["USERS_PER_PAGE"],
+        error_out=False,
+    )
     return render_template(
         "admin/users.html", page=page, query=query, role_filter=role_filter, roles=list(Role)
     )
@@ -141,7 +147,12 @@ def edit_user(user_id: int):
 @bp.get("/units")
 def units():
     statement = db.select(ResponsibleUnit).order_by(ResponsibleUnit.kind, ResponsibleUnit.name)
-    page = db.paginate(statement, per_page=current_app.config["UNITS_PER_PAGE"], error_out=False)
+    page = db.paginate(
+        statement,
+        page=requested_page(),
+        per_page=current_app.config["UNITS_PER_PAGE"],
+        error_out=False,
+    )
     return render_template("admin/units.html", page=page)
 
 
@@ -220,6 +231,7 @@ def audit_log():
     )
     page = db.paginate(
         audit_statement(filters, city_zone()),
+        page=requested_page(),
         per_page=current_app.config["AUDIT_PER_PAGE"],
         error_out=False,
     )

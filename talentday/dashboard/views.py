@@ -14,7 +14,7 @@ from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import definitions
 from talentday.followup.models import FollowUpItem
-from talentday.forms import to_date
+from talentday.forms import to_date, to_int
 from talentday.i18n import city_today
 from talentday.units.models import ResponsibleUnit
 
@@ -36,7 +36,7 @@ def scope_from_request() -> metrics.Scope:
     return metrics.Scope(
         start=to_date(request.args.get("from")),
         end=to_date(request.args.get("to")),
-        event_id=request.args.get("event", type=int),
+        event_id=request.args.get("event", type=to_int),
     )
 
 

@@ -8,8 +8,9 @@ from talentday.events.forms import EventForm
 from talentday.events.models import EVENT_TRANSITIONS, Event, EventState, action_label
 from talentday.extensions import db
 from talentday.followup.services import carried_over
-from talentday.forms import show_domain_error
+from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today, from_city_time, to_city_time
+from talentday.navigation import requested_page
 from talentday.registrations import queries as registration_queries
 from talentday.registrations.models import TalentTeam
 
@@ -40,7 +41,7 @@ def public_page(event_id: int):
 @organizer_required
 def manage_list():
     statement = db.select(Event).order_by(Event.starts_at.desc())
-    page = db.paginate(statement, per_page=20, error_out=False)
+    page = db.paginate(statement, page=requested_page(), per_page=20, error_out=False)
     counts = registration_queries.counts_by_event([event.id for event in page.items])
     return render_template("events/manage_list.html", page=page, counts=counts)
 
@@ -88,7 +89,7 @@ def _fill(form: EventForm, details, quotas: dict[TalentTeam, int]) -> None:
 @organizer_required
 def new_event():
     form = EventForm()
-    clone_of = request.args.get("clone", type=int)
+    clone_of = request.args.get("clone", type=to_int)
     if request.method == "GET" and clone_of:
         source = db.get_or_404(Event, clone_of)
         details = services.details_for_next_edition(source)

@@ -14,7 +14,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from talentday.followup.models import Satisfaction
-from talentday.forms import BaseForm, strip_whitespace, to_int, whole_number_field
+from talentday.forms import (
+    BaseForm,
+    date_in_range,
+    strip_whitespace,
+    to_id,
+    to_int,
+    whole_number_field,
+)
 
 
 def _length(maximum: int):
@@ -35,18 +42,18 @@ class AssignForm(VersionedForm):
     lead_unit_id = SelectField(
         _l("Lead unit"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose the lead unit"))],
+        validators=[DataRequired(_l("Choose the lead unit"))],
         validate_choice=False,
     )
     co_unit_ids = SelectMultipleField(
         _l("Co-handling units"),
         description=_l("Optional. Hold Ctrl (or ⌘) to choose several."),
-        coerce=int,
+        coerce=to_id,
         validate_choice=False,
     )
     due_on = DateField(
         _l("Due date"),
-        validators=[InputRequired(_l("Enter the due date"))],
+        validators=[InputRequired(_l("Enter the due date")), date_in_range],
         invalid_value_message=_l("Enter a date like 2026-12-31"),
     )
     instructions = TextAreaField(
@@ -114,7 +121,7 @@ class QuickEntryForm(BaseForm):
     event_id = SelectField(
         _l("Event"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose the event"))],
+        validators=[DataRequired(_l("Choose the event"))],
         validate_choice=False,
     )
     speaker_id = SelectField(
@@ -131,7 +138,7 @@ class QuickEntryForm(BaseForm):
     category_id = SelectField(
         _l("Category"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose a category"))],
+        validators=[DataRequired(_l("Choose a category"))],
         validate_choice=False,
     )
     content = TextAreaField(
@@ -167,7 +174,7 @@ class ImportForm(BaseForm):
     event_id = SelectField(
         _l("Event"),
         coerce=to_int,
-        validators=[InputRequired(_l("Choose the event"))],
+        validators=[DataRequired(_l("Choose the event"))],
         validate_choice=False,
     )
     file = FileField(

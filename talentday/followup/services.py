@@ -6,6 +6,7 @@ the person was looking at and refuses to act on a newer one (ConflictError), and
 version column makes a truly simultaneous second save fail at commit (StaleDataError).
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -26,6 +27,7 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
+from talentday.followup.permissions import Standing, standing
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
 from talentday.units.models import ResponsibleUnit
@@ -492,3 +494,33 @@ def carried_over(event: Event) -> list[FollowUpItem]:
             .order_by(Event.starts_at, FollowUpItem.due_on, FollowUpItem.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class TopicBeingHandled:
+    event: Event
+    category: Category
+    count: int
+
+
+@dataclass(frozen=True)
+class CarriedOverView:
+    items: list[FollowUpItem]
+    topics: list[TopicBeingHandled]
+
+
+def carried_over_for(user: User, event: Event) -> CarriedOverView:
+    """The earlier open items as this person may see them. An item appears in full only to
+    whoever may see it on the tracker (the same `standing` that guards the item page); to
+    everyone else, the public included, it is only a topic of an earlier event that is being
+    handled, counted: no text, unit, state, result or due date (docs/decisions.md)."""
+    items, hidden = [], {}
+    for item in carried_over(event):
+        if standing(user, item) is not Standing.NONE:
+            items.append(item)
+        else:
+            key = (item.event_id, item.category_id)
+            event_of, category, count = hidden.get(key, (item.event, item.category, 0))
+            hidden[key] = (event_of, category, count + 1)
+    topics = [TopicBeingHandled(*values) for values in hidden.values()]
+    return CarriedOverView(items=items, topics=topics)

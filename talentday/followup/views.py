@@ -1,8 +1,5 @@
 """The follow-up tracker: the ledger, the item page and its moves, entry, import, merge."""
 
-import os
-import re
-import uuid
 from pathlib import Path
 
 from flask import (
@@ -26,7 +23,7 @@ from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import ledger, services
+from talentday.followup import imports, ledger, services
 from talentday.followup.forms import (
     AssignForm,
     BulkAssignForm,
@@ -47,9 +44,9 @@ from talentday.followup.permissions import (
     can_see_contact_details,
     require_visible,
 )
-from talentday.forms import show_domain_error
+from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
-from talentday.navigation import safe_next_url
+from talentday.navigation import requested_page, safe_next_url
 from talentday.registrations.models import Registration, Speaker
 from talentday.units.models import ResponsibleUnit
 from talentday.units.services import active_units
@@ -86,7 +83,12 @@ def ledger_page():
         abort(403)
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
-    page = db.paginate(ledger.statement(current_user, filters, today), per_page=25, error_out=False)
+    page = db.paginate(
+        ledger.statement(current_user, filters, today),
+        page=requested_page(),
+        per_page=25,
+        error_out=False,
+    )
     return render_template(
         "followup/ledger.html",
         page=page,
@@ -121,7 +123,7 @@ def assign_many():
     form.lead_unit_id.choices = _unit_choices()
     form.co_unit_ids.choices = _unit_choices()
     back = redirect(safe_next_url(request.form.get("back"), "followup.ledger_page"))
-    ids = {int(value) for value in request.form.getlist("item") if value.isdigit()}
+    ids = {to_int(value) for value in request.form.getlist("item")} - {None}
     if not ids:
         flash(_("Tick at least one item, then choose the units and the due date."), "warning")
         return back
@@ -382,7 +384,7 @@ def new_item():
     form = QuickEntryForm()
     form.event_id.choices = _event_choices()
     form.category_id.choices = _category_choices()
-    event_id = form.event_id.data or request.args.get("event", type=int)
+    event_id = form.event_id.data or request.args.get("event", type=to_int)
     speakers = (
         db.session.scalars(
             db.select(Speaker)
@@ -491,17 +493,13 @@ def split(item_id: int):
 
 
 def _import_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-BATCH_PATTERN = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+    return Path(current_app.instance_path) / "imports"
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @organizer_required
 def import_items():
+    imports.remove_stale_uploads(_import_folder())
     form = ImportForm()
     form.event_id.choices = _event_choices()
     rows, batch = None, None
@@ -517,8 +515,7 @@ def import_items():
         except ImportFileError as error:
             form.file.errors = [str(error)]
         else:
-            batch = f"{uuid.uuid4().hex}.{extension}"
-            (_import_folder() / batch).write_bytes(data)
+            batch = imports.store_upload(_import_folder(), data, extension)
     return render_template(
         "followup/import.html",
         form=form,
@@ -534,15 +531,20 @@ def import_items():
 def confirm_import():
     form = ConfirmImportForm()
     batch = request.form.get("batch", "")
-    event = db.session.get(Event, request.form.get("event_id", type=int) or 0)
-    if not form.validate_on_submit() or not BATCH_PATTERN.match(batch) or event is None:
+    event = db.session.get(Event, to_int(request.form.get("event_id")) or 0)
+    if not form.validate_on_submit() or not imports.BATCH_PATTERN.match(batch) or event is None:
         abort(400)
-    path = _import_folder() / batch
-    if not path.is_file():
+    data = imports.read_upload(_import_folder(), batch)
+    if data is None:
         flash(_("That upload has expired. Choose the file again."), "warning")
         return redirect(url_for("followup.import_items"))
     # Checked again: the speakers and categories may have changed since the preview.
-    rows = parse(path.read_bytes(), batch, event)
+    try:
+        rows = parse(data, batch, event)
+    except ImportFileError as error:
+        imports.discard_upload(_import_folder(), batch)
+        flash(str(error), "danger")
+        return redirect(url_for("followup.import_items"))
     categories = {c.id: c for c in db.session.scalars(db.select(Category))}
     imported = 0
     for row in rows:
@@ -569,7 +571,7 @@ def confirm_import():
         )
         imported += 1
     db.session.commit()
-    os.remove(path)
+    imports.discard_upload(_import_folder(), batch)
     skipped = len(rows) - imported
     flash(
         _(

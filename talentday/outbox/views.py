@@ -4,6 +4,7 @@ from flask_login import current_user
 from talentday.audit.services import record
 from talentday.auth.permissions import organizer_required
 from talentday.extensions import db
+from talentday.navigation import requested_page
 from talentday.outbox.models import MessageStatus, OutboxMessage
 from talentday.outbox.services import smtp_configured, text_to_show
 
@@ -17,7 +18,7 @@ def index():
     statement = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in {s.value for s in MessageStatus}:
         statement = statement.where(OutboxMessage.status == MessageStatus(status))
-    page = db.paginate(statement, per_page=25, error_out=False)
+    page = db.paginate(statement, page=requested_page(), per_page=25, error_out=False)
     return render_template(
         "outbox/index.html",
         page=page,

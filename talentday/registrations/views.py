@@ -33,11 +33,12 @@ from talentday.followup.services import (
     ConflictError,
     FollowUpError,
     active_categories,
-    carried_over,
+    carried_over_for,
     rate,
 )
 from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
+from talentday.navigation import requested_page, url_with_query
 from talentday.registrations import exports, privacy, queries, services
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
@@ -421,8 +422,10 @@ def review(event_id: int):
                     ),
                     "danger",
                 )
-        return redirect(url_for("registrations.review", event_id=event.id, **request.args))
-    page = db.paginate(_filtered_registrations(event), per_page=50, error_out=False)
+        return redirect(url_with_query("registrations.review", event_id=event.id))
+    page = db.paginate(
+        _filtered_registrations(event), page=requested_page(), per_page=50, error_out=False
+    )
     return render_template(
         "registrations/review.html",
         event=event,
@@ -525,11 +528,13 @@ def programme(event_id: int):
 @bp.get("/events/<int:event_id>/programme")
 def printable_programme(event_id: int):
     event = visible_event_or_404(event_id)
+    earlier = carried_over_for(current_user, event)
     return render_template(
         "registrations/programme_print.html",
         event=event,
         programme=queries.programme(event),
-        carried_over=carried_over(event),
+        carried_over=earlier.items,
+        carried_over_topics=earlier.topics,
         today=city_today(),
     )
 

@@ -1,0 +1,20 @@
+import pytest
+
+from tests.browser.accessibility import watch_csp
+
+_violations: dict[int, list[str]] = {}
+
+
+@pytest.fixture
+def context(context):
+    """Every browser test's context: no page it opens may break the Content-Security-Policy."""
+    violations = _violations[id(context)] = watch_csp(context)
+    yield context
+    del _violations[id(context)]
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture
+def csp_violations(context) -> list[str]:
+    """The violations seen so far; a test that provokes them on purpose empties the list."""
+    return _violations[id(context)]
