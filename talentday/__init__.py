@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
 
     from talentday import (
+        access,
         admin,
         auth,
         cli,
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    access.init_app(app)
     return app
 
 

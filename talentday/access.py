@@ -1,0 +1,101 @@
+"""Who may use each route: one declaration per endpoint, and none reachable without one.
+
+The decorators on the views (`organizer_required`, `login_required`...) and the object checks
+inside them (`require_visible`, the unit card's own-unit rule) enforce access; this table says
+what they must add up to, so that a reviewer reads it in one place and tests/test_route_walk.py
+can request every route as every kind of visitor and compare the answers with it. A route that
+is not declared here answers 404 to everyone: a new page is closed until someone decides who
+may use it.
+"""
+
+import enum
+
+from flask import Flask, abort, current_app, request
+
+
+class Audience(enum.Enum):
+    # Anyone, signed in or not: public pages, sign-in, assets.
+    EVERYONE = "everyone"
+    # A visitor who opened a speaker's private link (the link puts it on their session).
+    SPEAKER_LINK = "speaker_link"
+    # Any account.
+    SIGNED_IN = "signed_in"
+    ORGANIZERS = "organizers"
+    # Organizers and leaders: the figures and reports.
+    OVERSIGHT = "oversight"
+    ADMINS = "admins"
+    # Organizers, leaders and department staff, each seeing the items they may see
+    # (`followup.permissions.visible_items`); administrators keep accounts, not items.
+    TRACKER = "tracker"
+    # Whoever has a standing on that item (`followup.permissions.standing`); which moves they
+    # may make on it is then the table of moves' answer.
+    ONE_ITEM = "one_item"
+    # Organizers and leaders, and the staff of that very unit.
+    ONE_UNIT = "one_unit"
+
+
+ROUTES: dict[str, Audience] = {
+    "admin.audit_log": Audience.ADMINS,
+    "admin.categories": Audience.ADMINS,
+    "admin.edit_category": Audience.ADMINS,
+    "admin.edit_unit": Audience.ADMINS,
+    "admin.edit_user": Audience.ADMINS,
+    "admin.index": Audience.ADMINS,
+    "admin.new_user": Audience.ADMINS,
+    "admin.units": Audience.ADMINS,
+    "admin.users": Audience.ADMINS,
+    "auth.language": Audience.EVERYONE,
+    "auth.password": Audience.SIGNED_IN,
+    "auth.sign_in": Audience.EVERYONE,
+    "auth.sign_out": Audience.SIGNED_IN,
+    "bootstrap.static": Audience.EVERYONE,
+    "dashboard.index": Audience.OVERSIGHT,
+    "dashboard.printable_report": Audience.OVERSIGHT,
+    "dashboard.unit_card": Audience.ONE_UNIT,
+    "dashboard.workbook": Audience.OVERSIGHT,
+    "events.change_state": Audience.ORGANIZERS,
+    "events.edit_event": Audience.ORGANIZERS,
+    "events.manage": Audience.ORGANIZERS,
+    "events.manage_list": Audience.ORGANIZERS,
+    "events.new_event": Audience.ORGANIZERS,
+    "events.public_page": Audience.EVERYONE,
+    "followup.act": Audience.ONE_ITEM,
+    "followup.assign_many": Audience.ORGANIZERS,
+    "followup.confirm_import": Audience.ORGANIZERS,
+    "followup.export": Audience.TRACKER,
+    "followup.import_items": Audience.ORGANIZERS,
+    "followup.item_page": Audience.ONE_ITEM,
+    "followup.ledger_page": Audience.TRACKER,
+    "followup.merge": Audience.ORGANIZERS,
+    "followup.new_item": Audience.ORGANIZERS,
+    "followup.split": Audience.ORGANIZERS,
+    "main.healthz": Audience.EVERYONE,
+    "main.home": Audience.SIGNED_IN,
+    "main.index": Audience.EVERYONE,
+    "outbox.index": Audience.ORGANIZERS,
+    "outbox.show": Audience.ORGANIZERS,
+    "registrations.anonymise_speaker": Audience.ORGANIZERS,
+    "registrations.calendar": Audience.EVERYONE,
+    "registrations.export_registrations": Audience.ORGANIZERS,
+    # The secret in the address is the credential; opening it starts the speaker's session.
+    "registrations.open_link": Audience.EVERYONE,
+    "registrations.printable_programme": Audience.EVERYONE,
+    "registrations.private": Audience.SPEAKER_LINK,
+    "registrations.programme": Audience.ORGANIZERS,
+    "registrations.register": Audience.EVERYONE,
+    "registrations.registered": Audience.EVERYONE,
+    "registrations.review": Audience.ORGANIZERS,
+    "static": Audience.EVERYONE,
+}
+
+
+def undeclared_endpoints(app: Flask) -> set[str]:
+    return set(app.view_functions) - set(ROUTES)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_undeclared_routes():
+        if request.endpoint is not None and request.endpoint not in ROUTES:
+            current_app.logger.error("Route %s has no audience in access.ROUTES", request.endpoint)
+            abort(404)
