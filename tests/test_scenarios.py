@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from talentday.auth.models import Role
 from talentday.events.models import EventState
 from talentday.extensions import db
 from talentday.followup.models import FollowUpItem, TimelineEntry
 from talentday.outbox.models import OutboxMessage
 from talentday.registrations.models import Registration, RegistrationState, Speaker
 from tests import factories
-from tests.conftest import submit
+from tests.conftest import PASSWORD, submit
 from tests.test_registration_pages import GOOD, register_url
 
 
@@ -69,7 +70,6 @@ def test_a_fault_mid_registration_leaves_no_half_written_rows(
 
 
 def test_a_fault_mid_assignment_leaves_the_item_as_it_was(app, make_user, failing_outbox):
-    from talentday.auth.models import Role
     from talentday.followup.models import ItemState
     from tests.conftest import sign_in
 
@@ -246,3 +246,68 @@ def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn):
         f"\nload: {sum(statuses.values())} requests, {dict(statuses)}, "
         f"{len(registered)} registrations in {LOAD_SECONDS:.0f} s"
     )
+
+
+def test_twenty_organizers_approving_at_once_never_pass_the_last_place(app, gunicorn, make_user):
+    organizer = make_user(Role.ORGANIZER)
+    with app.app_context():
+        now = datetime.now(UTC)
+        event = factories.event(
+            state=EventState.PUBLISHED,
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=3),
+            speaking_slots=3,
+        )
+        factories.registration(event=event, state=RegistrationState.APPROVED)
+        factories.registration(event=event, state=RegistrationState.APPROVED)
+        ids = [
+            factories.registration(event=event, state=RegistrationState.SUBMITTED).id
+            for _ in range(20)
+        ]
+        db.session.commit()
+        event_id = event.id
+
+    def signed_in_opener():
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+        page = opener.open(f"{gunicorn}/sign-in", timeout=30).read().decode()
+        data = {"csrf_token": CSRF.search(page).group(1), "email": organizer.email}
+        data["password"] = PASSWORD
+        try:
+            opener.open(f"{gunicorn}/sign-in", urllib.parse.urlencode(data).encode(), timeout=30)
+        except urllib.error.HTTPError as error:
+            assert error.code == 302, error.code
+        return opener
+
+    review = f"{gunicorn}/manage/events/{event_id}/registrations"
+    # Twenty organizers, each signed in on their own device, each approving one speaker.
+    openers = [signed_in_opener() for _ in ids]
+    tokens = [CSRF.search(o.open(review, timeout=30).read().decode()).group(1) for o in openers]
+    barrier = threading.Barrier(len(ids))
+    statuses: list[int] = []
+
+    def approve(opener, token, registration_id):
+        body = urllib.parse.urlencode(
+            {"csrf_token": token, "action": "approved", "registration": registration_id}
+        ).encode()
+        barrier.wait(timeout=60)
+        try:
+            opener.open(review, body, timeout=60)
+            statuses.append(200)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+
+    threads = [
+        threading.Thread(target=approve, args=job) for job in zip(openers, tokens, ids, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [302] * len(ids), statuses
+    with app.app_context():
+        states = db.session.scalars(
+            sa.select(Registration.state).where(Registration.event_id == event_id)
+        ).all()
+        assert states.count(RegistrationState.APPROVED) == 3, "the last place went once"
