@@ -209,3 +209,16 @@ def test_the_audit_page_costs_the_same_queries_for_any_number_of_rows(app, admin
         user = make_user(Role.ORGANIZER)
         add_entry(app, "sign_in", actor_email=user.email, number=number)
     assert queries_for_page() == few
+
+
+def test_every_action_the_code_records_has_a_name_on_the_audit_page():
+    import re
+    from pathlib import Path
+
+    import talentday
+    from talentday.audit.services import ACTION_LABELS
+
+    source = "\n".join(p.read_text() for p in Path(talentday.__file__).parent.rglob("*.py"))
+    recorded = set(re.findall(r'\brecord\(\s*"([a-z_]+)"', source))
+    assert len(recorded) > 10
+    assert recorded - set(ACTION_LABELS) == set()

@@ -68,6 +68,9 @@ ACTION_LABELS = {
     "registration_moved_up": _l("Moved up from the waiting list"),
     "export_downloaded": _l("File with personal data downloaded"),
     "outbox_message_viewed": _l("Outbox message read"),
+    "registration_confirmed": _l("Registration confirmed by the speaker"),
+    "speaker_anonymised": _l("Speaker's personal data erased"),
+    "retention_applied": _l("Old personal data erased"),
 }
 
 
@@ -79,6 +82,7 @@ TARGET_LABELS = {
     "Category": _l("Category"),
     "FollowUpItem": _l("Follow-up item"),
     "OutboxMessage": _l("Outbox message"),
+    "Speaker": _l("Speaker"),
 }
 
 
