@@ -1,6 +1,6 @@
 """Read by gunicorn when started from a checkout; installed copies use
 `gunicorn -c python:talentday.gunicorn_conf`."""
 
-from talentday.gunicorn_conf import post_worker_init
+from talentday.gunicorn_conf import logger_class, post_worker_init
 
-__all__ = ["post_worker_init"]
+__all__ = ["logger_class", "post_worker_init"]

@@ -5,10 +5,32 @@ repository gets it without `-c`.
 """
 
 import logging
+import re
+
+from gunicorn.glogging import Logger
 
 from talentday.auth.throttle import per_worker_counts_warning
 
 logger = logging.getLogger("talentday")
+
+# A speaker's private link carries its secret in the address of one request (it then moves
+# the speaker onto a session): the access log keeps that request without the secret.
+PRIVATE_LINK = re.compile(r"/r/[^/?#\s]+")
+
+
+def without_private_links(text):
+    return PRIVATE_LINK.sub("/r/[private-link]", text) if isinstance(text, str) else text
+
+
+class AccessLogWithoutSecrets(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f"):  # request line, path, Referer
+            atoms[key] = without_private_links(atoms.get(key))
+        return atoms
+
+
+logger_class = AccessLogWithoutSecrets
 
 
 def post_worker_init(worker):

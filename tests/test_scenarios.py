@@ -136,7 +136,8 @@ def gunicorn(app, database_url, tmp_path):
     server = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "talentday:create_app()",
+            "--log-level", "warning", "--access-logfile", str(tmp_path / "access.log"),
+            "talentday:create_app()",
         ],
         env=env,
         stdout=log,
@@ -311,3 +312,25 @@ def test_twenty_organizers_approving_at_once_never_pass_the_last_place(app, guni
             sa.select(Registration.state).where(Registration.event_id == event_id)
         ).all()
         assert states.count(RegistrationState.APPROVED) == 3, "the last place went once"
+
+
+def test_the_access_log_keeps_no_private_link(app, gunicorn, event_id, tmp_path):
+    with app.app_context():
+        from talentday.registrations import services
+
+        token = services.issue_token(
+            factories.registration(event=db.session.get(factories.Event, event_id))
+        )
+        db.session.commit()
+    opener = urllib.request.build_opener(_NoRedirect())
+    try:
+        opener.open(f"{gunicorn}/r/{token}", timeout=30)
+    except urllib.error.HTTPError as error:
+        assert error.code == 302
+    log = tmp_path / "access.log"
+    for _ in range(50):  # gunicorn writes the line after the response
+        if log.exists() and "/r/" in log.read_text():
+            break
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "GET /r/[private-link]" in text and token not in text
