@@ -1,13 +1,8 @@
 """The Content-Security-Policy in a real browser: injected script is refused, ours works."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from playwright.sync_api import expect
 
-from talentday.events.models import EventState
-from talentday.extensions import db
-from tests import factories
 from tests.browser.accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -33,20 +28,6 @@ def test_an_injected_inline_script_and_handler_do_not_run(page, live_server, csp
     assert len(csp_violations) == 2, csp_violations
     assert all("script-src" in violation for violation in csp_violations)
     csp_violations.clear()
-
-
-@pytest.fixture
-def event_id(app):
-    with app.app_context():
-        now = datetime.now(UTC)
-        event = factories.event(
-            state=EventState.PUBLISHED,
-            title="25th Talent Salon",
-            starts_at=now + timedelta(days=30),
-            ends_at=now + timedelta(days=30, hours=3),
-        )
-        db.session.commit()
-        return event.id
 
 
 def test_the_print_button_works_without_inline_script(page, live_server, event_id):
