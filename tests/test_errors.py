@@ -1,6 +1,7 @@
 import pytest
 
 from talentday import create_app
+from talentday.access import ROUTES, Audience
 from tests.conftest import app_config
 
 
@@ -17,8 +18,9 @@ def test_404_page_in_chinese(client):
 
 
 @pytest.fixture
-def failing_app(database_url):
+def failing_app(database_url, monkeypatch):
     app = create_app(app_config(database_url, TESTING=False, SECRET_KEY="a-real-secret"))
+    monkeypatch.setitem(ROUTES, "boom", Audience.EVERYONE)
 
     @app.get("/boom")
     def boom():

@@ -4,6 +4,7 @@ import pytest
 from flask import Flask
 from werkzeug.exceptions import NotFound
 
+from talentday.access import ROUTES, Audience
 from talentday.auth.models import Role, User
 from talentday.auth.permissions import is_staff_of, require_staff_of, role_required
 from talentday.extensions import db
@@ -26,7 +27,9 @@ def test_staff_of_a_unit_only(app_ctx, make_user, make_unit):
 
 
 @pytest.fixture
-def guarded_app(app: Flask):
+def guarded_app(app: Flask, monkeypatch):
+    monkeypatch.setitem(ROUTES, "organizers_only", Audience.ORGANIZERS)
+
     @app.get("/organizers-only")
     @role_required(Role.ORGANIZER)
     def organizers_only():

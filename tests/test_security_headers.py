@@ -3,6 +3,7 @@
 import pytest
 
 from talentday import create_app
+from talentday.access import ROUTES, Audience
 from talentday.auth.models import Role
 from talentday.extensions import db
 from talentday.registrations.services import issue_token
@@ -95,7 +96,8 @@ def test_everything_but_static_files_is_never_stored(app, client, make_user, pri
         response.close()
 
 
-def test_error_pages_carry_the_headers(client, other_app):
+def test_error_pages_carry_the_headers(client, other_app, monkeypatch):
+    monkeypatch.setitem(ROUTES, "boom", Audience.EVERYONE)
     assert_protected(client.get("/no-such-page"))
     assert "no-store" in client.get("/no-such-page").headers["Cache-Control"]
     app = other_app(TESTING=False, SECRET_KEY="a-real-secret")
