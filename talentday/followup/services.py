@@ -14,11 +14,9 @@ from sqlalchemy.orm import joinedload as sa_joinedload
 
 from talentday.auth.models import Role, User
 from talentday.database import utcnow
-from talentday.errors_domain import DomainError
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup.models import (
-    DONE_STATES,
     ITEM_TRANSITIONS,
     Category,
     FollowUpItem,
@@ -27,6 +25,7 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
+from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
@@ -34,10 +33,6 @@ from talentday.units.models import ResponsibleUnit
 
 OPEN_FOR_WORK = (ItemState.ACCEPTED, ItemState.IN_PROGRESS, ItemState.REOPENED)
 ASSIGNABLE = (ItemState.NEW, ItemState.ASSIGNED, ItemState.RETURNED)
-
-
-class FollowUpError(DomainError):
-    pass
 
 
 class ConflictError(FollowUpError):
@@ -239,12 +234,7 @@ def assign(
     """One lead unit, any number of co-handling units, a due date; new, returned or not yet
     accepted items only. The units are told."""
     check_version(item, expected_version)
-    if item.merged_into_id is not None:
-        raise FollowUpError(_l("This suggestion was merged into another item; assign that one."))
-    if item.state not in ASSIGNABLE:
-        raise FollowUpError(
-            _l("An item that is %(state)s cannot be assigned again.", state=item.state.label)
-        )
+    require_move(by, item, Move.ASSIGN)
     if not lead_unit.active:
         raise FollowUpError(_l("Choose a lead unit that is active"), field="lead_unit_id")
     co_units = [unit for unit in co_units if unit.id != lead_unit.id]
@@ -267,6 +257,7 @@ def assign(
 def close(item: FollowUpItem, *, by: User, note: str = "", expected_version=None) -> None:
     """The organizer closes a resolved item."""
     check_version(item, expected_version)
+    require_move(by, item, Move.CLOSE)
     _record(item, TimelineKind.CLOSED, by=by, to_state=ItemState.CLOSED, note=note.strip())
     item.closed_at = utcnow()
 
@@ -274,6 +265,7 @@ def close(item: FollowUpItem, *, by: User, note: str = "", expected_version=None
 def reopen(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
     """The organizer sends a resolved item back, or reopens a closed one; a reason is needed."""
     check_version(item, expected_version)
+    require_move(by, item, Move.REOPEN)
     if not reason.strip():
         raise FollowUpError(_l("Say why the item is reopened"), field="reason")
     _record(item, TimelineKind.REOPENED, by=by, to_state=ItemState.REOPENED, note=reason.strip())
@@ -283,8 +275,7 @@ def reopen(item: FollowUpItem, *, reason: str, by: User, expected_version=None) 
 
 def urge(item: FollowUpItem, *, note: str, by: User) -> None:
     """Press the units of an open item (催办): on the timeline, and in their inbox."""
-    if item.lead_unit_id is None or item.state in DONE_STATES:
-        raise FollowUpError(_l("Only assigned items that are not resolved can be urged."))
+    require_move(by, item, Move.URGE)
     _record(item, TimelineKind.URGED, by=by, note=note.strip())
     unit_ids = [item.lead_unit_id] + [unit.id for unit in item.co_units]
     _notify_users(unit_staff(unit_ids), "item_urged", item, note=note.strip())
@@ -293,28 +284,16 @@ def urge(item: FollowUpItem, *, note: str, by: User) -> None:
 # --- the responsible unit's moves ---------------------------------------------------------
 
 
-def _require_lead(item: FollowUpItem, by: User) -> None:
-    if by.role is not Role.DEPARTMENT_STAFF or by.unit_id != item.lead_unit_id:
-        raise FollowUpError(_l("Only the lead unit can do this."))
-
-
-def _require_unit(item: FollowUpItem, by: User) -> ResponsibleUnit:
-    unit_ids = {item.lead_unit_id} | {unit.id for unit in item.co_units}
-    if by.role is not Role.DEPARTMENT_STAFF or by.unit_id not in unit_ids:
-        raise FollowUpError(_l("Only the units handling this item can do this."))
-    return by.unit
-
-
 def accept(item: FollowUpItem, *, by: User, expected_version=None) -> None:
     check_version(item, expected_version)
-    _require_lead(item, by)
+    require_move(by, item, Move.ACCEPT)
     _record(item, TimelineKind.ACCEPTED, by=by, unit=by.unit, to_state=ItemState.ACCEPTED)
 
 
 def return_to_organizer(item: FollowUpItem, *, reason: str, by: User, expected_version=None):
     """The lead unit returns an item that is not theirs, saying why; organizers reassign it."""
     check_version(item, expected_version)
-    _require_lead(item, by)
+    require_move(by, item, Move.RETURN)
     if not reason.strip():
         raise FollowUpError(_l("Say why your unit returns this item"), field="reason")
     _record(
@@ -330,11 +309,8 @@ def post_progress(
     """A progress note. The lead unit's first note puts the item in progress; co-handling
     units add their contributions to the same timeline."""
     check_version(item, expected_version)
-    unit = _require_unit(item, by)
-    if item.state not in OPEN_FOR_WORK:
-        raise FollowUpError(
-            _l("Progress can be reported once the item is accepted and until it is resolved.")
-        )
+    require_move(by, item, Move.PROGRESS)
+    unit = by.unit
     if not note.strip():
         raise FollowUpError(_l("Describe the progress"), field="note")
     moves = by.unit_id == item.lead_unit_id and item.state is not ItemState.IN_PROGRESS
@@ -352,7 +328,7 @@ def post_progress(
 def submit_result(item: FollowUpItem, *, result: str, by: User, expected_version=None) -> None:
     """The lead unit's handling result (办理结果) resolves the item; the speaker is told."""
     check_version(item, expected_version)
-    _require_lead(item, by)
+    require_move(by, item, Move.RESULT)
     if not result.strip():
         raise FollowUpError(_l("Write the handling result"), field="result")
     if item.state in (ItemState.ACCEPTED, ItemState.REOPENED):
@@ -390,10 +366,7 @@ def rate(
     """The speaker rates the answer to their own suggestion. Unsatisfied needs a comment,
     reopens the item and tells the lead unit."""
     check_version(item, expected_version)
-    if item.speaker_id != speaker.id:
-        raise FollowUpError(_l("You can rate only your own suggestions."))
-    if item.state not in DONE_STATES:
-        raise FollowUpError(_l("You can rate the answer once the item is resolved."))
+    require_move(speaker, item, Move.RATE)
     if satisfaction is Satisfaction.UNSATISFIED and not comment.strip():
         raise FollowUpError(_l("Say what is missing from the answer"), field="comment")
     item.satisfaction = satisfaction
@@ -416,11 +389,10 @@ def merge(duplicate: FollowUpItem, *, into: FollowUpItem, by: User) -> None:
 
     The duplicate stays (its speaker still sees it) but points at the item that carries on.
     """
+    require_move(by, duplicate, Move.MERGE)
     if duplicate.id == into.id:
         raise FollowUpError(_l("Choose another item to merge with."), field="into")
-    if duplicate.state is not ItemState.NEW:
-        raise FollowUpError(_l("Only new suggestions can be merged into another item."))
-    if into.merged_into_id is not None or duplicate.merged_into_id is not None:
+    if into.merged_into_id is not None:
         raise FollowUpError(_l("That item was itself merged; choose the item it went into."))
     if into.event_id != duplicate.event_id:
         raise FollowUpError(_l("Merge only suggestions raised at the same event."), field="into")
@@ -432,11 +404,10 @@ def merge(duplicate: FollowUpItem, *, into: FollowUpItem, by: User) -> None:
 def split(item: FollowUpItem, *, parts: list[str], by: User) -> list[FollowUpItem]:
     """A suggestion that mixes several points becomes one item per point; the first keeps
     the original, the others are new items from the same speaker."""
+    require_move(by, item, Move.SPLIT)
     parts = [part.strip() for part in parts if part.strip()]
     if len(parts) < 2:
         raise FollowUpError(_l("Write at least two points to split into."), field="parts")
-    if item.state is not ItemState.NEW:
-        raise FollowUpError(_l("Only new suggestions can be split."))
     original = item.content
     item.content = parts[0]
     created = []

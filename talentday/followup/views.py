@@ -39,8 +39,8 @@ from talentday.followup.forms import (
 )
 from talentday.followup.imports import ImportFileError, parse
 from talentday.followup.models import Category, FollowUpItem, ItemState, TimelineEntry
+from talentday.followup.moves import MOVES, Move, actor_standing, allowed_moves
 from talentday.followup.permissions import (
-    Standing,
     can_see_contact_details,
     require_visible,
 )
@@ -160,18 +160,23 @@ def assign_many():
 # --- one item ----------------------------------------------------------------------------
 
 
+# The moves made on the item's page, each with its form; who may make them, and from which
+# states, is the table of moves' answer (followup/moves.py).
+ACTIONS = {
+    "assign": AssignForm,
+    "accept": NoteForm,
+    "return": ReasonForm,
+    "progress": ProgressForm,
+    "result": ResultForm,
+    "close": NoteForm,
+    "reopen": ReasonForm,
+    "urge": NoteForm,
+}
+
+
 def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None) -> dict:
     today = city_today()
-    forms = {
-        "assign": AssignForm(prefix="assign"),
-        "accept": NoteForm(prefix="accept"),
-        "return": ReasonForm(prefix="return"),
-        "progress": ProgressForm(prefix="progress"),
-        "result": ResultForm(prefix="result"),
-        "close": NoteForm(prefix="close"),
-        "reopen": ReasonForm(prefix="reopen"),
-        "urge": NoteForm(prefix="urge"),
-    }
+    forms = {name: form_class(prefix=name) for name, form_class in ACTIONS.items()}
     if submitted and submitted_form is not None:
         forms[submitted] = submitted_form
     for name, form in forms.items():
@@ -188,26 +193,9 @@ def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None
     return forms
 
 
-def _available_actions(relation: Standing, item: FollowUpItem) -> set[str]:
-    state = item.state
-    actions = set()
-    if relation is Standing.ORGANIZER:
-        if state in services.ASSIGNABLE and item.merged_into_id is None:
-            actions.add("assign")
-        if state is ItemState.RESOLVED:
-            actions |= {"close", "reopen"}
-        if state is ItemState.CLOSED:
-            actions.add("reopen")
-        if item.lead_unit_id and state not in (ItemState.RESOLVED, ItemState.CLOSED):
-            actions.add("urge")
-    elif relation is Standing.LEAD_UNIT:
-        if state is ItemState.ASSIGNED:
-            actions |= {"accept", "return"}
-        if state in services.OPEN_FOR_WORK:
-            actions |= {"progress", "result"}
-    elif relation is Standing.CO_UNIT and state in services.OPEN_FOR_WORK:
-        actions.add("progress")
-    return actions
+def _available_actions(item: FollowUpItem) -> set[str]:
+    """The moves the table lets the current user make on the item now, by name."""
+    return {move.value for move in allowed_moves(current_user, item)}
 
 
 def _render_item(item, relation, forms, status=200):
@@ -226,7 +214,7 @@ def _render_item(item, relation, forms, status=200):
             "followup/item.html",
             item=item,
             relation=relation,
-            actions=_available_actions(relation, item),
+            actions=_available_actions(item),
             forms=forms,
             timeline=timeline,
             today=city_today(),
@@ -247,19 +235,6 @@ def item_page(item_id: int):
     item = _load_item(item_id)
     relation = require_visible(current_user, item)
     return _render_item(item, relation, _forms(item))
-
-
-# Each move: its form, and who may make it (the rules then check the item's state).
-ACTIONS = {
-    "assign": (AssignForm, {Standing.ORGANIZER}),
-    "accept": (NoteForm, {Standing.LEAD_UNIT}),
-    "return": (ReasonForm, {Standing.LEAD_UNIT}),
-    "progress": (ProgressForm, {Standing.LEAD_UNIT, Standing.CO_UNIT}),
-    "result": (ResultForm, {Standing.LEAD_UNIT}),
-    "close": (NoteForm, {Standing.ORGANIZER}),
-    "reopen": (ReasonForm, {Standing.ORGANIZER}),
-    "urge": (NoteForm, {Standing.ORGANIZER}),
-}
 
 
 def _apply(action: str, item: FollowUpItem, form) -> None:
@@ -324,10 +299,9 @@ def act(item_id: int, action: str):
         abort(404)
     item = _load_item(item_id)
     relation = require_visible(current_user, item)
-    form_class, allowed = ACTIONS[action]
-    if relation not in allowed:
+    if actor_standing(current_user, item) not in MOVES[Move(action)].who:
         abort(403)
-    form = form_class(prefix=action)
+    form = ACTIONS[action](prefix=action)
     if action == "assign":
         form.lead_unit_id.choices = _unit_choices(_("Choose the lead unit"))
         form.co_unit_ids.choices = _unit_choices()

@@ -1,0 +1,127 @@
+"""The table of moves, enforced by the services themselves (issue 9): every move from every
+state by every kind of actor, without HTTP."""
+
+from datetime import timedelta
+
+import pytest
+
+from talentday.auth.models import Role, User
+from talentday.extensions import db
+from talentday.followup import services
+from talentday.followup.models import ItemState, Satisfaction
+from talentday.followup.moves import MOVES, SPEAKER, Move, MoveRefused, allowed_moves
+from talentday.followup.permissions import Standing
+from talentday.i18n import city_today
+from tests import factories
+
+ACTORS = ("organizer", "leader", "admin", "lead_staff", "co_staff", "other_staff", "speaker")
+STANDING = {
+    "organizer": Standing.ORGANIZER,
+    "leader": Standing.LEADER,
+    "lead_staff": Standing.LEAD_UNIT,
+    "co_staff": Standing.CO_UNIT,
+    "speaker": SPEAKER,
+}
+
+
+@pytest.fixture
+def cast(app_ctx, make_user):
+    lead, co, other = factories.unit(), factories.unit(), factories.unit()
+    db.session.commit()
+
+    def user(role, unit=None):
+        return db.session.get(User, make_user(role, unit_id=unit.id if unit else None).id)
+
+    return {
+        "units": (lead, co),
+        "organizer": user(Role.ORGANIZER),
+        "leader": user(Role.LEADER),
+        "admin": user(Role.ADMIN),
+        "lead_staff": user(Role.DEPARTMENT_STAFF, lead),
+        "co_staff": user(Role.DEPARTMENT_STAFF, co),
+        "other_staff": user(Role.DEPARTMENT_STAFF, other),
+        "speaker": factories.speaker(),
+    }
+
+
+def _make(move: Move, item, actor, cast):
+    today = city_today()
+    if move is Move.ASSIGN:
+        services.assign(
+            item, lead_unit=cast["units"][0], co_units=[], due_on=today + timedelta(days=9),
+            instructions="", by=actor, today=today,
+        )  # fmt: skip
+    elif move is Move.ACCEPT:
+        services.accept(item, by=actor)
+    elif move is Move.RETURN:
+        services.return_to_organizer(item, reason="Not ours.", by=actor)
+    elif move is Move.PROGRESS:
+        services.post_progress(item, note="Working on it.", percent=None, by=actor)
+    elif move is Move.RESULT:
+        services.submit_result(item, result="Done.", by=actor)
+    elif move is Move.CLOSE:
+        services.close(item, by=actor)
+    elif move is Move.REOPEN:
+        services.reopen(item, reason="Not finished.", by=actor)
+    elif move is Move.URGE:
+        services.urge(item, note="Please hurry.", by=actor)
+    elif move is Move.RATE:
+        services.rate(item, satisfaction=Satisfaction.SATISFIED, comment="", speaker=actor)
+    elif move is Move.MERGE:
+        services.merge(item, into=factories.item(event=item.event), by=actor)
+    elif move is Move.SPLIT:
+        services.split(item, parts=["One point.", "Another point."], by=actor)
+
+
+@pytest.mark.parametrize("move", list(Move))
+def test_every_move_from_every_state_by_every_actor(cast, move):
+    lead, co = cast["units"]
+    wrong = []
+    for state in ItemState:
+        for name in ACTORS:
+            actor = cast[name]
+            if move is Move.RATE and name != "speaker":
+                continue  # only a speaker can be passed to rate(); the other speaker is below
+            if move is not Move.RATE and name == "speaker":
+                continue  # services for units and organizers take an account
+            savepoint = db.session.begin_nested()
+            item = factories.item(state=state, speaker=cast["speaker"])
+            if state is not ItemState.NEW:
+                item.lead_unit, item.co_units = lead, [co]
+            db.session.flush()
+            allowed = state in MOVES[move].states and STANDING.get(name) in MOVES[move].who
+            assert (move in allowed_moves(actor, item)) == allowed, (move, state, name)
+            try:
+                _make(move, item, actor, cast)
+            except MoveRefused:
+                if allowed:
+                    wrong.append(f"{name} refused {move.value} from {state.value}")
+            else:
+                if not allowed:
+                    wrong.append(f"{name} made {move.value} from {state.value}")
+            savepoint.rollback()
+    assert wrong == [], wrong
+
+
+def test_a_unit_that_has_nothing_to_do_with_an_item_cannot_close_it_through_the_service(cast):
+    item = factories.item(state=ItemState.RESOLVED, lead_unit=cast["units"][0])
+    for name in ("other_staff", "lead_staff", "leader", "admin"):
+        with pytest.raises(MoveRefused):
+            services.close(item, by=cast[name])
+        for refused in (
+            lambda actor: services.reopen(item, reason="Because.", by=actor),
+            lambda actor: services.urge(item, note="", by=actor),
+        ):
+            with pytest.raises(MoveRefused):
+                refused(cast[name])
+    assert item.state is ItemState.RESOLVED
+
+
+def test_a_speaker_rates_only_their_own_suggestion(cast):
+    item = factories.item(state=ItemState.RESOLVED, speaker=cast["speaker"])
+    with pytest.raises(MoveRefused):
+        services.rate(
+            item, satisfaction=Satisfaction.SATISFIED, comment="", speaker=factories.speaker()
+        )
+    services.rate(item, satisfaction=Satisfaction.SATISFIED, comment="", speaker=cast["speaker"])
+    assert item.satisfaction is Satisfaction.SATISFIED
