@@ -129,6 +129,18 @@ def test_registration_window(app_ctx):
     assert not services.registration_is_open(event, now)
 
 
+def test_without_a_closing_time_registration_closes_when_the_event_starts(app_ctx):
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    event = factories.event(
+        state=EventState.PUBLISHED,
+        starts_at=now + timedelta(days=30),
+        ends_at=now + timedelta(days=30, hours=3),
+    )
+    assert services.registration_is_open(event, now + timedelta(days=29, hours=23))
+    assert not services.registration_is_open(event, event.starts_at)
+    assert not services.registration_is_open(event, now + timedelta(days=31))
+
+
 # --- pages ---------------------------------------------------------------------------
 
 

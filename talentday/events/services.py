@@ -160,10 +160,13 @@ def change_state(event: Event, target: EventState, *, by: User) -> None:
 
 
 def registration_is_open(event: Event, now: datetime | None = None) -> bool:
-    """Published, and inside the registration window where one is set."""
+    """Published, and inside the registration window: from its opening time (or publication)
+    until its closing time (or the start of the event)."""
     now = now or utcnow()
     if event.state is not EventState.PUBLISHED:
         return False
     if event.registration_opens_at is not None and now < event.registration_opens_at:
         return False
-    return not (event.registration_closes_at is not None and now >= event.registration_closes_at)
+    # Without a closing time it closes when the event starts, as the form's hint promises.
+    closes_at = event.registration_closes_at or event.starts_at
+    return now < closes_at
