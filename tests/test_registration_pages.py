@@ -327,10 +327,13 @@ def test_review_approves_until_the_slots_are_full(app, organizer, event_id):
     )
     page = organizer.get(response.headers["Location"]).get_data(as_text=True)
     assert "2 registrations are now Approved." in page
-    assert "Speaker 2: No speaking slot is left." in page
+    assert (
+        "No speaking place was left for 1 registration: it is now on the waiting list "
+        "(Speaker 2)." in page
+    )
     with app.app_context():
         states = [db.session.get(Registration, i).state for i in ids]
-        assert states == [RegistrationState.APPROVED] * 2 + [RegistrationState.SUBMITTED]
+        assert states == [RegistrationState.APPROVED] * 2 + [RegistrationState.WAITLISTED]
         approved_mail = db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.kind == "approved")
         ).all()

@@ -11,7 +11,7 @@ from talentday.extensions import db
 from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry
 from talentday.outbox.models import OutboxMessage
 from talentday.outbox.services import text_to_send
-from talentday.registrations import services
+from talentday.registrations import queries, services
 from talentday.registrations.models import (
     REGISTRATION_TRANSITIONS,
     Registration,
@@ -182,16 +182,19 @@ def test_organizer_decisions_follow_the_allowed_moves(organizer, current, target
         assert messages() == []
 
 
-def test_approval_stops_at_the_speaking_slots(organizer):
+def test_approval_beyond_the_slots_puts_the_rest_on_the_waiting_list_in_order(organizer):
     event = open_event(speaking_slots=2)
-    registrations = [register(event, f"s{n}@example.com").registration for n in range(3)]
+    registrations = [register(event, f"s{n}@example.com").registration for n in range(4)]
     outcome = services.decide_many(registrations, RegistrationState.APPROVED, by=organizer)
     assert [r.state for r in registrations] == [
         RegistrationState.APPROVED,
         RegistrationState.APPROVED,
-        RegistrationState.SUBMITTED,
+        RegistrationState.WAITLISTED,
+        RegistrationState.WAITLISTED,
     ]
-    assert outcome.refused == [(registrations[2], "No speaking slot is left.")]
+    assert outcome.waitlisted == registrations[2:] and outcome.refused == []
+    assert [m.to_email for m in messages("waitlisted")] == ["s2@example.com", "s3@example.com"]
+    assert [r.id for r in queries.waiting_list(event.id)] == [r.id for r in registrations[2:]]
 
 
 def test_approval_respects_a_team_quota(organizer):

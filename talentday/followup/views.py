@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -151,7 +152,7 @@ def assign_many():
             refused.append(f"#{item.id}: {error.message}")
     db.session.commit()
     if done:
-        flash(_("%(count)d items assigned.", count=done), "success")
+        flash(ngettext("%(num)d item assigned.", "%(num)d items assigned.", done), "success")
     for message in refused:
         flash(message, "danger")
     return back
@@ -456,7 +457,7 @@ def split(item_id: int):
         else:
             db.session.commit()
             flash(
-                _("Split into %(count)d items.", count=len(created) + 1),
+                ngettext("Split into %(num)d item.", "Split into %(num)d items.", len(created) + 1),
                 "success",
             )
             return redirect(url_for("followup.item_page", item_id=item.id))

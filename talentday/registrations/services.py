@@ -84,6 +84,8 @@ class RegistrationOutcome:
 @dataclass
 class ReviewOutcome:
     changed: list[Registration] = field(default_factory=list)
+    # Chosen for approval when no place was left: on the waiting list instead, in order.
+    waitlisted: list[Registration] = field(default_factory=list)
     refused: list[tuple[Registration, str]] = field(default_factory=list)
 
 
@@ -428,11 +430,19 @@ def decide_many(
     by: User,
     message: str = "",
 ) -> ReviewOutcome:
-    """Decide each in turn; those the rules refuse are reported and left unchanged."""
+    """Decide each in turn, in the order given. Those approved beyond the places left go on
+    the waiting list in that order (and are told so); those the rules refuse are reported
+    and left unchanged."""
     outcome = ReviewOutcome()
     for registration in registrations:
         try:
             decide(registration, target, by=by, message=message)
+        except CapacityError as error:
+            if RegistrationState.WAITLISTED not in REGISTRATION_TRANSITIONS[registration.state]:
+                outcome.refused.append((registration, str(error.message)))
+                continue
+            decide(registration, RegistrationState.WAITLISTED, by=by, message=message)
+            outcome.waitlisted.append(registration)
         except RegistrationError as error:
             outcome.refused.append((registration, str(error.message)))
         else:

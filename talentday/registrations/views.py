@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -406,12 +406,25 @@ def review(event_id: int):
             db.session.commit()
             if outcome.changed:
                 flash(
-                    _(
-                        "%(count)d registrations are now %(state)s.",
-                        count=len(outcome.changed),
+                    ngettext(
+                        "%(num)d registration is now %(state)s.",
+                        "%(num)d registrations are now %(state)s.",
+                        len(outcome.changed),
                         state=RegistrationState(form.action.data).label,
                     ),
                     "success",
+                )
+            if outcome.waitlisted:
+                flash(
+                    ngettext(
+                        "No speaking place was left for %(num)d registration: it is now on the "
+                        "waiting list (%(names)s).",
+                        "No speaking place was left for %(num)d registrations: they are now on "
+                        "the waiting list, in this order: %(names)s.",
+                        len(outcome.waitlisted),
+                        names=_(", ").join(r.speaker.display_name for r in outcome.waitlisted),
+                    ),
+                    "warning",
                 )
             for registration, reason in outcome.refused:
                 flash(
