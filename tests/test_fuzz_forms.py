@@ -1,0 +1,136 @@
+"""A property-based fuzz of every form's POST (issue 8, "Proofs").
+
+For every form in tests/form_world.py, hypothesis makes bodies from the form's own field
+names: arbitrary text, numbers small and huge, dates real and absurd, missing fields, unknown
+extra keys and repeated keys, always with a valid CSRF token, posted by someone who may use
+the form. The answer is a redirect, a form page or a 4xx: never a 5xx (the test client
+raises the view's exception, which hypothesis then shrinks to the smallest body that fails).
+
+Reproducible in CI (CI=true: derandomized, a fixed number of examples, no example database);
+random locally, where failures found are kept in .hypothesis/ and tried first next time.
+"""
+
+import io
+import os
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import IN_CI, csrf_token
+from tests.form_world import FORM_CASES, build_world, field_specs
+
+settings.register_profile(
+    "talentday-fuzz",
+    # TALENTDAY_FUZZ_EXAMPLES=500 for a longer hunt by hand; CI keeps the default.
+    max_examples=int(os.environ.get("TALENTDAY_FUZZ_EXAMPLES") or 25),
+    deadline=None,
+    # The world is built once per form, not per example: that is the point of the fixture.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+    print_blob=True,
+)
+settings.register_profile(
+    "talentday-fuzz-ci",
+    parent=settings.get_profile("talentday-fuzz"),
+    derandomize=True,
+    database=None,
+)
+FUZZ = settings.get_profile("talentday-fuzz-ci" if IN_CI else "talentday-fuzz")
+
+# Any character a client can send in a form body (UTF-8 cannot carry lone surrogates).
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
+HUGE_TEXT = st.sampled_from(["A" * 100_000, "人" * 40_000, "\U0001f680" * 30_000])
+NUMBERS = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, -1, 2**31, 2**31 - 1, 2**63, 10**40]),
+).map(str)
+DATES = st.dates().map(lambda day: day.isoformat())
+DATETIMES = st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M"))
+FILES = st.tuples(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.text(max_size=500).map(lambda text: f"Category,Suggestion\n{text}".encode()),
+    ),
+    st.sampled_from(["items.csv", "items.xlsx", "items.txt", "items", ".csv"]),
+)
+UNKNOWN_KEY = st.text(string.ascii_letters + string.digits + "-_[].", min_size=1, max_size=20)
+
+
+def values_for(kind: str, valid_value):
+    """Strategies for one field: plausible values of its kind, anything at all, or huge."""
+    by_kind = {
+        "number": NUMBERS,
+        "date": st.one_of(DATES, st.just("0001-01-01")),
+        "datetime": st.one_of(DATETIMES, st.just("0001-01-01T00:00")),
+        "boolean": st.sampled_from(["y", "", "on", "false", "0"]),
+        "choice": st.one_of(NUMBERS, st.sampled_from(["", "None", "draft", "approved"])),
+    }
+    strategies = [ANY_TEXT, HUGE_TEXT]
+    if kind in by_kind:
+        strategies.insert(0, by_kind[kind])
+    if valid_value is not None:
+        strategies.insert(0, st.just(valid_value))
+    return st.one_of(*strategies)
+
+
+@st.composite
+def bodies(draw, specs, valid: dict, extra: dict):
+    """A form body: each field missing, given once or given twice; some unknown keys."""
+    body = {}
+    files = {}
+    names = {spec.name: spec.kind for spec in specs} | dict.fromkeys(extra, "text")
+    names |= {name: "text" for name in valid if name not in names}
+    for name, kind in names.items():
+        if kind == "file":
+            if draw(st.booleans()):
+                data, filename = draw(FILES)
+                files[name] = (io.BytesIO(data), filename)
+            continue
+        how = draw(st.sampled_from(["missing", "once", "once", "once", "twice"]))
+        if how == "missing":
+            continue
+        strategy = values_for(kind, valid.get(name))
+        body[name] = draw(strategy) if how == "once" else [draw(strategy), draw(strategy)]
+    body |= draw(st.dictionaries(UNKNOWN_KEY, ANY_TEXT, max_size=3))
+    return body, files
+
+
+@pytest.fixture
+def world(app, make_user, monkeypatch):
+    return build_world(app, make_user, monkeypatch)
+
+
+@pytest.mark.parametrize("form_case", FORM_CASES, ids=lambda c: c.name)
+def test_no_form_body_gives_a_server_error(app, world, form_case):
+    specs = field_specs(app, form_case, world)
+    url = form_case.url(world)
+
+    def client_and_token():
+        if form_case.role == "anonymous":
+            # A new visitor each time, so that one example's sign-in is not the next one's.
+            client = app.test_client()
+            return client, csrf_token(client, form_case.page(world))
+        return world.clients[form_case.role], token
+
+    token = csrf_token(world.clients[form_case.role], form_case.page(world))
+
+    @FUZZ
+    @given(bodies(specs, form_case.valid(world), form_case.extra(world)))
+    def post(body_and_files):
+        body, files = body_and_files
+        client, csrf = client_and_token()
+        data = {**body, "csrf_token": csrf, **files}
+        response = client.post(
+            url,
+            data=data,
+            content_type="multipart/form-data" if files else None,
+        )
+        status = response.status_code
+        assert status in (200, 302, 303) or 400 <= status < 500, (status, url)
+
+    post()
