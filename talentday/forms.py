@@ -92,6 +92,13 @@ def to_id(value) -> int:
     return number
 
 
+def to_optional_id(value) -> int | None:
+    """`coerce` for a choice that may be left empty: None for empty, else as `to_id`."""
+    if value in (None, "", "None"):
+        return None
+    return to_id(value)
+
+
 def plausible_date(day: date | None) -> bool:
     return day is None or EARLIEST_YEAR <= day.year <= LATEST_YEAR
 
