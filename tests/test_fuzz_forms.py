@@ -12,6 +12,7 @@ random locally, where failures found are kept in .hypothesis/ and tried first ne
 
 import io
 import os
+import re
 import string
 
 import pytest
@@ -45,10 +46,14 @@ FUZZ = settings.get_profile("talentday-fuzz-ci" if IN_CI else "talentday-fuzz")
 # Any character a client can send in a form body (UTF-8 cannot carry lone surrogates).
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
 HUGE_TEXT = st.sampled_from(["A" * 100_000, "人" * 40_000, "\U0001f680" * 30_000])
+# Text that str.isdigit, int() and the id columns each read differently: a fuzz finds these
+# by luck only, so they are always in the mix.
+NUMBER_LIKE = st.sampled_from(["²", "٣", "½", "-1", " 7", "1_000", "0x1f", "1e9", "+5", "٠"])
 NUMBERS = st.one_of(
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.sampled_from([0, -1, 2**31, 2**31 - 1, 2**63, 10**40]),
-).map(str)
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.sampled_from([0, -1, 2**31, 2**31 - 1, 2**63, 10**40]).map(str),
+    NUMBER_LIKE,
+)
 DATES = st.dates().map(lambda day: day.isoformat())
 DATETIMES = st.datetimes().map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M"))
 FILES = st.tuples(
@@ -59,6 +64,14 @@ FILES = st.tuples(
     st.sampled_from(["items.csv", "items.xlsx", "items.txt", "items", ".csv"]),
 )
 UNKNOWN_KEY = st.text(string.ascii_letters + string.digits + "-_[].", min_size=1, max_size=20)
+SHORT_TEXT = st.one_of(NUMBER_LIKE, st.text(st.characters(exclude_categories=("Cs",)), max_size=6))
+
+
+def renumbered(name: str):
+    """A list entry's key with its number replaced by any text: `parts-²`, `parts-99999`."""
+    return SHORT_TEXT.map(
+        lambda text: re.sub(r"-\d+(-|$)", lambda match: f"-{text}{match[1]}", name, count=1)
+    )
 
 
 def values_for(kind: str, valid_value):
@@ -73,7 +86,14 @@ def values_for(kind: str, valid_value):
     strategies = [ANY_TEXT, HUGE_TEXT]
     if kind in by_kind:
         strategies.insert(0, by_kind[kind])
-    if valid_value is not None:
+    if isinstance(valid_value, str):
+        # A valid value cut anywhere, with anything after it: `rate12` becomes `rate²`.
+        strategies.insert(
+            0,
+            st.integers(0, len(valid_value)).flatmap(
+                lambda cut: SHORT_TEXT.map(lambda text: valid_value[:cut] + text)
+            ),
+        )
         strategies.insert(0, st.just(valid_value))
     return st.one_of(*strategies)
 
@@ -96,7 +116,13 @@ def bodies(draw, specs, valid: dict, extra: dict):
             continue
         strategy = values_for(kind, valid.get(name))
         body[name] = draw(strategy) if how == "once" else [draw(strategy), draw(strategy)]
-    body |= draw(st.dictionaries(UNKNOWN_KEY, ANY_TEXT, max_size=3))
+    listed = [name for name in names if re.search(r"-\d+(-|$)", name)]
+    keys = (
+        st.one_of(UNKNOWN_KEY, st.sampled_from(listed).flatmap(renumbered))
+        if listed
+        else UNKNOWN_KEY
+    )
+    body |= draw(st.dictionaries(keys, ANY_TEXT, max_size=3))
     return body, files
 
 

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from talentday.extensions import db
 from talentday.followup.models import FollowUpItem
+from talentday.registrations.forms import SUGGESTION_SLOTS
 from tests.conftest import csrf_token
 from tests.form_world import (
     ENDPOINTS,
@@ -259,3 +260,17 @@ def test_hostile_cells_in_an_import_are_previewed_escaped_and_imported_whole(app
 def _item_ids(app) -> list[int]:
     with app.app_context():
         return db.session.scalars(sa.select(FollowUpItem.id)).all()
+
+
+def test_a_registration_raises_no_more_suggestions_than_the_form_offers(app, world):
+    # The page offers three suggestion slots; a hand-made post numbered its entries up to
+    # 199 and one anonymous request raised 200 follow-up items.
+    form_case = next(c for c in FORM_CASES if c.name == "register")
+    extra = {}
+    for number in range(200):
+        extra[f"suggestions-{number}-category"] = str(world.category)
+        extra[f"suggestions-{number}-content"] = f"Suggestion {number}"
+    before = row_counts(app)["followup_item"]
+    response = post_as(world, form_case, {**form_case.valid(world), **extra})
+    assert response.status_code == 302
+    assert row_counts(app)["followup_item"] - before == SUGGESTION_SLOTS

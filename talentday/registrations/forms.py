@@ -116,7 +116,12 @@ class RegistrationForm(SpeakerFields):
         missing=_l("Enter your email address"),
         description=_l("We send your private link to this address."),
     )
-    suggestions = EntryList(FormField(SuggestionEntry), min_entries=SUGGESTION_SLOTS)
+    # max_entries: the page offers three slots, and a hand-made post must not raise more.
+    suggestions = EntryList(
+        FormField(SuggestionEntry),
+        min_entries=SUGGESTION_SLOTS,
+        max_entries=SUGGESTION_SLOTS,
+    )
     consent = BooleanField(
         CONSENT_LABEL,
         description=_l(
