@@ -65,6 +65,19 @@ def _refuse_forbidden_characters(fields) -> bool:
     return valid
 
 
+class EntryList(FieldList):
+    """A FieldList whose entries are numbered in ASCII digits only. WTForms takes any key
+    whose number passes str.isdigit, and "suggestions-²-content" then fails in int()."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit():
+                    yield int(index)
+
+
 class BaseForm(FlaskForm):
     """Every form of the application: CSRF from Flask-WTF, and no text field accepts
     characters that would break a message header, an export or the database."""
@@ -90,6 +103,13 @@ def to_id(value) -> int:
     if number is None:
         raise ValueError(value)
     return number
+
+
+def to_optional_id(value) -> int | None:
+    """`coerce` for a choice that may be left empty: None for empty, else as `to_id`."""
+    if value in (None, "", "None"):
+        return None
+    return to_id(value)
 
 
 def plausible_date(day: date | None) -> bool:

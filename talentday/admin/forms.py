@@ -3,7 +3,13 @@ from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, Stri
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from talentday.auth.models import Role
-from talentday.forms import BaseForm, blank_to_none, email_field, whole_number_field
+from talentday.forms import (
+    BaseForm,
+    blank_to_none,
+    email_field,
+    to_optional_id,
+    whole_number_field,
+)
 from talentday.units.models import UnitKind
 
 
@@ -27,7 +33,7 @@ class UserForm(BaseForm):
     unit_id = SelectField(
         _l("Responsible unit"),
         description=_l("Only for department staff: the unit whose items they handle."),
-        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        coerce=to_optional_id,
         validate_choice=False,
     )
     password = PasswordField(

@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DateField,
-    FieldList,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from talentday.followup.models import Satisfaction
 from talentday.forms import (
     BaseForm,
+    EntryList,
     date_in_range,
     strip_whitespace,
     to_id,
@@ -159,7 +159,7 @@ class MergeForm(BaseForm):
 
 
 class SplitForm(BaseForm):
-    parts = FieldList(
+    parts = EntryList(
         TextAreaField(
             _l("Point"),
             validators=[Optional(), _length(4000)],

@@ -3,7 +3,6 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -15,7 +14,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from talentday.forms import BaseForm, email_field, strip_whitespace, whole_number_field
+from talentday.forms import (
+    BaseForm,
+    EntryList,
+    email_field,
+    strip_whitespace,
+    whole_number_field,
+)
 from talentday.registrations.consent import CONSENT_HINT, CONSENT_LABEL, CONSENT_VERSION
 from talentday.registrations.models import RegistrationState, TalentTeam
 
@@ -111,7 +116,12 @@ class RegistrationForm(SpeakerFields):
         missing=_l("Enter your email address"),
         description=_l("We send your private link to this address."),
     )
-    suggestions = FieldList(FormField(SuggestionEntry), min_entries=SUGGESTION_SLOTS)
+    # max_entries: the page offers three slots, and a hand-made post must not raise more.
+    suggestions = EntryList(
+        FormField(SuggestionEntry),
+        min_entries=SUGGESTION_SLOTS,
+        max_entries=SUGGESTION_SLOTS,
+    )
     consent = BooleanField(
         CONSENT_LABEL,
         description=_l(
@@ -200,4 +210,4 @@ class PlacementEntry(Form):
 
 
 class ProgrammeForm(BaseForm):
-    placements = FieldList(FormField(PlacementEntry))
+    placements = EntryList(FormField(PlacementEntry))

@@ -267,8 +267,9 @@ def private():
                     "success",
                 )
                 return redirect(here)
-    elif action and action.startswith("rate") and action[4:].isdigit():
-        item_id = int(action[4:])
+    elif action and action.startswith("rate"):
+        # to_int, not str.isdigit: "²" is a digit to isdigit() and not a number to int().
+        item_id = to_int(action[4:])
         rating_form = rating_forms.get(item_id)
         if rating_form is None:
             abort(404)

@@ -1,0 +1,693 @@
+"""Every form the application accepts by POST, and a small world in which each can be used.
+
+Shared by the hostile-text proof (tests/test_hostile_input.py) and the property-based fuzz
+(tests/test_fuzz_forms.py): one list of forms, so that a form added to the application and
+missing here fails `test_every_post_route_has_a_form_case` in both.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+import sqlalchemy as sa
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FileField,
+    FormField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+
+from talentday.admin.forms import CategoryForm, UnitForm, UserForm
+from talentday.auth import throttle
+from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
+from talentday.auth.models import Role
+from talentday.events.forms import EventForm
+from talentday.events.models import EventState
+from talentday.extensions import db
+from talentday.followup.forms import (
+    AssignForm,
+    BulkAssignForm,
+    ConfirmImportForm,
+    ImportForm,
+    MergeForm,
+    NoteForm,
+    ProgressForm,
+    QuickEntryForm,
+    RatingForm,
+    ReasonForm,
+    ResultForm,
+    SplitForm,
+)
+from talentday.followup.models import ItemState
+from talentday.forms import BaseForm
+from talentday.registrations import services as registrations
+from talentday.registrations.forms import (
+    AddSuggestionForm,
+    AnonymiseSpeakerForm,
+    ConfirmRegistrationForm,
+    ProgrammeForm,
+    RegistrationForm,
+    ReviewForm,
+    SpeakerDetailsForm,
+    WithdrawForm,
+)
+from talentday.registrations.models import RegistrationState, TalentTeam
+from tests import factories
+from tests.conftest import PASSWORD, open_private_link, sign_in
+
+# Tables that a refused form may still write to: failed sign-ins are audited by design.
+AUDIT_TABLES = {"audit_entry"}
+
+
+@dataclass
+class World:
+    """Ids of what the forms act on, and one signed-in client per role."""
+
+    event: int
+    category: int
+    unit_a: int
+    unit_b: int
+    new_item: int
+    assigned_item: int
+    working_item: int
+    resolved_item: int
+    registration: int
+    anonymise_speaker: int
+    staff_user: int
+    app: object = None
+    clients: dict = field(default_factory=dict)
+    emails: dict = field(default_factory=dict)
+
+
+def build_world(app, make_user, monkeypatch) -> World:
+    # Hundreds of posts from one address: the limits under test elsewhere would answer 429
+    # before the forms here are reached, and the sign-in delay would wait them out.
+    app.config.update(
+        SIGN_IN_LIMITS="100000 per minute",
+        REGISTRATION_LIMITS="100000 per minute",
+        PRIVATE_LINK_LIMITS="100000 per minute",
+    )
+    monkeypatch.setattr(throttle, "pause", lambda seconds: None)
+    with app.app_context():
+        now = datetime.now(UTC)
+        event = factories.event(
+            state=EventState.PUBLISHED,
+            title="25th Talent Salon",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=30, hours=3),
+            registration_closes_at=now + timedelta(days=20),
+            speaking_slots=50,
+        )
+        category = factories.category(name="Talent apartments", code="talent-apartments")
+        unit_a, unit_b = (
+            factories.unit(name="Housing Bureau"),
+            factories.unit(name="Science Bureau"),
+        )
+        speaker = factories.speaker(
+            name="Gao Lizhi",
+            phone="13800001234",
+            organization="SEU",
+            talent_team=TalentTeam(REGISTRATION["talent_team"]),
+        )
+        registration = factories.registration(
+            event=event, speaker=speaker, state=RegistrationState.APPROVED, topic="Flats"
+        )
+        token = registrations.issue_token(registration)
+        due = datetime.now(UTC).date() + timedelta(days=20)
+
+        def item(state, **values):
+            return factories.item(
+                event=event,
+                category=category,
+                speaker=speaker,
+                registration=registration,
+                state=state,
+                **({"lead_unit": unit_a, "due_on": due} if state is not ItemState.NEW else {}),
+                **values,
+            ).id
+
+        world = World(
+            event=event.id,
+            category=category.id,
+            unit_a=unit_a.id,
+            unit_b=unit_b.id,
+            new_item=item(ItemState.NEW),
+            assigned_item=item(ItemState.ASSIGNED),
+            working_item=item(ItemState.IN_PROGRESS),
+            resolved_item=item(ItemState.RESOLVED, result="Flats are being built."),
+            registration=registration.id,
+            anonymise_speaker=factories.registration(event=event).speaker_id,
+            staff_user=0,
+        )
+        db.session.commit()
+    world.app = app
+    staff = make_user(Role.DEPARTMENT_STAFF, unit_id=world.unit_a)
+    world.staff_user = staff.id
+    users = {
+        "admin": make_user(Role.ADMIN),
+        "organizer": make_user(Role.ORGANIZER),
+        "leader": make_user(Role.LEADER),
+        "staff": staff,
+    }
+    world.clients["anonymous"] = app.test_client()
+    for role, user in users.items():
+        client = app.test_client()
+        assert sign_in(client, user.email).status_code == 302
+        world.clients[role] = client
+        world.emails[role] = user.email
+    world.clients["speaker"] = app.test_client()
+    open_private_link(world.clients["speaker"], f"/r/{token}")
+    return world
+
+
+def row_counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+            if table.name not in AUDIT_TABLES
+        }
+
+
+@dataclass
+class FormCase:
+    """One form as a browser sends it: who may use it, where it posts, where it is shown."""
+
+    name: str
+    role: str
+    url: Callable[[World], str]
+    page: Callable[[World], str]
+    # The forms whose fields the body is made of, with their prefixes.
+    forms: list[tuple[type[BaseForm], str]]
+    valid: Callable[[World], dict]
+    # Pages that show what the form stores, to check it is escaped there.
+    shows: Callable[[World], list[str]] = lambda world: []
+    # Fields the view reads from request.form without a form class.
+    extra: Callable[[World], dict] = lambda world: {}
+
+
+def _event_form(world: World) -> dict:
+    return {
+        "series": "Talent Salon",
+        "edition": "26",
+        "title": "26th Talent Salon",
+        "starts_at": "2030-09-20T14:30",
+        "ends_at": "2030-09-20T17:30",
+        "speaking_slots": "12",
+        "follow_up_days": "30",
+    }
+
+
+def _item(name: str) -> Callable[[World], str]:
+    return lambda world: f"/followup/items/{getattr(world, name)}"
+
+
+def _act(action: str, item: str, form, valid: Callable[[World], dict]) -> FormCase:
+    return FormCase(
+        name=f"item {action}",
+        role="organizer" if action in ("assign", "close", "reopen", "urge") else "staff",
+        url=lambda world: f"{_item(item)(world)}/{action}",
+        page=_item(item),
+        forms=[(form, action)],
+        valid=lambda world: {f"{action}-{key}": value for key, value in valid(world).items()},
+        shows=lambda world: [_item(item)(world)],
+    )
+
+
+REGISTRATION = {
+    "name": "Wang Hongyang",
+    "email": "wang.hongyang@example.com",
+    "phone": "138 0000 1234",
+    "organization": "Jiangsu FTR Communication Co., Ltd.",
+    "position": "Chairman and General Manager",
+    "talent_team": "enterprise",
+    "topic": "Intelligent manufacturing",
+    "summary": "What we learned.",
+    "consent": "y",
+}
+
+_addresses = count(1)
+
+FORM_CASES = [
+    FormCase(
+        "sign in",
+        "anonymous",
+        lambda world: "/sign-in",
+        lambda world: "/sign-in",
+        [(SignInForm, "")],
+        lambda world: {"email": world.emails["leader"], "password": PASSWORD, "next": "/"},
+    ),
+    FormCase(
+        "sign out",
+        "anonymous",
+        lambda world: "/sign-out",
+        lambda world: "/sign-in",
+        [],
+        lambda world: {},
+    ),
+    FormCase(
+        "language",
+        "anonymous",
+        lambda world: "/language",
+        lambda world: "/sign-in",
+        [(LanguageForm, "")],
+        lambda world: {"locale": "zh_Hans", "next": "/"},
+    ),
+    FormCase(
+        "change password",
+        "leader",
+        lambda world: "/account/password",
+        lambda world: "/account/password",
+        [(ChangePasswordForm, "")],
+        lambda world: {
+            "current_password": "wrong password",
+            "new_password": "a much longer passphrase",
+            "confirm_password": "a much longer passphrase",
+        },
+    ),
+    FormCase(
+        "new user",
+        "admin",
+        lambda world: "/admin/users/new",
+        lambda world: "/admin/users/new",
+        [(UserForm, "")],
+        lambda world: {
+            "name": "Li Ming",
+            "email": "li.ming@example.com",
+            "role": "leader",
+            "unit_id": "",
+            "password": "river lantern orchard tides",
+            "active": "y",
+        },
+        shows=lambda world: ["/admin/users"],
+    ),
+    FormCase(
+        "edit user",
+        "admin",
+        lambda world: f"/admin/users/{world.staff_user}/edit",
+        lambda world: f"/admin/users/{world.staff_user}/edit",
+        [(UserForm, "")],
+        lambda world: {
+            "name": "Zhou Ping",
+            "email": world.emails["staff"],
+            "role": "department_staff",
+            "unit_id": str(world.unit_a),
+            "active": "y",
+        },
+        shows=lambda world: ["/admin/users"],
+    ),
+    FormCase(
+        "new unit",
+        "admin",
+        lambda world: "/admin/units/new",
+        lambda world: "/admin/units/new",
+        [(UnitForm, "")],
+        lambda world: {"name": "Education Bureau", "kind": "municipal_department", "active": "y"},
+        shows=lambda world: ["/admin/units"],
+    ),
+    FormCase(
+        "edit unit",
+        "admin",
+        lambda world: f"/admin/units/{world.unit_b}/edit",
+        lambda world: f"/admin/units/{world.unit_b}/edit",
+        [(UnitForm, "")],
+        lambda world: {"name": "Science Bureau", "kind": "municipal_department", "active": "y"},
+        shows=lambda world: ["/admin/units", f"/followup/items/{world.working_item}"],
+    ),
+    FormCase(
+        "new category",
+        "admin",
+        lambda world: "/admin/categories/new",
+        lambda world: "/admin/categories/new",
+        [(CategoryForm, "")],
+        lambda world: {"name": "Talent ecosystem", "code": "ecosystem", "position": "2"},
+        shows=lambda world: ["/admin/categories"],
+    ),
+    FormCase(
+        "edit category",
+        "admin",
+        lambda world: f"/admin/categories/{world.category}/edit",
+        lambda world: f"/admin/categories/{world.category}/edit",
+        [(CategoryForm, "")],
+        lambda world: {
+            "name": "Talent apartments",
+            "code": "talent-apartments",
+            "position": "1",
+            "active": "y",
+        },
+        shows=lambda world: ["/admin/categories", f"/followup/items/{world.new_item}"],
+    ),
+    FormCase(
+        "new event",
+        "organizer",
+        lambda world: "/manage/events/new",
+        lambda world: "/manage/events/new",
+        [(EventForm, "")],
+        _event_form,
+        shows=lambda world: ["/manage/events"],
+    ),
+    FormCase(
+        "edit event",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/edit",
+        lambda world: f"/manage/events/{world.event}/edit",
+        [(EventForm, "")],
+        lambda world: {**_event_form(world), "title": "25th Talent Salon", "edition": "25"},
+        shows=lambda world: [
+            f"/manage/events/{world.event}",
+            f"/events/{world.event}",
+            f"/events/{world.event}/programme",
+        ],
+    ),
+    FormCase(
+        "event state",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/state",
+        lambda world: f"/manage/events/{world.event}",
+        [],
+        lambda world: {"state": "published"},
+        extra=lambda world: {"state": "published"},
+    ),
+    FormCase(
+        "register",
+        "anonymous",
+        lambda world: f"/events/{world.event}/register",
+        lambda world: f"/events/{world.event}/register",
+        [(RegistrationForm, "")],
+        # A new address each time: one already on file is held unconfirmed (finding 7).
+        lambda world: {
+            **REGISTRATION,
+            "email": f"speaker{next(_addresses)}@example.com",
+            "suggestions-0-category": str(world.category),
+            "suggestions-0-content": "Talent flats near the zone.",
+        },
+        shows=lambda world: [f"/manage/events/{world.event}/registrations"],
+    ),
+    FormCase(
+        "review registrations",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/registrations",
+        lambda world: f"/manage/events/{world.event}/registrations",
+        [(ReviewForm, "")],
+        lambda world: {"registration": str(world.registration), "action": "approved"},
+        extra=lambda world: {"registration": str(world.registration)},
+    ),
+    FormCase(
+        "programme",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/programme",
+        lambda world: f"/manage/events/{world.event}/programme",
+        [(ProgrammeForm, "")],
+        lambda world: {
+            "placements-0-registration_id": str(world.registration),
+            "placements-0-order": "1",
+            "placements-0-minutes": "10",
+        },
+    ),
+    FormCase(
+        "anonymise speaker",
+        "organizer",
+        lambda world: f"/manage/speakers/{world.anonymise_speaker}/anonymise",
+        lambda world: f"/manage/speakers/{world.anonymise_speaker}/anonymise",
+        [(AnonymiseSpeakerForm, "")],
+        lambda world: {"confirm": ""},
+    ),
+    FormCase(
+        "speaker details",
+        "speaker",
+        lambda world: "/r/",
+        lambda world: "/r/",
+        [(SpeakerDetailsForm, "details")],
+        lambda world: {
+            "action": "details",
+            **{f"details-{key}": value for key, value in REGISTRATION.items()},
+        },
+        shows=lambda world: ["/r/", f"/manage/events/{world.event}/registrations"],
+        extra=lambda world: {"action": "details"},
+    ),
+    FormCase(
+        "speaker suggestion",
+        "speaker",
+        lambda world: "/r/",
+        lambda world: "/r/",
+        [(AddSuggestionForm, "suggestion")],
+        lambda world: {
+            "action": "suggestion",
+            "suggestion-category": str(world.category),
+            "suggestion-content": "More talent flats.",
+        },
+        shows=lambda world: ["/r/", "/followup/?state=new"],
+        extra=lambda world: {"action": "suggestion"},
+    ),
+    FormCase(
+        "speaker rating",
+        "speaker",
+        lambda world: "/r/",
+        lambda world: "/r/",
+        [(RatingForm, "rate")],
+        lambda world: {
+            "action": f"rate{world.resolved_item}",
+            f"rate{world.resolved_item}-satisfaction": "unsatisfied",
+            f"rate{world.resolved_item}-comment": "The flats are too far away.",
+        },
+        shows=lambda world: ["/r/", f"/followup/items/{world.resolved_item}"],
+        extra=lambda world: {"action": f"rate{world.resolved_item}"},
+    ),
+    FormCase(
+        "speaker confirm",
+        "speaker",
+        lambda world: "/r/",
+        lambda world: "/r/",
+        [(ConfirmRegistrationForm, "confirm")],
+        lambda world: {"action": "confirm"},
+        extra=lambda world: {"action": "confirm"},
+    ),
+    FormCase(
+        "speaker withdraw",
+        "speaker",
+        lambda world: "/r/",
+        lambda world: "/r/",
+        [(WithdrawForm, "withdraw")],
+        lambda world: {"action": "withdraw"},
+        extra=lambda world: {"action": "withdraw"},
+    ),
+    FormCase(
+        "quick entry",
+        "organizer",
+        lambda world: "/followup/new",
+        lambda world: f"/followup/new?event={world.event}",
+        [(QuickEntryForm, "")],
+        lambda world: {
+            "event_id": str(world.event),
+            "speaker_id": "",
+            "raised_by_name": "Chen Jing",
+            "category_id": str(world.category),
+            "content": "Open talent apartments near the zone.",
+        },
+        shows=lambda world: ["/followup/?state=new", f"/events/{world.event}/programme"],
+    ),
+    FormCase(
+        "assign many",
+        "organizer",
+        lambda world: "/followup/assign",
+        lambda world: "/followup/",
+        [(BulkAssignForm, "")],
+        lambda world: {
+            "item": str(world.new_item),
+            "lead_unit_id": str(world.unit_b),
+            "due_on": "2030-12-31",
+            "instructions": "Answer within the month.",
+            "back": "/followup/",
+        },
+        shows=lambda world: [f"/followup/items/{world.new_item}"],
+        extra=lambda world: {"item": str(world.new_item), "back": "/followup/"},
+    ),
+    _act(
+        "assign",
+        "new_item",
+        AssignForm,
+        lambda world: {
+            "lead_unit_id": str(world.unit_a),
+            "co_unit_ids": str(world.unit_b),
+            "due_on": "2030-12-31",
+            "instructions": "Answer within the month.",
+        },
+    ),
+    _act("accept", "assigned_item", NoteForm, lambda world: {"note": "We take it."}),
+    _act("return", "assigned_item", ReasonForm, lambda world: {"reason": "Not ours."}),
+    _act(
+        "progress",
+        "working_item",
+        ProgressForm,
+        lambda world: {"note": "Site chosen.", "percent": "40"},
+    ),
+    _act("result", "working_item", ResultForm, lambda world: {"result": "Flats open in May."}),
+    _act("urge", "working_item", NoteForm, lambda world: {"note": "Please hurry."}),
+    _act("close", "resolved_item", NoteForm, lambda world: {"note": "Done."}),
+    _act("reopen", "resolved_item", ReasonForm, lambda world: {"reason": "Not done."}),
+    FormCase(
+        "merge",
+        "organizer",
+        lambda world: f"/followup/items/{world.new_item}/merge",
+        lambda world: f"/followup/items/{world.new_item}",
+        [(MergeForm, "")],
+        lambda world: {"into": str(world.working_item)},
+    ),
+    FormCase(
+        "split",
+        "organizer",
+        lambda world: f"/followup/items/{world.new_item}/split",
+        lambda world: f"/followup/items/{world.new_item}/split",
+        [(SplitForm, "")],
+        lambda world: {
+            "parts-0": "Build flats.",
+            "parts-1": "Cut the rent.",
+            "parts-2": "",
+        },
+        shows=lambda world: ["/followup/?state=new"],
+    ),
+    FormCase(
+        "import",
+        "organizer",
+        lambda world: "/followup/import",
+        lambda world: "/followup/import",
+        [(ImportForm, "")],
+        lambda world: {"event_id": str(world.event)},
+    ),
+    FormCase(
+        "confirm import",
+        "organizer",
+        lambda world: "/followup/import/confirm",
+        lambda world: "/followup/import",
+        [(ConfirmImportForm, "")],
+        lambda world: {"batch": "a" * 32 + ".csv", "event_id": str(world.event)},
+        extra=lambda world: {"event_id": str(world.event)},
+    ),
+]
+
+# The fields each case's `shows` pages display, to prove a stored payload appears there escaped.
+SHOWN_FIELDS = {
+    "new user": {"name"},
+    "edit user": {"name"},
+    "new unit": {"name"},
+    "edit unit": {"name"},
+    "new category": {"name"},
+    "edit category": {"name"},
+    "new event": {"title"},
+    "edit event": {"title"},
+    "register": {"name", "topic"},
+    "speaker details": {"details-name", "details-topic"},
+    "speaker suggestion": {"suggestion-content"},
+    "quick entry": {"content"},
+    "item return": {"return-reason"},
+    "item progress": {"progress-note"},
+    "item result": {"result-result"},
+    "item reopen": {"reopen-reason"},
+    "split": {"parts-0", "parts-1"},
+}
+
+# Routes that take a POST, by endpoint, and the cases that cover them.
+ENDPOINTS = {
+    "auth.sign_in": ["sign in"],
+    "auth.sign_out": ["sign out"],
+    "auth.language": ["language"],
+    "auth.password": ["change password"],
+    "admin.new_user": ["new user"],
+    "admin.edit_user": ["edit user"],
+    "admin.edit_unit": ["new unit", "edit unit"],
+    "admin.edit_category": ["new category", "edit category"],
+    "events.new_event": ["new event"],
+    "events.edit_event": ["edit event"],
+    "events.change_state": ["event state"],
+    "registrations.register": ["register"],
+    "registrations.review": ["review registrations"],
+    "registrations.programme": ["programme"],
+    "registrations.anonymise_speaker": ["anonymise speaker"],
+    "registrations.private": [
+        "speaker details",
+        "speaker suggestion",
+        "speaker rating",
+        "speaker confirm",
+        "speaker withdraw",
+    ],
+    "followup.new_item": ["quick entry"],
+    "followup.assign_many": ["assign many"],
+    "followup.act": [
+        "item assign",
+        "item accept",
+        "item return",
+        "item progress",
+        "item result",
+        "item urge",
+        "item close",
+        "item reopen",
+    ],
+    "followup.merge": ["merge"],
+    "followup.split": ["split"],
+    "followup.import_items": ["import"],
+    "followup.confirm_import": ["confirm import"],
+}
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    kind: str  # text, multiline, password, number, date, datetime, boolean, choice, file
+
+
+def field_specs(app, case: FormCase, world: World) -> list[FieldSpec]:
+    """The names the browser sends for the case's forms, read from the form classes."""
+    specs = []
+    with app.test_request_context():
+        for form_class, prefix in case.forms:
+            if form_class is RatingForm:
+                prefix = f"rate{world.resolved_item}"
+            form = form_class(prefix=prefix, meta={"csrf": False})
+            if isinstance(getattr(form, "placements", None), FieldList):
+                form.placements.append_entry()
+            specs.extend(_specs(form))
+    return specs
+
+
+def _specs(fields) -> list[FieldSpec]:
+    specs = []
+    for item in fields:
+        if isinstance(item, FieldList):
+            specs.extend(_specs(item.entries))
+        elif isinstance(item, FormField):
+            specs.extend(_specs(item.form))
+        else:
+            specs.append(FieldSpec(item.name, _kind(item)))
+    return [spec for spec in specs if not spec.name.endswith("csrf_token")]
+
+
+def _kind(item) -> str:
+    kinds = [
+        (PasswordField, "password"),
+        (FileField, "file"),
+        (BooleanField, "boolean"),
+        (IntegerField, "number"),
+        (DateTimeLocalField, "datetime"),
+        (DateField, "date"),
+        ((SelectField, SelectMultipleField, RadioField), "choice"),
+    ]
+    for classes, kind in kinds:
+        if isinstance(item, classes):
+            return kind
+    if item.type == "TextAreaField":
+        return "multiline"
+    assert isinstance(item, StringField), item
+    return "text"
+
+
+def case(name: str) -> FormCase:
+    return next(c for c in FORM_CASES if c.name == name)
