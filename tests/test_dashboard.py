@@ -99,7 +99,8 @@ def test_headline_figures(app, data):
     assert head.closed == 2  # i1, i8
     assert head.overdue == 2  # i3, i9
     assert (head.on_time, head.with_result) == (2, 3)  # i1 and i8 of i1, i2, i8
-    assert head.on_time_rate == pytest.approx(2 / 3)
+    # The rate's base: the three with a result and the two overdue without one (i3, i9).
+    assert head.judged == 5 and head.on_time_rate == pytest.approx(2 / 5)
     assert (head.satisfied, head.rated) == (2, 3)  # satisfied + basically satisfied of 3
 
 
@@ -109,10 +110,13 @@ def test_unit_figures(app, data):
     a, b, c = rows["Unit A"], rows["Unit B"], rows["Unit C"]
     assert (a.as_lead, a.as_co, a.closed, a.overdue) == (4, 0, 2, 1)
     assert (a.on_time, a.with_result, a.satisfied, a.rated, a.returned) == (2, 3, 2, 3, 0)
+    assert a.judged == 4 and a.on_time_rate == pytest.approx(2 / 4)  # i1, i2, i8 and i3
     # (10.0 + 17.52 + 5.48) / 3 days from assignment to result
     assert a.average_days == pytest.approx(11.0, abs=0.001)
-    assert (b.as_lead, b.as_co, b.closed, b.overdue, b.returned) == (3, 0, 0, 1, 1)
-    assert b.average_days is None and b.on_time_rate is None
+    # i5 was returned: it shows under "returned" only, not as one of B's items.
+    assert (b.as_lead, b.as_co, b.closed, b.overdue, b.returned) == (2, 0, 0, 1, 1)
+    # No result yet, and i9 overdue: B's on-time record is 0 of 1, not "nothing to judge".
+    assert b.average_days is None and b.on_time_rate == 0
     assert (c.as_lead, c.as_co) == (0, 2)
 
 
@@ -140,7 +144,7 @@ def test_a_period_and_an_event_narrow_every_figure(app, data):
             metrics.Scope(event_id=data["events"]["upcoming"]), data["today"]
         )
     assert (head.suggestions, head.overdue) == (7, 1)  # i9 was raised in January 2025
-    assert rows["Unit B"].as_lead == 2
+    assert rows["Unit B"].as_lead == 1  # i4; i5 was returned, i9 raised before the period
     assert (only_next.suggestions, only_next.events_held) == (1, 0)
 
 
@@ -164,9 +168,10 @@ def test_every_drill_down_opens_exactly_the_items_counted(app, data, make_user):
         f"/followup/?unit={unit_a}&amp;role=lead": {ids[n] for n in ("i1", "i2", "i3", "i8")},
         f"/followup/?unit={unit_c}&amp;role=co": {ids["i2"], ids["i4"]},
         f"/followup/?unit={unit_a}&amp;role=lead&amp;on_time=1": {ids["i1"], ids["i8"]},
-        f"/followup/?unit={unit_a}&amp;role=lead&amp;result=1": {
-            ids[n] for n in ("i1", "i2", "i8")
+        f"/followup/?unit={unit_a}&amp;role=lead&amp;judged=1": {
+            ids[n] for n in ("i1", "i2", "i3", "i8")
         },
+        f"/followup/?unit={unit_b}&amp;role=lead": {ids["i4"], ids["i9"]},
         f"/followup/?unit={unit_b}&amp;role=lead&amp;overdue=1": {ids["i9"]},
         f"/followup/?returned_by={unit_b}": {ids["i5"]},
     }  # fmt: skip
@@ -232,7 +237,7 @@ def test_unit_cards(app, data, make_user, who, own, other):
     assert client.get(f"/dashboard/units/{unit_b}").status_code == other
     if who == "lead":
         page = client.get(f"/dashboard/units/{unit_a}").get_data(as_text=True)
-        assert ("Record of Unit A" in page and "66.7%" in page) or "67%" in page
+        assert "Record of Unit A" in page and "50%" in page
         assert client.get("/dashboard/").status_code == 403
 
 
@@ -248,9 +253,9 @@ def test_report_and_workbook_carry_the_same_figures(app, data, make_user):
     workbook = load_workbook(BytesIO(client.get("/dashboard/report.xlsx").data))
     summary = {row[0].value: row[1].value for row in workbook["Summary"].iter_rows(min_row=2)}
     assert summary["Suggestions raised"] == 8 and summary["Items overdue now"] == 2
-    assert summary["On-time rate (%)"] == pytest.approx(66.7)
+    assert summary["On-time rate (%)"] == pytest.approx(40.0)
     units = {row[0].value: row for row in workbook["Units"].iter_rows(min_row=2)}
-    assert units["Unit A"][1].value == 4 and units["Unit B"][8].value == 1
+    assert units["Unit A"][1].value == 4 and units["Unit B"][1].value == 2
     overdue = [row[0].value for row in workbook["Overdue"].iter_rows(min_row=2)]
     assert sorted(overdue) == sorted([data["ids"]["i3"], data["ids"]["i9"]])
 

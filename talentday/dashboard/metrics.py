@@ -60,6 +60,7 @@ class Figures:
     closed: int = 0
     overdue: int = 0
     with_result: int = 0
+    judged: int = 0
     on_time: int = 0
     rated: int = 0
     satisfied: int = 0
@@ -71,6 +72,7 @@ class Figures:
             self.closed,
             self.overdue,
             self.with_result,
+            self.judged,
             self.on_time,
             self.rated,
             self.satisfied,
@@ -79,7 +81,7 @@ class Figures:
 
     @property
     def on_time_rate(self) -> float | None:
-        return _rate(self.on_time, self.with_result)
+        return _rate(self.on_time, self.judged)
 
     @property
     def satisfied_share(self) -> float | None:
@@ -94,12 +96,14 @@ class Headline(Figures):
 
 
 def _figure_columns(today: date) -> tuple:
-    """Items, closed, overdue now, with a result, on time, rated, satisfied: in that order."""
+    """Items, closed, overdue now, with a result, judged for the on-time rate, on time, rated,
+    satisfied: in that order."""
     return (
         sa.func.count(),
         sa.func.count().filter(d.closed()),
         sa.func.count().filter(d.overdue(today)),
         sa.func.count().filter(d.has_result()),
+        sa.func.count().filter(d.judged(today)),
         sa.func.count().filter(d.on_time()),
         sa.func.count().filter(d.rated()),
         sa.func.count().filter(d.satisfied()),
@@ -152,7 +156,9 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
                 d.has_result(), FollowUpItem.assigned_at.is_not(None)
             ),
         )
-        .where(scope.items(), lead.is_not(None))
+        # A returned item waits on the organizers: it shows under "returned" for the unit
+        # that returned it, and in no other figure of that unit.
+        .where(scope.items(), lead.is_not(None), FollowUpItem.state != ItemState.RETURNED)
         .group_by(lead)
     )
     co = (

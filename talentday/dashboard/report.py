@@ -19,6 +19,7 @@ def workbook(dashboard, overdue, closed, event, today) -> Response:
         (_("Items closed"), head.closed),
         (_("Items overdue now"), head.overdue),
         (_("Items with a handling result"), head.with_result),
+        (_("Items answered or overdue (the on-time rate's base)"), head.judged),
         (_("Resolved on time"), head.on_time),
         (_("On-time rate (%)"), _percent(head.on_time_rate)),
         (_("Rated by speakers"), head.rated),

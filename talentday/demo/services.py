@@ -266,6 +266,9 @@ def _add_item(
             )
         )
         if unsatisfied:
+            # As services.rate does: the unsatisfying result no longer stands.
+            item.resolved_at = item.closed_at = None
+            item.result = ""
             timeline.append(
                 TimelineEntry(
                     item=item,

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from talentday.dashboard.sql import city_date
 from talentday.followup.models import (
-    DONE_STATES,
+    NOT_WAITING_ON_A_UNIT,
     FollowUpItem,
     ItemState,
     Satisfaction,
@@ -27,11 +27,13 @@ DEFINITIONS = {
     ),
     "closed": _l("Closed: items the organizers have closed."),
     "overdue": _l(
-        "Overdue now: the due date has passed and the item is neither resolved nor closed."
+        "Overdue now: the due date has passed and the item is neither resolved nor closed; an "
+        "item a unit returned waits on the organizers and is nobody's overdue item."
     ),
     "on_time": _l(
-        "On time: resolved on or before the due date. The on-time rate is the share of items "
-        "with a handling result that were resolved on time."
+        "On time: the handling result that stands came on or before the due date (a result "
+        "sent back or reopened no longer counts). The on-time rate is the share of on-time "
+        "items among those with a result or overdue now: an open overdue item counts as late."
     ),
     "satisfied": _l(
         "Satisfied: the speaker rated the answer satisfied or basically satisfied; the share "
@@ -55,11 +57,17 @@ def counted():
 
 
 def overdue(today: date):
-    return sa.and_(FollowUpItem.due_on < today, FollowUpItem.state.not_in(DONE_STATES))
+    return sa.and_(FollowUpItem.due_on < today, FollowUpItem.state.not_in(NOT_WAITING_ON_A_UNIT))
 
 
 def has_result():
+    """A handling result stands: sending it back or reopening clears `resolved_at`."""
     return FollowUpItem.resolved_at.is_not(None)
+
+
+def judged(today: date):
+    """The items the on-time rate is taken over: answered, or late without an answer."""
+    return sa.or_(has_result(), overdue(today))
 
 
 def on_time():

@@ -48,6 +48,7 @@ class Filters:
     sort: str = "due"
     # The dashboard's drill-downs: each figure links to exactly the items it counts.
     result: bool = False
+    judged: bool = False
     on_time: bool = False
     rated: bool = False
     satisfied: bool = False
@@ -71,6 +72,7 @@ class Filters:
             q=args.get("q", "").strip()[:200],
             sort=sort if sort in SORT_KEYS else "due",
             result=args.get("result") == "1",
+            judged=args.get("judged") == "1",
             on_time=args.get("on_time") == "1",
             rated=args.get("rated") == "1",
             satisfied=args.get("satisfied") == "1",
@@ -93,6 +95,7 @@ class Filters:
             "q": self.q,
             "sort": self.sort if self.sort != "due" else None,
             "result": "1" if self.result else None,
+            "judged": "1" if self.judged else None,
             "on_time": "1" if self.on_time else None,
             "rated": "1" if self.rated else None,
             "satisfied": "1" if self.satisfied else None,
@@ -124,7 +127,11 @@ def statement(user: User, filters: Filters, today: date):
             followup_item_co_unit.c.unit_id == filters.unit
         )
         if filters.role == "lead":
-            query = query.where(FollowUpItem.lead_unit_id == filters.unit)
+            # As the dashboard counts it: a returned item is no longer led by that unit.
+            query = query.where(
+                FollowUpItem.lead_unit_id == filters.unit,
+                FollowUpItem.state != ItemState.RETURNED,
+            )
         elif filters.role == "co":
             query = query.where(FollowUpItem.id.in_(co_handled))
         else:
@@ -139,6 +146,8 @@ def statement(user: User, filters: Filters, today: date):
         query = query.where(definitions.overdue(today))
     if filters.result:
         query = query.where(definitions.has_result())
+    if filters.judged:
+        query = query.where(definitions.judged(today))
     if filters.on_time:
         query = query.where(definitions.on_time())
     if filters.rated:

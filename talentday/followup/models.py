@@ -53,6 +53,9 @@ ITEM_TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
 
 # An item in one of these states is finished for the purpose of lateness.
 DONE_STATES = frozenset({ItemState.RESOLVED, ItemState.CLOSED})
+# Nor is a returned item late: it waits on the organizers to assign it again (with a new due
+# date), not on the unit that returned it. In no other state can an item be overdue.
+NOT_WAITING_ON_A_UNIT = DONE_STATES | {ItemState.RETURNED}
 
 
 class Satisfaction(enum.Enum):
@@ -228,8 +231,12 @@ class FollowUpItem(db.Model):
         return self.raised_by_name
 
     def is_overdue(self, today: date) -> bool:
-        """Overdue: the due date has passed and the item is neither resolved nor closed."""
-        return self.due_on is not None and self.due_on < today and self.state not in DONE_STATES
+        """The Python twin of followup.definitions.overdue: for one item already loaded."""
+        return (
+            self.due_on is not None
+            and self.due_on < today
+            and self.state not in NOT_WAITING_ON_A_UNIT
+        )
 
     def can_move_to(self, state: ItemState) -> bool:
         return state in ITEM_TRANSITIONS[self.state]

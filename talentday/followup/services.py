@@ -269,8 +269,16 @@ def reopen(item: FollowUpItem, *, reason: str, by: User, expected_version=None) 
     if not reason.strip():
         raise FollowUpError(_l("Say why the item is reopened"), field="reason")
     _record(item, TimelineKind.REOPENED, by=by, to_state=ItemState.REOPENED, note=reason.strip())
-    item.closed_at = None
+    _withdraw_result(item)
     _notify_users(unit_staff([item.lead_unit_id]), "item_reopened", item, reason=reason.strip())
+
+
+def _withdraw_result(item: FollowUpItem) -> None:
+    """A result sent back or found unsatisfying no longer stands: the item is judged on the
+    next one (on time or not, days to result). The timeline keeps the earlier result."""
+    item.closed_at = None
+    item.resolved_at = None
+    item.result = ""
 
 
 def urge(item: FollowUpItem, *, note: str, by: User) -> None:
@@ -377,7 +385,7 @@ def rate(
             item, TimelineKind.REOPENED, speaker=speaker, to_state=ItemState.REOPENED,
             note=comment.strip(),
         )  # fmt: skip
-        item.closed_at = None
+        _withdraw_result(item)
         _notify_users(unit_staff([item.lead_unit_id]), "item_reopened", item, reason=comment)
 
 

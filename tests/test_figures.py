@@ -1,0 +1,86 @@
+"""The definitions that figures are built on (issue 9): a returned item is nobody's overdue
+item, a result that was sent back no longer counts, and no item is on time and overdue at once."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from talentday.auth.models import Role, User
+from talentday.dashboard import metrics
+from talentday.extensions import db
+from talentday.followup import definitions, services
+from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry, TimelineKind
+from talentday.i18n import city_today
+from tests import factories
+
+
+def _count(*clauses) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpItem).where(*clauses))
+
+
+def test_a_returned_item_past_its_due_date_is_nobodys_overdue_item(app_ctx):
+    today = city_today()
+    unit = factories.unit(name="Housing Bureau")
+    item = factories.item(
+        state=ItemState.RETURNED, lead_unit=unit, due_on=today - timedelta(days=3)
+    )
+    db.session.add(TimelineEntry(item=item, kind=TimelineKind.RETURNED, unit=unit, note="Not ours"))
+    db.session.flush()
+    assert not item.is_overdue(today)
+    assert _count(definitions.overdue(today)) == 0
+    (row,) = metrics.units(metrics.Scope(), today)
+    assert (row.returned, row.overdue, row.as_lead) == (1, 0, 0)
+
+
+def test_a_result_sent_back_no_longer_counts_on_time(app_ctx, make_user):
+    organizer = db.session.get(User, make_user(Role.ORGANIZER).id)
+    today = city_today()
+    item = factories.item(
+        state=ItemState.RESOLVED,
+        lead_unit=factories.unit(),
+        due_on=today - timedelta(days=2),
+        resolved_at=datetime.now(UTC) - timedelta(days=5),
+        result="Flats open in March.",
+    )
+    assert _count(definitions.on_time()) == 1
+    services.reopen(item, reason="March has passed and nothing opened.", by=organizer)
+    db.session.flush()
+    assert item.resolved_at is None
+    assert _count(definitions.on_time()) == 0 and _count(definitions.has_result()) == 0
+    assert _count(definitions.overdue(today)) == 1, "open again, and past its due date"
+    results = db.session.scalars(
+        sa.select(TimelineEntry.note).where(TimelineEntry.kind == TimelineKind.REOPENED)
+    ).all()
+    assert results == ["March has passed and nothing opened."]
+
+
+def _generated_items(today: date, count: int = 120) -> None:
+    """Items in every state with due dates and results scattered around today."""
+    chance = random.Random(20261127)
+    units = [factories.unit() for _ in range(4)]
+    for number in range(count):
+        state = chance.choice(list(ItemState))
+        values = {"state": state, "content": f"generated {number}"}
+        if state is not ItemState.NEW:
+            values["lead_unit"] = chance.choice(units)
+            values["due_on"] = today + timedelta(days=chance.randint(-20, 20))
+        if state in (ItemState.RESOLVED, ItemState.CLOSED):
+            values["resolved_at"] = datetime.now(UTC) + timedelta(days=chance.randint(-30, 0))
+        factories.item(**values)
+    db.session.flush()
+
+
+def test_no_item_is_counted_on_time_and_overdue_at_once(app_ctx):
+    from talentday.demo.services import load_demo
+
+    load_demo()
+    today = city_today()
+    _generated_items(today)
+    for day in (today, today + timedelta(days=60), date(2026, 9, 1)):
+        assert _count(definitions.on_time(), definitions.overdue(day)) == 0, day
+        items = db.session.scalars(sa.select(FollowUpItem)).all()
+        overdue_ids = set(
+            db.session.scalars(sa.select(FollowUpItem.id).where(definitions.overdue(day)))
+        )
+        assert {i.id for i in items if i.is_overdue(day)} == overdue_ids, "SQL and Python agree"
