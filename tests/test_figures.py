@@ -84,3 +84,16 @@ def test_no_item_is_counted_on_time_and_overdue_at_once(app_ctx):
             db.session.scalars(sa.select(FollowUpItem.id).where(definitions.overdue(day)))
         )
         assert {i.id for i in items if i.is_overdue(day)} == overdue_ids, "SQL and Python agree"
+
+
+def test_the_organizers_desk_counts_a_merged_pair_once_as_the_dashboard_does(app_ctx, make_user):
+    from talentday.main.services import organizer_overview
+
+    organizer = db.session.get(User, make_user(Role.ORGANIZER).id)
+    event = factories.event()
+    first, second = factories.item(event=event), factories.item(event=event)
+    services.merge(second, into=first, by=organizer)
+    db.session.flush()
+    (row,) = organizer_overview(city_today())
+    headline = metrics.headline(metrics.Scope(event_id=event.id), city_today())
+    assert (row.items, row.open_items) == (1, 1) == (headline.suggestions, 1)

@@ -61,7 +61,8 @@ def organizer_overview(today: date) -> list[EventRow]:
             sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
             sa.func.count().filter(definitions.overdue(today)),
         )
-        .where(FollowUpItem.event_id.in_(rows))
+        # Counted as the dashboard counts them: a merged duplicate is its main item.
+        .where(FollowUpItem.event_id.in_(rows), definitions.counted())
         .group_by(FollowUpItem.event_id)
     )
     for event_id, total, open_items, overdue in item_counts:
