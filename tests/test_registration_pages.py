@@ -460,3 +460,30 @@ def test_review_ignores_registrations_of_other_events(app, organizer, event_id):
 def test_the_home_page_offers_registration_for_open_events(client, event_id):
     page = client.get("/").get_data(as_text=True)
     assert f'href="/events/{event_id}/register"' in page
+
+
+def test_the_registrations_export_carries_topic_summary_and_suggestions(app, organizer, event_id):
+    with app.app_context():
+        event = db.session.get(factories.Event, event_id)
+        category = db.session.scalar(sa.select(factories.Category))
+        services.register(
+            event,
+            services.SpeakerDetails(
+                name="Gao Lizhi", email="gao@example.com", phone="13800000000",
+                organization="Institute", position="Dean", talent_team=factories.TalentTeam.OTHER,
+            ),
+            topic="Talent flats",
+            summary="Why young engineers leave.",
+            suggestions=[
+                services.SuggestionDraft(category, "Open flats near the zone."),
+                services.SuggestionDraft(category, "Rent subsidies for two years."),
+            ],
+            consent=True,
+        )  # fmt: skip
+        db.session.commit()
+    text = organizer.get(f"/manage/events/{event_id}/registrations.csv").get_data(as_text=True)
+    header, row = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[:2]
+    values = dict(zip(header, row, strict=True))
+    assert values["Topic of your talk"] == "Talent flats"
+    assert values["Summary"] == "Why young engineers leave."
+    assert values["Suggestions"] == "Open flats near the zone.\nRent subsidies for two years."

@@ -11,6 +11,8 @@ from icalendar import Event as CalendarEvent
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.exports import csv_response, xlsx_response
+from talentday.extensions import db
+from talentday.followup.models import FollowUpItem
 from talentday.i18n import to_city_time
 from talentday.navigation import public_url
 from talentday.registrations.models import Registration
@@ -20,8 +22,23 @@ def _city(value) -> str:
     return to_city_time(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _suggestions_by_registration(event: Event) -> dict[int, list[str]]:
+    """The suggestions each registration raised, in one query for the whole event."""
+    found: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        db.select(FollowUpItem.registration_id, FollowUpItem.content)
+        .join(Registration, Registration.id == FollowUpItem.registration_id)
+        .where(Registration.event_id == event.id)
+        .order_by(FollowUpItem.created_at, FollowUpItem.id)
+    )
+    for registration_id, content in rows:
+        found.setdefault(registration_id, []).append(content)
+    return found
+
+
 def registrations_file(event: Event, registrations: list[Registration], fmt: str) -> Response:
     """One row per registration, with the columns an organizer files."""
+    suggestions = _suggestions_by_registration(event)
     headers = [
         _("Speaking order"),
         _("Full name"),
@@ -31,6 +48,8 @@ def registrations_file(event: Event, registrations: list[Registration], fmt: str
         _("Mobile phone"),
         _("Email address"),
         _("Topic of your talk"),
+        _("Summary"),
+        _("Suggestions"),
         _("State"),
         _("Minutes"),
         _("Submitted"),
@@ -46,6 +65,8 @@ def registrations_file(event: Event, registrations: list[Registration], fmt: str
             registration.speaker.phone,
             registration.speaker.email,
             registration.topic,
+            registration.summary,
+            "\n".join(suggestions.get(registration.id, [])),
             str(registration.state.label),
             registration.speaking_minutes,
             _city(registration.submitted_at),
