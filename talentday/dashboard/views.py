@@ -5,7 +5,6 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 
 from talentday.auth.models import Role
 from talentday.auth.permissions import oversight_required
@@ -13,7 +12,7 @@ from talentday.dashboard import charts, metrics, report
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import definitions
-from talentday.followup.models import FollowUpItem
+from talentday.followup.models import ITEM_DISPLAY_LOADS, FollowUpItem
 from talentday.forms import to_date, to_int
 from talentday.i18n import city_today
 from talentday.units.models import ResponsibleUnit
@@ -125,12 +124,7 @@ def unit_card(unit_id: int):
 
 def _report_data(scope: metrics.Scope, today: date) -> dict:
     dashboard = metrics.dashboard(scope, today)
-    items = db.select(FollowUpItem).options(
-        joinedload(FollowUpItem.lead_unit),
-        joinedload(FollowUpItem.category),
-        joinedload(FollowUpItem.event),
-        selectinload(FollowUpItem.co_units),
-    )
+    items = db.select(FollowUpItem).options(*ITEM_DISPLAY_LOADS)
     overdue = db.session.scalars(
         items.where(scope.items(), definitions.overdue(today)).order_by(FollowUpItem.due_on)
     ).all()

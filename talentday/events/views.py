@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -6,6 +6,7 @@ from talentday.auth.permissions import organizer_required
 from talentday.events import services
 from talentday.events.forms import EventForm
 from talentday.events.models import EVENT_TRANSITIONS, Event, EventState, action_label
+from talentday.events.permissions import visible_event_or_404
 from talentday.extensions import db
 from talentday.followup.services import carried_over
 from talentday.forms import show_domain_error, to_int
@@ -15,14 +16,6 @@ from talentday.registrations import queries as registration_queries
 from talentday.registrations.models import TalentTeam
 
 bp = Blueprint("events", __name__)
-
-
-def visible_event_or_404(event_id: int) -> Event:
-    """Public pages show published events; organizers also see drafts and archives."""
-    event = db.get_or_404(Event, event_id)
-    if not event.is_public and not (current_user.is_authenticated and current_user.is_organizer):
-        abort(404)
-    return event
 
 
 @bp.get("/events/<int:event_id>")

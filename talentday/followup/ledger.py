@@ -6,20 +6,20 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Response
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from talentday.auth.models import User
 from talentday.exports import csv_response, xlsx_response
 from talentday.extensions import db
 from talentday.followup import definitions
 from talentday.followup.models import (
+    ITEM_DISPLAY_LOADS,
     FollowUpItem,
     ItemState,
     TimelineEntry,
     TimelineKind,
-    followup_item_co_unit,
 )
-from talentday.followup.permissions import visible_items
+from talentday.followup.permissions import co_handled_by, visible_items
 from talentday.forms import to_date, to_int
 from talentday.registrations.models import Speaker
 
@@ -110,22 +110,13 @@ def statement(user: User, filters: Filters, today: date):
     query = (
         db.select(FollowUpItem)
         .where(visible_items(user), definitions.counted())
-        .options(
-            joinedload(FollowUpItem.event),
-            joinedload(FollowUpItem.category),
-            joinedload(FollowUpItem.lead_unit),
-            joinedload(FollowUpItem.speaker),
-            selectinload(FollowUpItem.co_units),
-        )
+        .options(*ITEM_DISPLAY_LOADS)
     )
     if filters.event:
         query = query.where(FollowUpItem.event_id == filters.event)
     if filters.category:
         query = query.where(FollowUpItem.category_id == filters.category)
     if filters.unit:
-        co_handled = sa.select(followup_item_co_unit.c.item_id).where(
-            followup_item_co_unit.c.unit_id == filters.unit
-        )
         if filters.role == "lead":
             # As the dashboard counts it: a returned item is no longer led by that unit.
             query = query.where(
@@ -133,10 +124,10 @@ def statement(user: User, filters: Filters, today: date):
                 FollowUpItem.state != ItemState.RETURNED,
             )
         elif filters.role == "co":
-            query = query.where(FollowUpItem.id.in_(co_handled))
+            query = query.where(co_handled_by(filters.unit))
         else:
             query = query.where(
-                sa.or_(FollowUpItem.lead_unit_id == filters.unit, FollowUpItem.id.in_(co_handled))
+                sa.or_(FollowUpItem.lead_unit_id == filters.unit, co_handled_by(filters.unit))
             )
     if filters.state == "open":
         query = query.where(FollowUpItem.state != ItemState.CLOSED)

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from talentday.auth.models import User
 from talentday.database import UTCDateTime, enum_column, utcnow
@@ -281,3 +281,14 @@ class TimelineEntry(db.Model):
     actor_user: Mapped[User | None] = relationship()
     actor_speaker: Mapped[Speaker | None] = relationship()
     unit: Mapped[ResponsibleUnit | None] = relationship()
+
+
+# What every page or list showing items reads of each: loaded with the items, in a constant
+# number of queries however many items there are.
+ITEM_DISPLAY_LOADS = (
+    joinedload(FollowUpItem.event),
+    joinedload(FollowUpItem.category),
+    joinedload(FollowUpItem.lead_unit),
+    joinedload(FollowUpItem.speaker),
+    selectinload(FollowUpItem.co_units),
+)

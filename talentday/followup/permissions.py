@@ -47,17 +47,21 @@ def require_visible(user: User, item: FollowUpItem | None) -> Standing:
     return relation
 
 
+def co_handled_by(unit_id: int):
+    """A WHERE clause: the items this unit co-handles."""
+    return FollowUpItem.id.in_(
+        sa.select(followup_item_co_unit.c.item_id).where(followup_item_co_unit.c.unit_id == unit_id)
+    )
+
+
 def visible_items(user: User):
     """A WHERE clause selecting the items this user may see, for lists and counts."""
     if user.role in (Role.ORGANIZER, Role.LEADER):
         return sa.true()
     if user.role is Role.DEPARTMENT_STAFF and user.unit_id is not None:
-        co_handled = sa.select(followup_item_co_unit.c.item_id).where(
-            followup_item_co_unit.c.unit_id == user.unit_id
-        )
         return sa.and_(
             FollowUpItem.state != ItemState.NEW,
-            sa.or_(FollowUpItem.lead_unit_id == user.unit_id, FollowUpItem.id.in_(co_handled)),
+            sa.or_(FollowUpItem.lead_unit_id == user.unit_id, co_handled_by(user.unit_id)),
         )
     return sa.false()
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload as sa_joinedload
 
 from talentday.auth.models import Role, User
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup.models import (
+    ITEM_DISPLAY_LOADS,
     ITEM_TRANSITIONS,
     Category,
     FollowUpItem,
@@ -465,11 +465,7 @@ def carried_over(event: Event) -> list[FollowUpItem]:
                 FollowUpItem.state != ItemState.CLOSED,
                 FollowUpItem.merged_into_id.is_(None),
             )
-            .options(
-                sa_joinedload(FollowUpItem.lead_unit),
-                sa_joinedload(FollowUpItem.event),
-                sa_joinedload(FollowUpItem.category),
-            )
+            .options(*ITEM_DISPLAY_LOADS)
             .order_by(Event.starts_at, FollowUpItem.due_on, FollowUpItem.id)
         )
     )

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -39,7 +39,13 @@ from talentday.followup.forms import (
     SplitForm,
 )
 from talentday.followup.imports import ImportFileError, parse
-from talentday.followup.models import Category, FollowUpItem, ItemState, TimelineEntry
+from talentday.followup.models import (
+    ITEM_DISPLAY_LOADS,
+    Category,
+    FollowUpItem,
+    ItemState,
+    TimelineEntry,
+)
 from talentday.followup.moves import MOVES, Move, actor_standing, allowed_moves
 from talentday.followup.permissions import (
     can_see_contact_details,
@@ -49,6 +55,7 @@ from talentday.forms import show_domain_error, to_int
 from talentday.i18n import city_today
 from talentday.navigation import requested_page, safe_next_url
 from talentday.registrations.models import Registration, Speaker
+from talentday.registrations.queries import registration_of
 from talentday.units.models import ResponsibleUnit
 from talentday.units.services import active_units
 
@@ -62,15 +69,7 @@ def _unit_choices(empty: str | None = None) -> list[SelectChoice]:
 
 def _load_item(item_id: int) -> FollowUpItem:
     return db.session.scalar(
-        db.select(FollowUpItem)
-        .where(FollowUpItem.id == item_id)
-        .options(
-            joinedload(FollowUpItem.event),
-            joinedload(FollowUpItem.category),
-            joinedload(FollowUpItem.lead_unit),
-            joinedload(FollowUpItem.speaker),
-            selectinload(FollowUpItem.co_units),
-        )
+        db.select(FollowUpItem).where(FollowUpItem.id == item_id).options(*ITEM_DISPLAY_LOADS)
     )
 
 
@@ -380,15 +379,7 @@ def new_item():
         event = db.session.get(Event, form.event_id.data)
         category = db.session.get(Category, form.category_id.data)
         speaker = next((s for s in speakers if s.id == form.speaker_id.data), None)
-        registration = (
-            db.session.scalar(
-                db.select(Registration).where(
-                    Registration.event_id == event.id, Registration.speaker_id == speaker.id
-                )
-            )
-            if speaker and event
-            else None
-        )
+        registration = registration_of(event.id, speaker.id) if speaker and event else None
         try:
             if event is None:
                 raise services.FollowUpError(_("Choose the event"), field="event_id")
@@ -526,15 +517,7 @@ def confirm_import():
         if not row.ok:
             continue
         speaker = db.session.get(Speaker, row.speaker_id) if row.speaker_id else None
-        registration = (
-            db.session.scalar(
-                db.select(Registration).where(
-                    Registration.event_id == event.id, Registration.speaker_id == speaker.id
-                )
-            )
-            if speaker
-            else None
-        )
+        registration = registration_of(event.id, speaker.id) if speaker else None
         services.raise_suggestion(
             event=event,
             category=categories[row.category_id],

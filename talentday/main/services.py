@@ -4,13 +4,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
 
 from talentday.dashboard import metrics
 from talentday.events.models import PUBLIC_EVENT_STATES, Event
 from talentday.extensions import db
 from talentday.followup import definitions
-from talentday.followup.models import FollowUpItem, ItemState, followup_item_co_unit
+from talentday.followup.models import (
+    ITEM_DISPLAY_LOADS,
+    FollowUpItem,
+    ItemState,
+)
+from talentday.followup.permissions import co_handled_by
 from talentday.registrations.models import Registration, RegistrationState
 
 
@@ -91,21 +95,13 @@ class UnitDesk:
 
 def unit_desk(unit_id: int, today: date) -> UnitDesk:
     """The open items of one unit, as lead or co-handler, in one query plus eager loads."""
-    co_handled = db.select(followup_item_co_unit.c.item_id).where(
-        followup_item_co_unit.c.unit_id == unit_id
-    )
     items = db.session.scalars(
         db.select(FollowUpItem)
         .where(
-            sa.or_(FollowUpItem.lead_unit_id == unit_id, FollowUpItem.id.in_(co_handled)),
+            sa.or_(FollowUpItem.lead_unit_id == unit_id, co_handled_by(unit_id)),
             FollowUpItem.state.not_in((ItemState.NEW, ItemState.CLOSED, ItemState.RETURNED)),
         )
-        .options(
-            joinedload(FollowUpItem.category),
-            joinedload(FollowUpItem.event),
-            joinedload(FollowUpItem.lead_unit),
-            selectinload(FollowUpItem.co_units),
-        )
+        .options(*ITEM_DISPLAY_LOADS)
         .order_by(FollowUpItem.due_on, FollowUpItem.id)
     ).unique()
     desk = UnitDesk()

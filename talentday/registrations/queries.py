@@ -71,3 +71,12 @@ def waiting_list(event_id: int) -> list[Registration]:
             .order_by(Registration.submitted_at, Registration.id)
         )
     )
+
+
+def registration_of(event_id: int, speaker_id: int, *, lock: bool = False) -> Registration | None:
+    """A speaker's registration for an event (at most one); `lock` holds its row until the
+    transaction ends."""
+    statement = db.select(Registration).where(
+        Registration.event_id == event_id, Registration.speaker_id == speaker_id
+    )
+    return db.session.scalar(statement.with_for_update() if lock else statement)

@@ -232,11 +232,7 @@ def register(
     if speaker is not None:
         # Locked before anything else in this transaction: simultaneous resubmissions then
         # take turns instead of deadlocking over the row (PostgreSQL; SQLite takes turns anyway).
-        existing = db.session.scalar(
-            db.select(Registration)
-            .where(Registration.event_id == event.id, Registration.speaker_id == speaker.id)
-            .with_for_update()
-        )
+        existing = queries.registration_of(event.id, speaker.id, lock=True)
         if existing is not None:
             if not _told_recently(existing):
                 _tell_speaker(existing, "link_resent")

@@ -24,8 +24,8 @@ from wtforms import SelectChoice
 from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
+from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
-from talentday.events.views import visible_event_or_404
 from talentday.extensions import db, limiter
 from talentday.followup.forms import RatingForm
 from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
