@@ -487,3 +487,14 @@ def test_the_registrations_export_carries_topic_summary_and_suggestions(app, org
     assert values["Topic of your talk"] == "Talent flats"
     assert values["Summary"] == "Why young engineers leave."
     assert values["Suggestions"] == "Open flats near the zone.\nRent subsidies for two years."
+
+
+def test_a_failed_suggestion_keeps_the_saved_details_in_their_form(app, client, event_id):
+    submit(client, register_url(event_id), GOOD)
+    link = open_private_link(client, last_link(app))
+    page = submit(
+        client, link, {"action": "suggestion", "suggestion-category": "", "suggestion-content": ""}
+    ).get_data(as_text=True)
+    assert "There is a problem" in page
+    assert 'value="Wang Hongyang"' in page and 'value="13800001234"' in page
+    assert 'value="Intelligent manufacturing"' in page
