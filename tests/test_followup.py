@@ -208,7 +208,7 @@ MOVES = {
     "reopen": lambda item, p: services.reopen(item, reason="Not enough", by=p["organizer"]),
 }  # fmt: skip
 
-# Which moves each state allows (DOMAIN.md), as the services offer them.
+# Which moves each state allows (docs/domain.md), as the services offer them.
 ALLOWED = {
     ItemState.NEW: {"assign"},
     ItemState.ASSIGNED: {"assign", "accept", "return"},

@@ -39,7 +39,7 @@ ITEM_STATE_LABELS = {
     ItemState.REOPENED: _l("Reopened"),
 }
 
-# The allowed moves of a follow-up item (DOMAIN.md, "Life of a follow-up item").
+# The allowed moves of a follow-up item (docs/domain.md, "Life of a follow-up item").
 ITEM_TRANSITIONS: dict[ItemState, frozenset[ItemState]] = {
     ItemState.NEW: frozenset({ItemState.ASSIGNED}),
     ItemState.ASSIGNED: frozenset({ItemState.ACCEPTED, ItemState.RETURNED}),

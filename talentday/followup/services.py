@@ -1,4 +1,4 @@
-"""Follow-up items: raising, assigning, handling, closing, rating — the rules of DOMAIN.md.
+"""Follow-up items: raising, assigning, handling, closing, rating — the rules of docs/domain.md.
 
 Every change goes through `_record`, which writes a timeline entry with who, when and what;
 entries are never edited or deleted. Each changing function takes the version of the item

@@ -60,7 +60,7 @@ REGISTRATION_STATE_LABELS = {
 }
 
 
-# The allowed moves of a registration (DOMAIN.md, "Life of a registration").
+# The allowed moves of a registration (docs/domain.md, "Life of a registration").
 REGISTRATION_TRANSITIONS: dict[RegistrationState, frozenset[RegistrationState]] = {
     # Only the speaker moves it on, by confirming (to submitted or waitlisted) or not.
     RegistrationState.UNCONFIRMED: frozenset(
