@@ -97,3 +97,13 @@ def test_the_organizers_desk_counts_a_merged_pair_once_as_the_dashboard_does(app
     (row,) = organizer_overview(city_today())
     headline = metrics.headline(metrics.Scope(event_id=event.id), city_today())
     assert (row.items, row.open_items) == (1, 1) == (headline.suggestions, 1)
+
+
+def test_only_items_a_unit_owes_show_a_countdown_to_their_due_date(app_ctx):
+    owed = {state: factories.item(state=state).waits_on_a_unit for state in ItemState}
+    assert {state for state, waits in owed.items() if waits} == {
+        ItemState.ASSIGNED,
+        ItemState.ACCEPTED,
+        ItemState.IN_PROGRESS,
+        ItemState.REOPENED,
+    }

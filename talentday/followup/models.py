@@ -230,6 +230,11 @@ class FollowUpItem(db.Model):
             return str(_l("A speaker"))
         return self.raised_by_name
 
+    @property
+    def waits_on_a_unit(self) -> bool:
+        """Assigned and not yet answered, nor returned: a unit owes it by its due date."""
+        return self.state not in NOT_WAITING_ON_A_UNIT and self.state is not ItemState.NEW
+
     def is_overdue(self, today: date) -> bool:
         """The Python twin of followup.definitions.overdue: for one item already loaded."""
         return (

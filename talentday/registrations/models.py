@@ -177,6 +177,10 @@ class Registration(db.Model):
     event: Mapped[Event] = relationship()
     speaker: Mapped[Speaker] = relationship()
 
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.state is RegistrationState.UNCONFIRMED
+
     def __repr__(self) -> str:
         return f"<Registration {self.id} event={self.event_id} {self.state.value}>"
 
