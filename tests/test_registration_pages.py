@@ -234,9 +234,8 @@ def test_the_private_link_shows_edits_adds_and_withdraws(app, client, event_id):
 
     response = submit(
         client,
-        link,
+        "/r/details",
         {
-            "action": "details",
             "details-name": "Wang Hongyang",
             "details-phone": "13900009999",
             "details-organization": "Jiangsu FTR",
@@ -245,35 +244,36 @@ def test_the_private_link_shows_edits_adds_and_withdraws(app, client, event_id):
             "details-topic": "A new topic",
             "details-summary": "",
         },
+        form_url=link,
     )
     assert response.status_code == 302
     bad = submit(
         client,
-        link,
+        "/r/details",
         {
-            "action": "details",
             "details-name": "",
             "details-phone": "1",
             "details-talent_team": "enterprise",
         },
+        form_url=link,
     ).get_data(as_text=True)
     assert "Enter your full name" in bad and "Enter an 11-digit mobile number" in bad
 
     submit(
         client,
-        link,
+        "/r/suggestions",
         {
-            "action": "suggestion",
             "suggestion-category": str(category_id(app)),
             "suggestion-content": "Faster housing subsidies.",
         },
+        form_url=link,
     )
     page = client.get(link).get_data(as_text=True)
     assert "Faster housing subsidies." in page and "A new topic" in page
 
-    refused = submit(client, link, {"action": "withdraw"}).get_data(as_text=True)
+    refused = submit(client, "/r/withdraw", {}, form_url=link).get_data(as_text=True)
     assert "Tick the box to confirm" in refused
-    submit(client, link, {"action": "withdraw", "withdraw-confirm": "y"})
+    submit(client, "/r/withdraw", {"withdraw-confirm": "y"}, form_url=link)
     page = client.get(link).get_data(as_text=True)
     assert "Withdrawn" in page and "Withdraw my registration" not in page
 
@@ -493,7 +493,10 @@ def test_a_failed_suggestion_keeps_the_saved_details_in_their_form(app, client, 
     submit(client, register_url(event_id), GOOD)
     link = open_private_link(client, last_link(app))
     page = submit(
-        client, link, {"action": "suggestion", "suggestion-category": "", "suggestion-content": ""}
+        client,
+        "/r/suggestions",
+        {"suggestion-category": "", "suggestion-content": ""},
+        form_url=link,
     ).get_data(as_text=True)
     assert "There is a problem" in page
     assert 'value="Wang Hongyang"' in page and 'value="13800001234"' in page

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -192,143 +193,197 @@ def _speaker_registration() -> Registration | None:
     return registration
 
 
-@bp.route("/r/", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PRIVATE_LINK_LIMITS"], scope="private-link")
-def private():
+def _speaker_or_page():
+    """The registration of the visitor's opened link, or the page saying to open it."""
     registration = _speaker_registration()
     if registration is None:
-        return render_template("registrations/link_needed.html"), 403
-    event = registration.event
-    here = url_for("registrations.private")
-    details_form = SpeakerDetailsForm(prefix="details")
-    suggestion_form = AddSuggestionForm(prefix="suggestion")
-    suggestion_form.category.choices = _category_choices()
-    withdraw_form = WithdrawForm(prefix="withdraw")
-    confirm_form = ConfirmRegistrationForm(prefix="confirm")
-    action = request.form.get("action")
-    suggestions = _own_suggestions(registration)
-    rating_forms = {
-        item.id: RatingForm(prefix=f"rate{item.id}")
-        for item in suggestions
-        if item.state in DONE_STATES and item.merged_into_id is None
-    }
-    for item_id, rating_form in rating_forms.items():
-        if request.method == "GET" or action != f"rate{item_id}":
-            rating_form.version.data = str(next(i.version for i in suggestions if i.id == item_id))
+        abort(make_response(render_template("registrations/link_needed.html"), 403))
+    return registration
 
-    if request.method == "GET" or action != "details":
-        details_form.process(obj=registration.speaker, formdata=None)
-        details_form.talent_team.data = registration.speaker.talent_team.value
-        details_form.topic.data = registration.topic
-        details_form.summary.data = registration.summary
-    if action == "details" and details_form.validate_on_submit():
+
+def _rating_forms(suggestions: list[FollowUpItem]) -> dict[int, RatingForm]:
+    forms = {}
+    for item in suggestions:
+        if item.state in DONE_STATES and item.merged_into_id is None:
+            form = RatingForm(prefix=f"rate{item.id}", formdata=None)
+            form.version.data = str(item.version)
+            forms[item.id] = form
+    return forms
+
+
+def _speaker_page(registration: Registration, submitted=None, *, name: str = "", status=200):
+    """The speaker's page: every form filled from what is saved, except the one just sent
+    back with its errors (`name` says which), whose typed text is kept."""
+    event = registration.event
+    suggestions = _own_suggestions(registration)
+    forms = {
+        "details": SpeakerDetailsForm(prefix="details", formdata=None),
+        "suggestion": AddSuggestionForm(prefix="suggestion", formdata=None),
+        "withdraw": WithdrawForm(prefix="withdraw", formdata=None),
+        "confirm": ConfirmRegistrationForm(prefix="confirm", formdata=None),
+    }
+    forms["details"].process(formdata=None, obj=registration.speaker)
+    forms["details"].talent_team.data = registration.speaker.talent_team.value
+    forms["details"].topic.data = registration.topic
+    forms["details"].summary.data = registration.summary
+    rating_forms = _rating_forms(suggestions)
+    if submitted is not None:
+        if name.startswith("rate"):
+            if to_int(name[4:]) in rating_forms:  # an item not open to rating shows no form
+                rating_forms[to_int(name[4:])] = submitted
+        else:
+            forms[name] = submitted
+    forms["suggestion"].category.choices = _category_choices()
+    return (
+        render_template(
+            "registrations/private.html",
+            registration=registration,
+            event=event,
+            details_form=forms["details"],
+            suggestion_form=forms["suggestion"],
+            withdraw_form=forms["withdraw"],
+            confirm_form=forms["confirm"],
+            suggestions=suggestions,
+            pending_suggestions=_pending_suggestions(registration),
+            rating_forms=rating_forms,
+            can_edit=registration_is_open(event) and registration.state in services.EDITABLE_STATES,
+            can_withdraw=services.may_withdraw(registration),
+            can_add_suggestions=services.may_add_suggestions(registration),
+            suggestions_close_on=services.suggestions_close_on(event),
+            form=submitted,
+        ),
+        status,
+    )
+
+
+def _refused(form, error) -> None:
+    db.session.rollback()
+    if not show_domain_error(form, error):
+        flash(str(error.message), "danger")
+
+
+# Each of the speaker's actions has its own address and form; a form with errors comes back
+# on the page with the speaker's other details as saved.
+PRIVATE_LIMIT = limiter.limit(
+    lambda: current_app.config["PRIVATE_LINK_LIMITS"], scope="private-link"
+)
+
+
+@bp.get("/r/")
+@PRIVATE_LIMIT
+def private():
+    return _speaker_page(_speaker_or_page())
+
+
+@bp.post("/r/details")
+@PRIVATE_LIMIT
+def save_details():
+    registration = _speaker_or_page()
+    form = SpeakerDetailsForm(prefix="details")
+    if form.validate_on_submit():
         try:
             services.update_own_details(
                 registration,
-                _speaker_details(details_form, registration.speaker.email),
-                topic=details_form.topic.data,
-                summary=details_form.summary.data or "",
+                _speaker_details(form, registration.speaker.email),
+                topic=form.topic.data,
+                summary=form.summary.data or "",
             )
         except services.RegistrationError as error:
-            db.session.rollback()
-            if not show_domain_error(details_form, error):
-                flash(str(error.message), "danger")
+            _refused(form, error)
         else:
             db.session.commit()
             flash(_("Your details have been saved."), "success")
-            return redirect(here)
-    elif action == "confirm" and confirm_form.validate_on_submit():
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="details", status=400)
+
+
+@bp.post("/r/confirm")
+@PRIVATE_LIMIT
+def confirm_registration():
+    registration = _speaker_or_page()
+    form = ConfirmRegistrationForm(prefix="confirm")
+    if form.validate_on_submit():
         try:
             services.confirm(registration)
         except services.RegistrationError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            _refused(form, error)
         else:
             db.session.commit()
             flash(_("Thank you: your registration is confirmed."), "success")
-            return redirect(here)
-    elif action == "suggestion" and suggestion_form.validate_on_submit():
-        category = db.session.get(Category, to_int(suggestion_form.category.data))
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="confirm", status=400)
+
+
+@bp.post("/r/suggestions")
+@PRIVATE_LIMIT
+def add_suggestion():
+    registration = _speaker_or_page()
+    form = AddSuggestionForm(prefix="suggestion")
+    form.category.choices = _category_choices()
+    if form.validate_on_submit():
+        category = db.session.get(Category, to_int(form.category.data) or 0)
         if category is None or not category.active:
-            suggestion_form.category.errors = [_("Choose a category for this suggestion")]
+            form.category.errors = [_("Choose a category for this suggestion")]
         else:
             try:
-                services.add_suggestion(
-                    registration, category=category, content=suggestion_form.content.data
-                )
+                services.add_suggestion(registration, category=category, content=form.content.data)
             except (services.RegistrationError, FollowUpError) as error:
-                db.session.rollback()
-                if not show_domain_error(suggestion_form, error):
-                    flash(str(error.message), "danger")
+                _refused(form, error)
             else:
                 db.session.commit()
                 flash(
                     _("Your suggestion has been added. You can follow it on this page."),
                     "success",
                 )
-                return redirect(here)
-    elif action and action.startswith("rate"):
-        # to_int, not str.isdigit: "²" is a digit to isdigit() and not a number to int().
-        item_id = to_int(action[4:])
-        rating_form = rating_forms.get(item_id)
-        if rating_form is None:
-            abort(404)
-        if rating_form.validate_on_submit():
-            item = next(i for i in suggestions if i.id == item_id)
-            try:
-                rate(
-                    item,
-                    satisfaction=Satisfaction(rating_form.satisfaction.data),
-                    comment=rating_form.comment.data or "",
-                    speaker=registration.speaker,
-                    expected_version=rating_form.expected_version,
-                )
-                db.session.commit()
-            except FollowUpError as error:
-                db.session.rollback()
-                if not show_domain_error(rating_form, error):
-                    flash(str(error.message), "danger")
-            except StaleDataError:
-                db.session.rollback()
-                flash(str(ConflictError().message), "warning")
-            else:
-                flash(_("Thank you: your rating has been recorded."), "success")
-                return redirect(here)
-    elif action == "withdraw" and withdraw_form.validate_on_submit():
+                return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="suggestion", status=400)
+
+
+@bp.post("/r/items/<int:item_id>/rating")
+@PRIVATE_LIMIT
+def rate_item(item_id: int):
+    registration = _speaker_or_page()
+    item = next((i for i in _own_suggestions(registration) if i.id == item_id), None)
+    if item is None:
+        abort(404)  # not this speaker's suggestion: nothing to say about it
+    # Whether it can be rated now is the table of moves' answer, given by rate() below.
+    form = RatingForm(prefix=f"rate{item.id}")
+    if form.validate_on_submit():
+        try:
+            rate(
+                item,
+                satisfaction=Satisfaction(form.satisfaction.data),
+                comment=form.comment.data or "",
+                speaker=registration.speaker,
+                expected_version=form.expected_version,
+            )
+            db.session.commit()
+        except FollowUpError as error:
+            _refused(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(ConflictError().message), "warning")
+        else:
+            flash(_("Thank you: your rating has been recorded."), "success")
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name=f"rate{item.id}", status=400)
+
+
+@bp.post("/r/withdraw")
+@PRIVATE_LIMIT
+def withdraw():
+    registration = _speaker_or_page()
+    form = WithdrawForm(prefix="withdraw")
+    if form.validate_on_submit():
         try:
             services.withdraw(registration)
         except services.RegistrationError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
+            _refused(form, error)
         else:
             db.session.commit()
             flash(_("Your registration has been withdrawn."), "success")
-            return redirect(here)
-
-    submitted_forms = {
-        "details": details_form,
-        "suggestion": suggestion_form,
-        "withdraw": withdraw_form,
-        "confirm": confirm_form,
-    }
-    return render_template(
-        "registrations/private.html",
-        registration=registration,
-        event=event,
-        details_form=details_form,
-        suggestion_form=suggestion_form,
-        withdraw_form=withdraw_form,
-        confirm_form=confirm_form,
-        suggestions=suggestions,
-        pending_suggestions=_pending_suggestions(registration),
-        rating_forms=rating_forms,
-        can_edit=registration_is_open(event) and registration.state in services.EDITABLE_STATES,
-        can_withdraw=services.may_withdraw(registration),
-        can_add_suggestions=services.may_add_suggestions(registration),
-        suggestions_close_on=services.suggestions_close_on(event),
-        form=submitted_forms.get(action)
-        or (rating_forms.get(to_int(action[4:])) if action and action.startswith("rate") else None),
-    )
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="withdraw", status=400)
 
 
 def _pending_suggestions(registration: Registration) -> list[tuple[Category | None, str]]:
