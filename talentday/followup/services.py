@@ -31,9 +31,6 @@ from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
 from talentday.units.models import ResponsibleUnit
 
-OPEN_FOR_WORK = (ItemState.ACCEPTED, ItemState.IN_PROGRESS, ItemState.REOPENED)
-ASSIGNABLE = (ItemState.NEW, ItemState.ASSIGNED, ItemState.RETURNED)
-
 
 class ConflictError(FollowUpError):
     """The item changed after the person opened it."""
