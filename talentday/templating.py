@@ -4,8 +4,10 @@ import enum
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_number, format_percent
 
+from talentday.dashboard import metrics
+from talentday.followup.definitions import DEFINITIONS, FIGURES
 from talentday.i18n import html_lang
 
 # Bootstrap classes for the coloured tag of each state; the state's name is always written
@@ -63,6 +65,19 @@ def _percent_filter(value: float | None) -> str:
     return format_percent(value) if value is not None else "—"
 
 
+def _figure_filter(figures, key: str) -> str:
+    """One figure of a Counts, shown as its kind asks: a share, an average, a count."""
+    figure = FIGURES[key]
+    value = figures[key]
+    if figure.rate_of:
+        return _percent_filter(value)
+    if value is None:
+        return "—"
+    if figure.aggregate is not None:
+        return format_decimal(value, "0.0")
+    return format_number(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = _datetime_filter
@@ -70,4 +85,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = _time_filter
     app.jinja_env.filters["tag_class"] = tag_class
     app.jinja_env.filters["percent"] = _percent_filter
+    app.jinja_env.filters["figure"] = _figure_filter
+    app.jinja_env.globals["FIGURES"] = FIGURES
+    app.jinja_env.globals["DEFINITIONS"] = DEFINITIONS
+    for name in (
+        "HEADLINE_CARDS",
+        "LEADER_HOME_CARDS",
+        "UNIT_COLUMNS",
+        "UNIT_CARDS",
+        "BREAKDOWN",
+        "ORGANIZER_DESK",
+        "EVENT_ROW",
+    ):
+        app.jinja_env.globals[name] = getattr(metrics, name)
     app.jinja_env.globals["html_lang"] = html_lang

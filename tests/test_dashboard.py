@@ -126,9 +126,9 @@ def test_breakdowns_and_trend(app, data):
         categories = {row.key.name: row for row in metrics.by_category(scope, today)}
         events = {row.key.title: row for row in metrics.by_event(scope, today)}
         trend = metrics.trend(scope)
-    figures = {name: (r.raised, r.open, r.closed, r.overdue) for name, r in categories.items()}
+    figures = {name: (r.suggestions, r.open, r.closed, r.overdue) for name, r in categories.items()}
     assert figures == {"X1": (3, 2, 1, 1), "X2": (3, 3, 0, 0), "X3": (2, 1, 1, 1)}
-    assert (events["Held salon"].raised, events["Next salon"].raised) == (7, 1)
+    assert (events["Held salon"].suggestions, events["Next salon"].suggestions) == (7, 1)
     assert [(m.month, m.raised, m.closed) for m in trend] == [
         ("2025-01", 1, 0),
         ("2026-10", 7, 2),
@@ -163,12 +163,12 @@ def test_every_drill_down_opens_exactly_the_items_counted(app, data, make_user):
         "/followup/?": {ids[n] for n in ("i1", "i2", "i3", "i4", "i5", "i6", "i8", "i9")},
         "/followup/?state=closed": {ids["i1"], ids["i8"]},
         "/followup/?overdue=1": {ids["i3"], ids["i9"]},
-        "/followup/?on_time=1": {ids["i1"], ids["i8"]},
-        "/followup/?satisfied=1": {ids["i1"], ids["i2"]},
+        "/followup/?figure=on_time": {ids["i1"], ids["i8"]},
+        "/followup/?figure=satisfied": {ids["i1"], ids["i2"]},
         f"/followup/?unit={unit_a}&amp;role=lead": {ids[n] for n in ("i1", "i2", "i3", "i8")},
         f"/followup/?unit={unit_c}&amp;role=co": {ids["i2"], ids["i4"]},
-        f"/followup/?unit={unit_a}&amp;role=lead&amp;on_time=1": {ids["i1"], ids["i8"]},
-        f"/followup/?unit={unit_a}&amp;role=lead&amp;judged=1": {
+        f"/followup/?unit={unit_a}&amp;role=lead&amp;figure=on_time": {ids["i1"], ids["i8"]},
+        f"/followup/?unit={unit_a}&amp;role=lead&amp;figure=judged": {
             ids[n] for n in ("i1", "i2", "i3", "i8")
         },
         f"/followup/?unit={unit_b}&amp;role=lead": {ids["i4"], ids["i9"]},
@@ -252,7 +252,7 @@ def test_report_and_workbook_carry_the_same_figures(app, data, make_user):
     assert "Follow-up of Held salon" in page and "i3" in page and "@page" not in page
     workbook = load_workbook(BytesIO(client.get("/dashboard/report.xlsx").data))
     summary = {row[0].value: row[1].value for row in workbook["Summary"].iter_rows(min_row=2)}
-    assert summary["Suggestions raised"] == 8 and summary["Items overdue now"] == 2
+    assert summary["Suggestions raised"] == 8 and summary["Overdue now"] == 2
     assert summary["On-time rate (%)"] == pytest.approx(40.0)
     units = {row[0].value: row for row in workbook["Units"].iter_rows(min_row=2)}
     assert units["Unit A"][1].value == 4 and units["Unit B"][1].value == 2

@@ -4,6 +4,7 @@ item, a result that was sent back no longer counts, and no item is on time and o
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from talentday.auth.models import Role, User
@@ -96,7 +97,7 @@ def test_the_organizers_desk_counts_a_merged_pair_once_as_the_dashboard_does(app
     db.session.flush()
     (row,) = organizer_overview(city_today())
     headline = metrics.headline(metrics.Scope(event_id=event.id), city_today())
-    assert (row.items, row.open_items) == (1, 1) == (headline.suggestions, 1)
+    assert (row.figures.suggestions, row.figures.open) == (1, 1) == (headline.suggestions, 1)
 
 
 def test_only_items_a_unit_owes_show_a_countdown_to_their_due_date(app_ctx):
@@ -107,3 +108,26 @@ def test_only_items_a_unit_owes_show_a_countdown_to_their_due_date(app_ctx):
         ItemState.IN_PROGRESS,
         ItemState.REOPENED,
     }
+
+
+def test_a_figure_not_counted_is_an_error_not_a_zero(app_ctx):
+    figures = definitions.Counts({"overdue": 2, "judged": 4, "on_time": 1})
+    assert (figures.overdue, figures["on_time_rate"]) == (2, 0.25)
+    with pytest.raises(KeyError):
+        figures["closed"]  # the query did not count it
+    with pytest.raises(KeyError):
+        figures["overdue_ratio"]  # the registry does not know it
+    with pytest.raises(KeyError):
+        definitions.Counts().update({"late": 1})
+
+
+def test_the_ledger_says_which_figure_it_shows_and_keeps_it_when_filtered(client, make_user):
+    from tests.conftest import sign_in
+
+    sign_in(client, make_user(Role.LEADER).email)
+    page = client.get("/followup/?figure=on_time").get_data(as_text=True)
+    assert "Showing the items counted as “On time”" in page
+    assert '<input type="hidden" name="figure" value="on_time">' in page
+    assert 'href="/followup/"' in page.split("Showing the items counted as")[1][:400]
+    page = client.get("/followup/?figure=nonsense").get_data(as_text=True)
+    assert "Showing the items counted as" not in page

@@ -70,7 +70,7 @@ def test_staff_desk_groups_items(app_ctx):
 
 def test_leader_sees_the_headline_and_the_late_units(app, demo):
     page = page_for(app, "leader@example.com")
-    assert "Items overdue now" in page
+    assert "Overdue now" in page
     with app.app_context():
         headline, late_units = services.leader_overview(date(2026, 11, 27))
         items = db.session.scalars(sa.select(FollowUpItem)).all()
@@ -93,6 +93,6 @@ def test_healthz(client):
 def test_organizer_desk_shows_what_waits_on_them(app, demo):
     page = page_for(app, "organizer@example.com")
     # The demo has two new items, one returned and two resolved ones.
-    assert re.search(r'state=new">2</a>', page)
-    assert re.search(r'state=returned">1</a>', page)
-    assert re.search(r'state=resolved">2</a>', page)
+    assert re.search(r'state=new" data-figure="to_assign">2</a>', page)
+    assert re.search(r'state=returned" data-figure="to_reassign">1</a>', page)
+    assert re.search(r'state=resolved" data-figure="to_close">2</a>', page)

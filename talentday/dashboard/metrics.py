@@ -3,18 +3,19 @@ whatever the number of items. Definitions come from followup.definitions."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 
-from talentday.dashboard.sql import city_date, city_month, days_between
+from talentday.dashboard.sql import city_date, city_month
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
 from talentday.followup import definitions as d
+from talentday.followup.definitions import FIGURES
 from talentday.followup.models import (
     Category,
     FollowUpItem,
-    ItemState,
     TimelineEntry,
     TimelineKind,
     followup_item_co_unit,
@@ -49,68 +50,58 @@ class Scope:
         return args
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+# The figures each view counts over its items, by key from the registry.
+HEADLINE = (
+    "suggestions",
+    "closed",
+    "overdue",
+    "with_result",
+    "judged",
+    "on_time",
+    "rated",
+    "satisfied",
+    "to_reassign",
+)
+UNIT = ("as_lead", "closed", "overdue", "with_result", "judged", "on_time", "rated", "satisfied",
+        "average_days")  # fmt: skip
+BREAKDOWN = ("suggestions", "open", "closed", "overdue")
+ORGANIZER_DESK = ("to_assign", "to_reassign", "to_close")
+EVENT_ROW = ("suggestions", "open", "overdue")
+# What the pages show, in order.
+HEADLINE_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "to_reassign",
+                  "on_time_rate", "satisfied_share")  # fmt: skip
+LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue")
+UNIT_COLUMNS = ("as_lead", "as_co", "closed", "on_time_rate", "overdue", "average_days",
+                "satisfied_share", "returned")  # fmt: skip
+UNIT_CARDS = UNIT_COLUMNS
+REPORT_SUMMARY = ("events_held", "speakers", "suggestions", "closed", "overdue", "with_result",
+                  "judged", "on_time", "on_time_rate", "rated", "satisfied", "satisfied_share",
+                  "to_reassign")  # fmt: skip
 
 
-@dataclass(kw_only=True)
-class Figures:
-    """The follow-up figures counted by _figure_columns, with the rates drawn from them."""
+def count(keys, where, today: date, group_by=None) -> list:
+    """The figures named by `keys` over the counted items `where` selects: one row, or one
+    per value of `group_by` (as (value, Counts) pairs)."""
+    columns = d.columns(keys, today)
 
-    closed: int = 0
-    overdue: int = 0
-    with_result: int = 0
-    judged: int = 0
-    on_time: int = 0
-    rated: int = 0
-    satisfied: int = 0
+    def figures(row) -> d.Counts:
+        # PostgreSQL averages come back as Decimal: figures are plain numbers everywhere.
+        return d.Counts(
+            {
+                key: float(row._mapping[key])
+                if isinstance(row._mapping[key], Decimal)
+                else row._mapping[key]
+                for key in keys
+            }
+        )
 
-    def take(self, counts) -> int:
-        """Fill in the counts of _figure_columns; return the first one, the item count."""
-        items, *figures = counts
-        (
-            self.closed,
-            self.overdue,
-            self.with_result,
-            self.judged,
-            self.on_time,
-            self.rated,
-            self.satisfied,
-        ) = figures
-        return items
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _rate(self.on_time, self.judged)
-
-    @property
-    def satisfied_share(self) -> float | None:
-        return _rate(self.satisfied, self.rated)
+    if group_by is None:
+        return [figures(db.session.execute(db.select(*columns).where(where)).one())]
+    statement = db.select(group_by.label("group"), *columns).where(where).group_by(group_by)
+    return [(row.group, figures(row)) for row in db.session.execute(statement)]
 
 
-@dataclass(kw_only=True)
-class Headline(Figures):
-    events_held: int = 0
-    speakers: int = 0
-    suggestions: int = 0
-
-
-def _figure_columns(today: date) -> tuple:
-    """Items, closed, overdue now, with a result, judged for the on-time rate, on time, rated,
-    satisfied: in that order."""
-    return (
-        sa.func.count(),
-        sa.func.count().filter(d.closed()),
-        sa.func.count().filter(d.overdue(today)),
-        sa.func.count().filter(d.has_result()),
-        sa.func.count().filter(d.judged(today)),
-        sa.func.count().filter(d.on_time()),
-        sa.func.count().filter(d.rated()),
-        sa.func.count().filter(d.satisfied()),
-    )
-
-
-def headline(scope: Scope, today: date) -> Headline:
+def headline(scope: Scope, today: date) -> d.Counts:
     events = db.select(Event.id).where(Event.state.in_((EventState.HELD, EventState.ARCHIVED)))
     zone = current_app.config["TIMEZONE"]
     if scope.event_id:
@@ -120,47 +111,35 @@ def headline(scope: Scope, today: date) -> Headline:
     if scope.end:
         events = events.where(city_date(Event.starts_at, zone=zone) <= scope.end)
     held = events.subquery()
-    figures = Headline(
-        events_held=db.session.scalar(db.select(sa.func.count()).select_from(held)) or 0,
-        speakers=db.session.scalar(
-            db.select(sa.func.count(sa.distinct(Registration.speaker_id))).where(
-                Registration.state == RegistrationState.APPROVED,
-                Registration.event_id.in_(db.select(held.c.id)),
+    (figures,) = count(HEADLINE, scope.items(), today)
+    figures.update(
+        {
+            "events_held": db.session.scalar(db.select(sa.func.count()).select_from(held)) or 0,
+            "speakers": db.session.scalar(
+                db.select(sa.func.count(sa.distinct(Registration.speaker_id))).where(
+                    Registration.state == RegistrationState.APPROVED,
+                    Registration.event_id.in_(db.select(held.c.id)),
+                )
             )
-        )
-        or 0,
-    )
-    figures.suggestions = figures.take(
-        db.session.execute(db.select(*_figure_columns(today)).where(scope.items())).one()
+            or 0,
+        }
     )
     return figures
 
 
-@dataclass
-class UnitRow(Figures):
-    unit: ResponsibleUnit
-    as_lead: int = 0
-    as_co: int = 0
-    returned: int = 0
-    average_days: float | None = None
+class UnitRow(d.Counts):
+    """A responsible unit's figures: as lead unit, co-handling and returns."""
+
+    def __init__(self, unit: ResponsibleUnit, values=None):
+        super().__init__({key: FIGURES[key].empty() for key in (*UNIT, "as_co", "returned")})
+        self.update(values or {})
+        self.unit = unit
 
 
 def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow]:
     """Each responsible unit's record as lead unit, with its co-handling and returns."""
     lead = FollowUpItem.lead_unit_id
-    statement = (
-        db.select(
-            lead,
-            *_figure_columns(today),
-            sa.func.avg(days_between(FollowUpItem.assigned_at, FollowUpItem.resolved_at)).filter(
-                d.has_result(), FollowUpItem.assigned_at.is_not(None)
-            ),
-        )
-        # A returned item waits on the organizers: it shows under "returned" for the unit
-        # that returned it, and in no other figure of that unit.
-        .where(scope.items(), lead.is_not(None), FollowUpItem.state != ItemState.RETURNED)
-        .group_by(lead)
-    )
+    lead_where = sa.and_(scope.items(), d.leading())
     co = (
         db.select(followup_item_co_unit.c.unit_id, sa.func.count())
         .join(FollowUpItem, FollowUpItem.id == followup_item_co_unit.c.item_id)
@@ -175,54 +154,39 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
     )
     unit_query = db.select(ResponsibleUnit).order_by(ResponsibleUnit.name)
     if unit_id is not None:
-        statement = statement.where(lead == unit_id)
+        lead_where = sa.and_(lead_where, lead == unit_id)
         co = co.where(followup_item_co_unit.c.unit_id == unit_id)
         returned = returned.where(TimelineEntry.unit_id == unit_id)
         unit_query = unit_query.where(ResponsibleUnit.id == unit_id)
     rows = {unit.id: UnitRow(unit) for unit in db.session.scalars(unit_query)}
-    for unit, *counts, average in db.session.execute(statement):
-        rows[unit].as_lead = rows[unit].take(counts)
-        rows[unit].average_days = float(average) if average is not None else None
+    for unit, figures in count(UNIT, lead_where, today, group_by=lead):
+        rows[unit].update(figures)
     for unit, number in db.session.execute(co):
-        rows[unit].as_co = number
+        rows[unit].update({"as_co": number})
     for unit, number in db.session.execute(returned):
         if unit in rows:
-            rows[unit].returned = number
+            rows[unit].update({"returned": number})
     active = [row for row in rows.values() if row.as_lead or row.as_co or row.returned]
     return sorted(active, key=lambda row: (-row.overdue, -row.as_lead, row.unit.name))
 
 
-@dataclass
-class Breakdown:
-    key: object
-    raised: int = 0
-    open: int = 0
-    closed: int = 0
-    overdue: int = 0
+class Breakdown(d.Counts):
+    """Raised, not closed, closed and overdue items of one category or event."""
+
+    def __init__(self, key, values=None):
+        super().__init__(values)
+        self.key = key
 
 
 def _breakdown(scope: Scope, today: date, column) -> list[tuple]:
-    """Raised, not closed, closed and overdue items, grouped by one column of the items."""
-    return list(
-        db.session.execute(
-            db.select(
-                column,
-                sa.func.count(),
-                sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
-                sa.func.count().filter(d.closed()),
-                sa.func.count().filter(d.overdue(today)),
-            )
-            .where(scope.items())
-            .group_by(column)
-        )
-    )
+    return count(BREAKDOWN, scope.items(), today, group_by=column)
 
 
 def by_category(scope: Scope, today: date) -> list[Breakdown]:
     categories = {c.id: c for c in db.session.scalars(db.select(Category))}
     rows = [
-        Breakdown(categories[key], *counts)
-        for key, *counts in _breakdown(scope, today, FollowUpItem.category_id)
+        Breakdown(categories[key], figures)
+        for key, figures in _breakdown(scope, today, FollowUpItem.category_id)
     ]
     return sorted(rows, key=lambda row: (-row.open, row.key.position))
 
@@ -230,8 +194,8 @@ def by_category(scope: Scope, today: date) -> list[Breakdown]:
 def by_event(scope: Scope, today: date) -> list[Breakdown]:
     events = {e.id: e for e in db.session.scalars(db.select(Event))}
     rows = [
-        Breakdown(events[key], *counts)
-        for key, *counts in _breakdown(scope, today, FollowUpItem.event_id)
+        Breakdown(events[key], figures)
+        for key, figures in _breakdown(scope, today, FollowUpItem.event_id)
     ]
     return sorted(rows, key=lambda row: row.key.starts_at, reverse=True)
 
@@ -265,7 +229,7 @@ def trend(scope: Scope) -> list[Month]:
 @dataclass
 class Dashboard:
     scope: Scope
-    headline: Headline
+    headline: d.Counts
     units: list[UnitRow] = field(default_factory=list)
     categories: list[Breakdown] = field(default_factory=list)
     events: list[Breakdown] = field(default_factory=list)

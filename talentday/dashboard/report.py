@@ -3,7 +3,9 @@
 from flask import Response
 from flask_babel import gettext as _
 
+from talentday.dashboard.metrics import REPORT_SUMMARY
 from talentday.exports import xlsx_workbook_response
+from talentday.followup.definitions import FIGURES
 
 
 def _percent(value: float | None):
@@ -13,17 +15,11 @@ def _percent(value: float | None):
 def workbook(dashboard, overdue, closed, event, today) -> Response:
     head = dashboard.headline
     summary = [
-        (_("Events held"), head.events_held),
-        (_("Speakers"), head.speakers),
-        (_("Suggestions raised"), head.suggestions),
-        (_("Items closed"), head.closed),
-        (_("Items overdue now"), head.overdue),
-        (_("Items with a handling result"), head.with_result),
-        (_("Items answered or overdue (the on-time rate's base)"), head.judged),
-        (_("Resolved on time"), head.on_time),
-        (_("On-time rate (%)"), _percent(head.on_time_rate)),
-        (_("Rated by speakers"), head.rated),
-        (_("Satisfied share (%)"), _percent(head.satisfied_share)),
+        (
+            f"{FIGURES[key].label} (%)" if FIGURES[key].rate_of else str(FIGURES[key].label),
+            _percent(head[key]) if FIGURES[key].rate_of else head[key],
+        )
+        for key in REPORT_SUMMARY
     ]
     units = [
         [
@@ -60,7 +56,7 @@ def workbook(dashboard, overdue, closed, event, today) -> Response:
             _("Categories"),
             [_("Category"), _("Raised"), _("Not closed"), _("Closed"), _("Overdue now")],
             [
-                [row.key.display_name, row.raised, row.open, row.closed, row.overdue]
+                [row.key.display_name, row.suggestions, row.open, row.closed, row.overdue]
                 for row in dashboard.categories
             ],
         ),
@@ -68,7 +64,7 @@ def workbook(dashboard, overdue, closed, event, today) -> Response:
             _("Events"),
             [_("Event"), _("Raised"), _("Not closed"), _("Closed"), _("Overdue now")],
             [
-                [row.key.title, row.raised, row.open, row.closed, row.overdue]
+                [row.key.title, row.suggestions, row.open, row.closed, row.overdue]
                 for row in dashboard.events
             ],
         ),

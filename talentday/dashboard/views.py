@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,8 @@ from talentday.dashboard import charts, metrics, report
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import definitions
+from talentday.followup.definitions import FIGURES
+from talentday.followup.ledger import LedgerLinks
 from talentday.followup.models import ITEM_DISPLAY_LOADS, FollowUpItem
 from talentday.forms import to_date, to_int
 from talentday.i18n import city_today
@@ -19,16 +21,17 @@ from talentday.units.models import ResponsibleUnit
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-UNIT_SORTS = {
-    "overdue": lambda row: (-row.overdue, row.unit.name),
-    "lead": lambda row: (-row.as_lead, row.unit.name),
-    "closed": lambda row: (-row.closed, row.unit.name),
-    "on_time": lambda row: (-(row.on_time_rate or 0), row.unit.name),
-    "days": lambda row: (row.average_days is None, row.average_days or 0, row.unit.name),
-    "satisfied": lambda row: (-(row.satisfied_share or 0), row.unit.name),
-    "returned": lambda row: (-row.returned, row.unit.name),
-    "name": lambda row: row.unit.name,
-}
+
+def _unit_sort(key: str):
+    """Units by one of their figures: most first, but the fewest average days first; a unit
+    without the figure (no average, no rate) last."""
+    if key == "name":
+        return lambda row: row.unit.name
+    if key not in metrics.UNIT_COLUMNS:
+        key = "overdue"
+    if key == "average_days":
+        return lambda row: (row[key] is None, row[key] or 0, row.unit.name)
+    return lambda row: (row[key] is None, -(row[key] or 0), row.unit.name)
 
 
 def scope_from_request() -> metrics.Scope:
@@ -39,11 +42,8 @@ def scope_from_request() -> metrics.Scope:
     )
 
 
-def _ledger_link(scope: metrics.Scope):
-    def link(**extra) -> str:
-        return url_for("followup.ledger_page", **{**scope.ledger_args(), **extra})
-
-    return link
+def _ledger_link(scope: metrics.Scope) -> LedgerLinks:
+    return LedgerLinks(**scope.ledger_args())
 
 
 def _charts(dashboard: metrics.Dashboard) -> dict:
@@ -60,21 +60,21 @@ def _charts(dashboard: metrics.Dashboard) -> dict:
                 for row in dashboard.units
                 if row.overdue or row.closed
             ],
-            [_("Overdue now"), _("Closed")],
+            [str(FIGURES["overdue"].label), str(FIGURES["closed"].label)],
         ),
         "categories": charts.horizontal_bars(
             "chart-categories",
             _("Open items by category"),
             _("Bar chart; the same figures are in the table of categories."),
             [(row.key.display_name, [row.open]) for row in dashboard.categories],
-            [_("Not closed")],
+            [str(FIGURES["open"].label)],
         ),
         "trend": charts.horizontal_bars(
             "chart-trend",
             _("Items raised and closed, month by month"),
             _("Bar chart; the same figures are in the month-by-month table."),
             [(month.month, [month.raised, month.closed]) for month in dashboard.trend],
-            [_("Raised"), _("Closed")],
+            [str(FIGURES["suggestions"].label), str(FIGURES["closed"].label)],
         ),
     }
 
@@ -86,12 +86,11 @@ def index():
     scope = scope_from_request()
     dashboard = metrics.dashboard(scope, today)
     sort = request.args.get("sort", "overdue")
-    dashboard.units.sort(key=UNIT_SORTS.get(sort, UNIT_SORTS["overdue"]))
+    dashboard.units.sort(key=_unit_sort(sort))
     return render_template(
         "dashboard/index.html",
         dashboard=dashboard,
         charts=_charts(dashboard),
-        definitions=definitions.DEFINITIONS,
         ledger=_ledger_link(scope),
         events=db.session.scalars(db.select(Event).order_by(Event.starts_at.desc())).all(),
         sort=sort,
@@ -116,7 +115,6 @@ def unit_card(unit_id: int):
         "dashboard/unit.html",
         unit=unit,
         row=rows[0] if rows else metrics.UnitRow(unit),
-        definitions=definitions.DEFINITIONS,
         ledger=_ledger_link(scope),
         scope=scope,
     )
@@ -149,7 +147,6 @@ def printable_report():
     return render_template(
         "dashboard/report.html",
         charts=_charts(data["dashboard"]),
-        definitions=definitions.DEFINITIONS,
         ledger=_ledger_link(scope),
         **data,
     )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response
+from flask import Response, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -12,6 +12,7 @@ from talentday.auth.models import User
 from talentday.exports import csv_response, xlsx_response
 from talentday.extensions import db
 from talentday.followup import definitions
+from talentday.followup.definitions import FIGURES, LEDGER_FIGURES
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     FollowUpItem,
@@ -47,11 +48,7 @@ class Filters:
     q: str = ""
     sort: str = "due"
     # The dashboard's drill-downs: each figure links to exactly the items it counts.
-    result: bool = False
-    judged: bool = False
-    on_time: bool = False
-    rated: bool = False
-    satisfied: bool = False
+    figure: str = ""
     returned_by: int | None = None
     raised_from: date | None = None
     raised_to: date | None = None
@@ -71,11 +68,7 @@ class Filters:
             due_to=to_date(args.get("due_to")),
             q=args.get("q", "").strip()[:200],
             sort=sort if sort in SORT_KEYS else "due",
-            result=args.get("result") == "1",
-            judged=args.get("judged") == "1",
-            on_time=args.get("on_time") == "1",
-            rated=args.get("rated") == "1",
-            satisfied=args.get("satisfied") == "1",
+            figure=args.get("figure", "") if args.get("figure") in LEDGER_FIGURES else "",
             returned_by=to_int(args.get("returned_by")),
             raised_from=to_date(args.get("raised_from")),
             raised_to=to_date(args.get("raised_to")),
@@ -94,16 +87,30 @@ class Filters:
             "due_to": self.due_to.isoformat() if self.due_to else None,
             "q": self.q,
             "sort": self.sort if self.sort != "due" else None,
-            "result": "1" if self.result else None,
-            "judged": "1" if self.judged else None,
-            "on_time": "1" if self.on_time else None,
-            "rated": "1" if self.rated else None,
-            "satisfied": "1" if self.satisfied else None,
+            "figure": self.figure,
             "returned_by": self.returned_by,
             "raised_from": self.raised_from.isoformat() if self.raised_from else None,
             "raised_to": self.raised_to.isoformat() if self.raised_to else None,
         }
         return {key: value for key, value in values.items() if value}
+
+
+class LedgerLinks:
+    """Links into the ledger within a scope (a period, an event): `figure(key)` opens exactly
+    the items that figure counts, for a unit if one is named."""
+
+    def __init__(self, **scope):
+        self.scope = {key: value for key, value in scope.items() if value is not None}
+
+    def __call__(self, **extra) -> str:
+        return url_for("followup.ledger_page", **{**self.scope, **extra})
+
+    def figure(self, key: str, unit: int | None = None) -> str | None:
+        args = FIGURES[key].ledger_args(unit)
+        return None if args is None else self(**args)
+
+    def scoped(self, **more) -> "LedgerLinks":
+        return LedgerLinks(**self.scope, **more)
 
 
 def statement(user: User, filters: Filters, today: date):
@@ -118,11 +125,7 @@ def statement(user: User, filters: Filters, today: date):
         query = query.where(FollowUpItem.category_id == filters.category)
     if filters.unit:
         if filters.role == "lead":
-            # As the dashboard counts it: a returned item is no longer led by that unit.
-            query = query.where(
-                FollowUpItem.lead_unit_id == filters.unit,
-                FollowUpItem.state != ItemState.RETURNED,
-            )
+            query = query.where(definitions.led_by(filters.unit))
         elif filters.role == "co":
             query = query.where(co_handled_by(filters.unit))
         else:
@@ -135,16 +138,8 @@ def statement(user: User, filters: Filters, today: date):
         query = query.where(FollowUpItem.state == ItemState(filters.state))
     if filters.overdue:
         query = query.where(definitions.overdue(today))
-    if filters.result:
-        query = query.where(definitions.has_result())
-    if filters.judged:
-        query = query.where(definitions.judged(today))
-    if filters.on_time:
-        query = query.where(definitions.on_time())
-    if filters.rated:
-        query = query.where(definitions.rated())
-    if filters.satisfied:
-        query = query.where(definitions.satisfied())
+    if filters.figure:
+        query = query.where(FIGURES[filters.figure].where(today))
     if filters.returned_by:
         query = query.where(definitions.returned_by(filters.returned_by))
     if filters.raised_from or filters.raised_to:

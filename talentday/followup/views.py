@@ -25,6 +25,7 @@ from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import imports, ledger, services
+from talentday.followup.definitions import FIGURES
 from talentday.followup.forms import (
     AssignForm,
     BulkAssignForm,
@@ -93,6 +94,7 @@ def ledger_page():
         "followup/ledger.html",
         page=page,
         filters=filters,
+        figure=FIGURES.get(filters.figure),
         latest=ledger.latest_notes([item.id for item in page.items]),
         today=today,
         events=db.session.scalars(db.select(Event).order_by(Event.starts_at.desc())).all(),

@@ -35,9 +35,9 @@ class EventRow:
     event: Event
     registrations: int = 0
     approved: int = 0
-    items: int = 0
-    open_items: int = 0
-    overdue: int = 0
+    figures: definitions.Counts = field(
+        default_factory=lambda: definitions.Counts(dict.fromkeys(metrics.EVENT_ROW, 0))
+    )
 
 
 def organizer_overview(today: date) -> list[EventRow]:
@@ -58,21 +58,14 @@ def organizer_overview(today: date) -> list[EventRow]:
     for event_id, total, approved in registration_counts:
         rows[event_id].registrations = total
         rows[event_id].approved = approved
-    item_counts = db.session.execute(
-        db.select(
-            FollowUpItem.event_id,
-            sa.func.count(),
-            sa.func.count().filter(FollowUpItem.state != ItemState.CLOSED),
-            sa.func.count().filter(definitions.overdue(today)),
-        )
-        # Counted as the dashboard counts them: a merged duplicate is its main item.
-        .where(FollowUpItem.event_id.in_(rows), definitions.counted())
-        .group_by(FollowUpItem.event_id)
-    )
-    for event_id, total, open_items, overdue in item_counts:
-        rows[event_id].items = total
-        rows[event_id].open_items = open_items
-        rows[event_id].overdue = overdue
+    # Counted as the dashboard counts them, by the registry's keys.
+    for event_id, figures in metrics.count(
+        metrics.EVENT_ROW,
+        sa.and_(FollowUpItem.event_id.in_(rows), definitions.counted()),
+        today,
+        group_by=FollowUpItem.event_id,
+    ):
+        rows[event_id].figures = figures
     return list(rows.values())
 
 
@@ -128,19 +121,7 @@ def leader_overview(today: date):
     return headline, late
 
 
-def items_awaiting_organizers() -> dict[str, int]:
+def items_awaiting_organizers(today: date) -> definitions.Counts:
     """What waits on the organizers: new and returned items to assign, resolved to close."""
-    counts = dict(
-        db.session.execute(
-            db.select(FollowUpItem.state, sa.func.count())
-            .where(
-                definitions.counted(),
-                FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED)),
-            )
-            .group_by(FollowUpItem.state)
-        ).all()
-    )
-    return {
-        state.value: counts.get(state, 0)
-        for state in (ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED)
-    }
+    (figures,) = metrics.count(metrics.ORGANIZER_DESK, definitions.counted(), today)
+    return figures

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from talentday.auth.models import Role, User
 from talentday.events.services import registration_is_open
 from talentday.extensions import db
+from talentday.followup.ledger import LedgerLinks
 from talentday.i18n import city_today
 from talentday.main import services
 from talentday.units.models import ResponsibleUnit
@@ -28,7 +29,8 @@ def home():
         return render_template(
             "main/home_organizer.html",
             rows=services.organizer_overview(today),
-            waiting=services.items_awaiting_organizers(),
+            waiting=services.items_awaiting_organizers(today),
+            ledger=LedgerLinks(),
         )
     if role is Role.DEPARTMENT_STAFF:
         return render_template(
@@ -39,7 +41,9 @@ def home():
         )
     if role is Role.LEADER:
         headline, late_units = services.leader_overview(today)
-        return render_template("main/home_leader.html", headline=headline, late_units=late_units)
+        return render_template(
+            "main/home_leader.html", headline=headline, late_units=late_units, ledger=LedgerLinks()
+        )
     users = db.session.scalar(db.select(db.func.count()).select_from(User))
     units = db.session.scalar(db.select(db.func.count()).select_from(ResponsibleUnit))
     return render_template("main/home_admin.html", users=users, units=units)
