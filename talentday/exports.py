@@ -97,13 +97,16 @@ class Table:
     description: str  # the filter or scope in words, e.g. "Overdue; lead unit: Unit A"
     stem: str  # the file's name without its extension
     exported_at: datetime = field(default_factory=utcnow)
+    # For rows that are a generator: their number, counted beforehand (in SQL).
+    count: int | None = None
 
     @property
     def row_count(self) -> int:
-        """How many rows, for the download audit. A streamed table (a generator) cannot be
-        counted before it is sent: count it in SQL and build it with a list-like instead."""
+        """How many rows, for the download audit, which is written before the file is sent."""
+        if self.count is not None:
+            return self.count
         if not isinstance(self.rows, Sized):
-            raise TypeError("a table of streamed rows has no count before it is sent")
+            raise TypeError("rows that are a generator need their count given beforehand")
         return len(self.rows)
 
     def heading(self) -> str:

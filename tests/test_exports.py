@@ -217,6 +217,7 @@ def test_a_generator_of_rows_can_be_sent(app_ctx):
     assert next(lines).startswith("\ufeffName,Count") and next(lines).startswith("a,1,")
     with pytest.raises(TypeError):
         _ = sample(rows=rows()).row_count
+    assert sample(rows=rows(), count=2).row_count == 2
 
 
 def test_a_value_can_carry_its_own_kind(app_ctx):
