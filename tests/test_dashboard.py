@@ -251,12 +251,17 @@ def test_report_and_workbook_carry_the_same_figures(app, data, make_user):
     page = client.get(f"/dashboard/report?event={data['events']['held']}").get_data(as_text=True)
     assert "Follow-up of Held salon" in page and "i3" in page and "@page" not in page
     workbook = load_workbook(BytesIO(client.get("/dashboard/report.xlsx").data))
-    summary = {row[0].value: row[1].value for row in workbook["Summary"].iter_rows(min_row=2)}
+    summary = {row[0].value: row[1].value for row in workbook["Summary"].iter_rows(min_row=3)}
+    formats = {
+        row[0].value: row[1].number_format for row in workbook["Summary"].iter_rows(min_row=3)
+    }
+    assert formats["On-time rate"] == "0.0%" and formats["Suggestions raised"] == "0"
     assert summary["Suggestions raised"] == 8 and summary["Overdue now"] == 2
-    assert summary["On-time rate (%)"] == pytest.approx(40.0)
-    units = {row[0].value: row for row in workbook["Units"].iter_rows(min_row=2)}
+    # A rate is the fraction, shown as a percentage by the cell's format.
+    assert summary["On-time rate"] == pytest.approx(0.4)
+    units = {row[0].value: row for row in workbook["Units"].iter_rows(min_row=3)}
     assert units["Unit A"][1].value == 4 and units["Unit B"][1].value == 2
-    overdue = [row[0].value for row in workbook["Overdue"].iter_rows(min_row=2)]
+    overdue = [row[0].value for row in workbook["Overdue"].iter_rows(min_row=3)]
     assert sorted(overdue) == sorted([data["ids"]["i3"], data["ids"]["i9"]])
 
 

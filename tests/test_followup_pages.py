@@ -301,8 +301,9 @@ def test_ledger_export_has_the_latest_progress_and_is_formula_safe(app, world):
     post(world, "lead", item_id, "progress", {"note": "=1+1 progress"})
     response = world["clients"]["organizer"].get("/followup/ledger.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
-    header = [cell.value for cell in sheet[1]]
-    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    # Row 1 names the table, its filter and the time; the header is row 2.
+    header = [cell.value for cell in sheet[2]]
+    row = dict(zip(header, [cell.value for cell in sheet[3]], strict=True))
     assert row["Latest progress"] == "'=1+1 progress"
     assert row["Lead unit"] == "Lead Bureau" and row["Co-handling units"] == "Co Bureau"
     csv_text = world["clients"]["organizer"].get("/followup/ledger.csv").get_data(as_text=True)

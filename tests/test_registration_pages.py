@@ -413,9 +413,9 @@ def test_exports_neutralise_formulas(app, organizer, event_id):
 
     response = organizer.get(f"/manage/events/{event_id}/registrations.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
-    values = [cell.value for cell in sheet[2]]
-    assert values[1].startswith("'=") and all(cell.data_type != "f" for cell in sheet[2])
-    assert [cell.value for cell in sheet[1]][:2] == ["Speaking order", "Full name"]
+    values = [cell.value for cell in sheet[3]]
+    assert values[1].startswith("'=") and all(cell.data_type != "f" for cell in sheet[3])
+    assert [cell.value for cell in sheet[2]][:2] == ["Speaking order", "Full name"]
 
 
 def test_calendar_entry(app, client, event_id):

@@ -1,95 +1,118 @@
-"""The report's figures as an Excel workbook: the same numbers as the page, sheet by sheet."""
+"""The report's figures as tables for a workbook: the same numbers as the page, sheet by sheet."""
 
-from flask import Response
 from flask_babel import gettext as _
 
-from talentday.dashboard.metrics import REPORT_SUMMARY
-from talentday.exports import xlsx_workbook_response
+from talentday import exports
+from talentday.dashboard.metrics import REPORT_SUMMARY, UNIT_COLUMNS
+from talentday.exports import Cell, Column, Kind, Table
 from talentday.followup.definitions import FIGURES
 
 
-def _percent(value: float | None):
-    return round(value * 100, 1) if value is not None else ""
+def _kind(key: str) -> Kind:
+    figure = FIGURES[key]
+    if figure.rate_of:
+        return Kind.PERCENT
+    return Kind.DECIMAL if figure.aggregate is not None else Kind.INTEGER
 
 
-def workbook(dashboard, overdue, closed, event, today) -> Response:
+def describe(scope, event) -> str:
+    """What the report covers, for the line above each sheet's header."""
+    parts = [
+        _("event: %(title)s", title=event.title) if event else _("All events"),
+    ]
+    if scope.start or scope.end:
+        period = exports.describe_period(scope.start, scope.end)
+        parts.append(_("raised %(period)s", period=period))
+    return exports.describe(parts, "")
+
+
+def tables(dashboard, overdue, closed, event, today) -> list[Table]:
     head = dashboard.headline
-    summary = [
-        (
-            f"{FIGURES[key].label} (%)" if FIGURES[key].rate_of else str(FIGURES[key].label),
-            _percent(head[key]) if FIGURES[key].rate_of else head[key],
-        )
-        for key in REPORT_SUMMARY
-    ]
+    # Figures by key from the registry: a count, a rate (the cell shows it as a percentage)
+    # or an average, each with its own cell type in the one column of values.
+    summary = [(str(FIGURES[key].label), Cell(head[key], _kind(key))) for key in REPORT_SUMMARY]
     units = [
-        [
-            row.unit.display_name,
-            row.as_lead,
-            row.as_co,
-            row.closed,
-            row.on_time,
-            row.overdue,
-            round(row.average_days, 1) if row.average_days is not None else "",
-            _percent(row.satisfied_share),
-            row.returned,
-        ]
-        for row in dashboard.units
+        [row.unit.display_name, *(row[key] for key in UNIT_COLUMNS)] for row in dashboard.units
     ]
-    sheets = [
-        (_("Summary"), [_("Figure"), _("Value")], summary),
-        (
+    description = describe(dashboard.scope, event)
+    stem = f"followup-report-event-{event.id}" if event else "followup-report"
+
+    def table(title: str, columns: list[Column], rows) -> Table:
+        return Table(title=title, columns=columns, rows=rows, description=description, stem=stem)
+
+    def count(label: str) -> Column:
+        return Column(label, Kind.INTEGER)
+
+    return [
+        table(_("Summary"), [Column(_("Figure")), count(_("Value"))], summary),
+        table(
             _("Units"),
-            [
-                _("Responsible unit"),
-                _("As lead unit"),
-                _("As co-handling unit"),
-                _("Closed"),
-                _("On time"),
-                _("Overdue now"),
-                _("Average days to result"),
-                _("Satisfied share (%)"),
-                _("Returned"),
-            ],
+            [Column(_("Responsible unit"))]
+            + [Column(str(FIGURES[key].label), _kind(key)) for key in UNIT_COLUMNS],
             units,
         ),
-        (
+        table(
             _("Categories"),
-            [_("Category"), _("Raised"), _("Not closed"), _("Closed"), _("Overdue now")],
+            [
+                Column(_("Category")),
+                count(_("Raised")),
+                count(_("Not closed")),
+                count(_("Closed")),
+                count(_("Overdue now")),
+            ],
             [
                 [row.key.display_name, row.suggestions, row.open, row.closed, row.overdue]
                 for row in dashboard.categories
             ],
         ),
-        (
+        table(
             _("Events"),
-            [_("Event"), _("Raised"), _("Not closed"), _("Closed"), _("Overdue now")],
+            [
+                Column(_("Event")),
+                count(_("Raised")),
+                count(_("Not closed")),
+                count(_("Closed")),
+                count(_("Overdue now")),
+            ],
             [
                 [row.key.title, row.suggestions, row.open, row.closed, row.overdue]
                 for row in dashboard.events
             ],
         ),
-        (
+        table(
             _("Months"),
-            [_("Month"), _("Raised"), _("Closed")],
+            [Column(_("Month")), count(_("Raised")), count(_("Closed"))],
             [[month.month, month.raised, month.closed] for month in dashboard.trend],
         ),
-        (
+        table(
             _("Overdue"),
-            [_("Number"), _("Suggestion"), _("Lead unit"), _("Due"), _("Days overdue")],
+            [
+                count(_("Number")),
+                Column(_("Suggestion")),
+                Column(_("Lead unit")),
+                Column(_("Due"), Kind.DATE),
+                count(_("Days overdue")),
+            ],
             [
                 [
                     item.id,
                     item.content,
                     item.lead_unit.display_name if item.lead_unit else "",
-                    item.due_on.isoformat(),
+                    item.due_on,
                     (today - item.due_on).days,
                 ]
                 for item in overdue
             ],
         ),
-        (
+        table(
             _("Results"),
-            [_("Number"), _("Suggestion"), _("Lead unit"), _("Handling result"), _("Satisfaction")],
+            [
+                count(_("Number")),
+                Column(_("Suggestion")),
+                Column(_("Lead unit")),
+                Column(_("Handling result")),
+                Column(_("Satisfaction")),
+            ],
             [
                 [
                     item.id,
@@ -102,5 +125,3 @@ def workbook(dashboard, overdue, closed, event, today) -> Response:
             ],
         ),
     ]
-    name = f"followup-report-event-{event.id}.xlsx" if event else "followup-report.xlsx"
-    return xlsx_workbook_response(sheets, name)

@@ -10,6 +10,7 @@ from talentday.auth.models import Role
 from talentday.auth.permissions import oversight_required
 from talentday.dashboard import charts, metrics, report
 from talentday.events.models import Event
+from talentday.exports import send
 from talentday.extensions import db
 from talentday.followup import definitions
 from talentday.followup.definitions import FIGURES
@@ -156,4 +157,5 @@ def printable_report():
 @oversight_required
 def workbook():
     scope = scope_from_request()
-    return report.workbook(**_report_data(scope, city_today()))
+    # A workbook of several sheets: only formats that hold several tables (not CSV).
+    return send(report.tables(**_report_data(scope, city_today())), "xlsx")

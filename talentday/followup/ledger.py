@@ -4,17 +4,20 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Response, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from talentday import exports
 from talentday.auth.models import User
-from talentday.exports import csv_response, xlsx_response
+from talentday.events.models import Event
+from talentday.exports import Column, Kind, Table, describe_period
 from talentday.extensions import db
 from talentday.followup import definitions
 from talentday.followup.definitions import FIGURES, LEDGER_FIGURES
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
+    Category,
     FollowUpItem,
     ItemState,
     TimelineEntry,
@@ -23,6 +26,7 @@ from talentday.followup.models import (
 from talentday.followup.permissions import co_handled_by, visible_items
 from talentday.forms import to_date, to_int
 from talentday.registrations.models import Speaker
+from talentday.units.models import ResponsibleUnit
 
 # Items without a due date (not yet assigned) come last either way, on every database.
 SORT_KEYS = {
@@ -192,23 +196,64 @@ def latest_notes(item_ids: list[int]) -> dict[int, TimelineEntry]:
     return {entry.item_id: entry for entry in entries}
 
 
-def export(items: list[FollowUpItem], fmt: str, today: date) -> Response:
-    """One row per item with its latest progress and its result, safe against formulas."""
+def describe(filters: Filters) -> str:
+    """The ledger's filters in words, for the line above an export's header."""
+
+    def name(model, key, attribute="display_name") -> str:
+        found = db.session.get(model, key)
+        return getattr(found, attribute) if found else f"#{key}"
+
+    parts = []
+    if filters.overdue:
+        parts.append(_("Overdue"))
+    if filters.state == "open":
+        parts.append(_("Not closed"))
+    elif filters.state:
+        parts.append(_("state: %(state)s", state=ItemState(filters.state).label))
+    if filters.event:
+        parts.append(_("event: %(title)s", title=name(Event, filters.event, "title")))
+    if filters.category:
+        parts.append(_("category: %(name)s", name=name(Category, filters.category)))
+    if filters.unit:
+        unit = name(ResponsibleUnit, filters.unit)
+        if filters.role == "lead":
+            parts.append(_("lead unit: %(name)s", name=unit))
+        elif filters.role == "co":
+            parts.append(_("co-handling unit: %(name)s", name=unit))
+        else:
+            parts.append(_("unit: %(name)s", name=unit))
+    if filters.figure:
+        parts.append(_("counted as: %(figure)s", figure=FIGURES[filters.figure].label))
+    if filters.returned_by:
+        parts.append(_("returned by: %(name)s", name=name(ResponsibleUnit, filters.returned_by)))
+    if filters.raised_from or filters.raised_to:
+        parts.append(
+            _("raised %(period)s", period=describe_period(filters.raised_from, filters.raised_to))
+        )
+    if filters.due_from or filters.due_to:
+        parts.append(_("due %(period)s", period=describe_period(filters.due_from, filters.due_to)))
+    if filters.q:
+        parts.append(_("search: %(text)s", text=filters.q))
+    return exports.describe(parts, _("All items you may see"))
+
+
+def table(items: list[FollowUpItem], filters: Filters, today: date) -> Table:
+    """One row per item with its latest progress and its result."""
     latest = latest_notes([item.id for item in items])
-    headers = [
-        _("Number"),
-        _("Event"),
-        _("Category"),
-        _("Suggestion"),
-        _("Raised by"),
-        _("Lead unit"),
-        _("Co-handling units"),
-        _("Due"),
-        _("State"),
-        _("Overdue"),
-        _("Latest progress"),
-        _("Handling result"),
-        _("Satisfaction"),
+    columns = [
+        Column(_("Number"), Kind.INTEGER),
+        Column(_("Event")),
+        Column(_("Category")),
+        Column(_("Suggestion")),
+        Column(_("Raised by")),
+        Column(_("Lead unit")),
+        Column(_("Co-handling units")),
+        Column(_("Due"), Kind.DATE),
+        Column(_("State")),
+        Column(_("Days overdue"), Kind.INTEGER),
+        Column(_("Latest progress")),
+        Column(_("Handling result")),
+        Column(_("Satisfaction")),
     ]
     rows = [
         [
@@ -219,15 +264,19 @@ def export(items: list[FollowUpItem], fmt: str, today: date) -> Response:
             item.raised_by,
             item.lead_unit.display_name if item.lead_unit else "",
             "; ".join(unit.display_name for unit in item.co_units),
-            item.due_on.isoformat() if item.due_on else "",
+            item.due_on,
             str(item.state.label),
-            (today - item.due_on).days if item.is_overdue(today) else "",
+            (today - item.due_on).days if item.is_overdue(today) else None,
             latest[item.id].note if item.id in latest else "",
             item.result,
             str(item.satisfaction.label) if item.satisfaction else "",
         ]
         for item in items
     ]
-    if fmt == "xlsx":
-        return xlsx_response(headers, rows, "followup-ledger.xlsx", sheet_title=_("Ledger"))
-    return csv_response(headers, rows, "followup-ledger.csv")
+    return Table(
+        title=_("Ledger"),
+        columns=columns,
+        rows=rows,
+        description=describe(filters),
+        stem="followup-ledger",
+    )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from talentday import exports
 from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
@@ -107,7 +108,7 @@ def ledger_page():
     )
 
 
-@bp.get("/ledger.<any(csv, xlsx):fmt>")
+@bp.get(f"/ledger.<{exports.url_formats()}:fmt>")
 @login_required
 def export(fmt: str):
     if current_user.is_admin:
@@ -115,7 +116,8 @@ def export(fmt: str):
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
     items = db.session.scalars(ledger.statement(current_user, filters, today)).unique().all()
-    return audited_download(ledger.export(items, fmt, today), "ledger", rows=len(items), fmt=fmt)
+    table = ledger.table(items, filters, today)
+    return audited_download(exports.send(table, fmt), "ledger", rows=table.row_count, fmt=fmt)
 
 
 @bp.post("/assign")

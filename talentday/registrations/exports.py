@@ -1,5 +1,6 @@
 """The registrations as a spreadsheet, and the event as a calendar entry."""
 
+from collections.abc import Mapping
 from datetime import UTC
 from urllib.parse import urlsplit
 
@@ -8,18 +9,14 @@ from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from talentday import exports
 from talentday.database import utcnow
 from talentday.events.models import Event
-from talentday.exports import csv_response, xlsx_response
+from talentday.exports import Column, Kind, Table
 from talentday.extensions import db
 from talentday.followup.models import FollowUpItem
-from talentday.i18n import to_city_time
 from talentday.navigation import public_url
-from talentday.registrations.models import Registration
-
-
-def _city(value) -> str:
-    return to_city_time(value).strftime("%Y-%m-%d %H:%M") if value else ""
+from talentday.registrations.models import Registration, RegistrationState, TalentTeam
 
 
 def _suggestions_by_registration(event: Event) -> dict[int, list[str]]:
@@ -36,24 +33,39 @@ def _suggestions_by_registration(event: Event) -> dict[int, list[str]]:
     return found
 
 
-def registrations_file(event: Event, registrations: list[Registration], fmt: str) -> Response:
-    """One row per registration, with the columns an organizer files."""
+def describe(event: Event, filters: Mapping[str, str]) -> str:
+    """The event and the review page's filters in words, for the line above the header."""
+    parts = [_("event: %(title)s", title=event.title)]
+    if filters.get("state") in {state.value for state in RegistrationState}:
+        parts.append(_("state: %(state)s", state=RegistrationState(filters["state"]).label))
+    if filters.get("team") in {team.value for team in TalentTeam}:
+        parts.append(_("talent team: %(team)s", team=TalentTeam(filters["team"]).label))
+    if filters.get("q", "").strip():
+        parts.append(_("search: %(text)s", text=filters["q"].strip()))
+    return exports.describe(parts, "")
+
+
+def registrations_table(
+    event: Event, registrations: list[Registration], filters: Mapping[str, str]
+) -> Table:
+    """One row per registration, with the columns an organizer files: the talk's topic,
+    its summary and the suggestions the speaker raised included."""
     suggestions = _suggestions_by_registration(event)
-    headers = [
-        _("Speaking order"),
-        _("Full name"),
-        _("Talent team"),
-        _("Organization"),
-        _("Position"),
-        _("Mobile phone"),
-        _("Email address"),
-        _("Topic of your talk"),
-        _("Summary"),
-        _("Suggestions"),
-        _("State"),
-        _("Minutes"),
-        _("Submitted"),
-        _("Decided"),
+    columns = [
+        Column(_("Speaking order"), Kind.INTEGER),
+        Column(_("Full name")),
+        Column(_("Talent team")),
+        Column(_("Organization")),
+        Column(_("Position")),
+        Column(_("Mobile phone")),
+        Column(_("Email address")),
+        Column(_("Topic of your talk")),
+        Column(_("Summary")),
+        Column(_("Suggestions")),
+        Column(_("State")),
+        Column(_("Minutes"), Kind.INTEGER),
+        Column(_("Submitted"), Kind.DATETIME),
+        Column(_("Decided"), Kind.DATETIME),
     ]
     rows = [
         [
@@ -69,15 +81,18 @@ def registrations_file(event: Event, registrations: list[Registration], fmt: str
             "\n".join(suggestions.get(registration.id, [])),
             str(registration.state.label),
             registration.speaking_minutes,
-            _city(registration.submitted_at),
-            _city(registration.decided_at),
+            registration.submitted_at,
+            registration.decided_at,
         ]
         for registration in registrations
     ]
-    name = f"registrations-event-{event.id}"
-    if fmt == "xlsx":
-        return xlsx_response(headers, rows, f"{name}.xlsx", sheet_title=_("Registrations"))
-    return csv_response(headers, rows, f"{name}.csv")
+    return Table(
+        title=_("Registrations"),
+        columns=columns,
+        rows=rows,
+        description=describe(event, filters),
+        stem=f"registrations-event-{event.id}",
+    )
 
 
 def calendar_file(event: Event) -> Response:

@@ -27,6 +27,7 @@ from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
+from talentday.exports import send, url_formats
 from talentday.extensions import db, limiter
 from talentday.followup.forms import RatingForm
 from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
@@ -608,17 +609,18 @@ def printable_programme(event_id: int):
     )
 
 
-@bp.get("/manage/events/<int:event_id>/registrations.<any(csv, xlsx):fmt>")
+@bp.get(f"/manage/events/<int:event_id>/registrations.<{url_formats()}:fmt>")
 @organizer_required
 def export_registrations(event_id: int, fmt: str):
     event = db.get_or_404(Event, event_id)
     registrations = db.session.scalars(
         _filtered_registrations(event).options(joinedload(Registration.speaker))
     ).all()
+    table = exports.registrations_table(event, registrations, request.args)
     return audited_download(
-        exports.registrations_file(event, registrations, fmt),
+        send(table, fmt),
         "registrations",
-        rows=len(registrations),
+        rows=table.row_count,
         fmt=fmt,
         target=event,
     )
