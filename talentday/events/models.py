@@ -114,6 +114,15 @@ class Event(db.Model):
         return self.state in PUBLIC_EVENT_STATES
 
     @property
+    def registration_opens_later(self) -> bool:
+        """Published, with registration set to open at a time still to come."""
+        return (
+            self.state is EventState.PUBLISHED
+            and self.registration_opens_at is not None
+            and utcnow() < self.registration_opens_at
+        )
+
+    @property
     def attending_leaders_list(self) -> list[str]:
         return [line.strip() for line in self.attending_leaders.splitlines() if line.strip()]
 

@@ -136,7 +136,7 @@ def manage(event_id: int):
             for target in EventState
             if target in EVENT_TRANSITIONS[event.state]
         ],
-        counts=registration_queries.counts_by_event([event.id]).get(event.id, {}),
+        counts=registration_queries.counts_by_event([event.id])[event.id],
         quotas=services.quotas_of(event),
         registration_open=services.registration_is_open(event),
         carried_over=carried_over(event),
