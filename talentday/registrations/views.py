@@ -305,7 +305,7 @@ def confirm_registration():
     form = ConfirmRegistrationForm(prefix="confirm")
     if form.validate_on_submit():
         try:
-            services.confirm(registration)
+            services.confirm(registration, by=registration.speaker)
         except services.RegistrationError as error:
             _refused(form, error)
         else:
@@ -377,7 +377,7 @@ def withdraw():
     form = WithdrawForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
-            services.withdraw(registration)
+            services.withdraw(registration, by=registration.speaker)
         except services.RegistrationError as error:
             _refused(form, error)
         else:
