@@ -389,7 +389,8 @@ def may_transition(actor, registration: Registration, target: RegistrationState)
 def require_transition(actor, registration: Registration, target: RegistrationState) -> None:
     """Refuse a move REGISTRATION_TRANSITIONS does not give this actor from this state:
     an organizer (one who may manage the event), the registration's own speaker, or the
-    system. Every service that moves a registration calls this first."""
+    system. Every service that moves a registration calls this, directly or through
+    `_move`, before it changes anything."""
     if may_transition(actor, registration, target):
         return
     who = _who(actor, registration)
