@@ -8,7 +8,7 @@ import pytest
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services
-from talentday.followup.models import ItemState, Satisfaction
+from talentday.followup.models import ItemState, Satisfaction, TimelineEntry, TimelineKind
 from talentday.followup.moves import MOVES, SPEAKER, Move, MoveRefused, allowed_moves
 from talentday.followup.permissions import Standing
 from talentday.i18n import city_today
@@ -73,6 +73,13 @@ def _make(move: Move, item, actor, cast):
         services.split(item, parts=["One point.", "Another point."], by=actor)
 
 
+def _kinds_written(item) -> set[TimelineKind]:
+    db.session.flush()
+    return set(
+        db.session.scalars(db.select(TimelineEntry.kind).where(TimelineEntry.item_id == item.id))
+    )
+
+
 @pytest.mark.parametrize("move", list(Move))
 def test_every_move_from_every_state_by_every_actor(cast, move):
     lead, co = cast["units"]
@@ -99,6 +106,8 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
             else:
                 if not allowed:
                     wrong.append(f"{name} made {move.value} from {state.value}")
+                elif MOVES[move].kind not in _kinds_written(item):
+                    wrong.append(f"{move.value} wrote no {MOVES[move].kind.value} entry")
             savepoint.rollback()
     assert wrong == [], wrong
 

@@ -224,7 +224,7 @@ def test_a_freed_slot_goes_to_the_first_on_the_waiting_list_who_fits(organizer):
     second = register(event, "b@example.com", join_waiting_list=True).registration
     third = register(event, "c@example.com", join_waiting_list=True).registration
 
-    services.withdraw(approved)
+    services.withdraw(approved, by=approved.speaker)
     assert approved.state is RegistrationState.WITHDRAWN
     assert professor.state is RegistrationState.WAITLISTED, "their team's quota is full"
     assert second.state is RegistrationState.APPROVED
@@ -243,10 +243,10 @@ def test_withdrawing_a_waiting_registration_promotes_nobody(organizer):
     )
     waiting = register(event, "b@example.com", join_waiting_list=True).registration
     later = register(event, "c@example.com", join_waiting_list=True).registration
-    services.withdraw(waiting)
+    services.withdraw(waiting, by=waiting.speaker)
     assert later.state is RegistrationState.WAITLISTED
     with pytest.raises(services.RegistrationError):
-        services.withdraw(waiting)
+        services.withdraw(waiting, by=waiting.speaker)
 
 
 def test_speakers_change_their_details_while_registration_is_open(app_ctx):

@@ -11,7 +11,6 @@ from talentday.audit.services import (
     action_label,
     audit_statement,
     filter_choices,
-    record,
     target_label,
 )
 from talentday.auth.models import Role, User
@@ -99,12 +98,15 @@ def new_user():
     form.unit_id.choices = _unit_choices()
     if form.validate_on_submit():
         try:
-            user = create_user(password=form.password.data or "", **_user_from_form(form))
-            user.active = form.active.data
+            user = create_user(
+                password=form.password.data or "",
+                active=form.active.data,
+                by=current_user,
+                **_user_from_form(form),
+            )
         except AccountError as error:
             _field_error(form, error)
         else:
-            record("user_created", actor=current_user, target=user, role=user.role.value)
             db.session.commit()
             flash(_("The account for %(name)s has been created.", name=user.name), "success")
             return redirect(url_for("admin.users"))
@@ -131,13 +133,6 @@ def edit_user(user_id: int):
             db.session.rollback()
             _field_error(form, error)
         else:
-            record(
-                "user_updated",
-                actor=current_user,
-                target=user,
-                role=user.role.value,
-                active=user.active,
-            )
             db.session.commit()
             flash(_("The account for %(name)s has been saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
@@ -173,12 +168,12 @@ def edit_unit(unit_id: int | None = None):
                 contact_name=form.contact_name.data,
                 contact_phone=form.contact_phone.data,
                 active=form.active.data,
+                by=current_user,
             )
         except UnitError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
-            record("unit_saved", actor=current_user, target=saved, active=saved.active)
             db.session.commit()
             flash(_("The unit %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.units"))
@@ -207,12 +202,12 @@ def edit_category(category_id: int | None = None):
                 name_zh=form.name_zh.data,
                 position=form.position.data,
                 active=form.active.data,
+                by=current_user,
             )
         except FollowUpError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
-            record("category_saved", actor=current_user, target=saved, active=saved.active)
             db.session.commit()
             flash(_("The category %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.categories"))

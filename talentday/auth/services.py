@@ -172,6 +172,13 @@ def start_session(user: User, *, remember: bool = False) -> UserSession:
     return row
 
 
+def sign_in_user(user: User, *, remember: bool = False, remote_addr: str = "") -> UserSession:
+    """An authenticated person signs in: a new session, and an entry in the audit log."""
+    row = start_session(user, remember=remember)
+    record("sign_in", actor=user, target=user, remote_addr=remote_addr)
+    return row
+
+
 def end_session(row: UserSession) -> None:
     """Sign one browser out for good: copies of its cookies stop working too."""
     if row.ended_at is None:
@@ -247,8 +254,11 @@ def create_user(
     role: Role,
     unit: ResponsibleUnit | None = None,
     locale: str | None = None,
+    active: bool = True,
+    by: User | None = None,
 ) -> User:
-    """Create an account. Emails are unique whatever their capitals; staff need a unit."""
+    """Create an account, in the audit log under `by` (None: a command run on the server).
+    Emails are unique whatever their capitals; staff need a unit."""
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise AccountError(_l("An account with this email address already exists"), "email")
@@ -262,8 +272,10 @@ def create_user(
         locale=locale,
     )
     user.set_password(password)
+    user.active = active
     db.session.add(user)
     db.session.flush()
+    record("user_created", actor=by, target=user, role=user.role.value)
     return user
 
 
@@ -278,7 +290,8 @@ def update_user(
     active: bool,
     new_password: str = "",
 ) -> None:
-    """Change an account. An admin can neither demote nor deactivate their own account."""
+    """Change an account, in the audit log under `by`. An admin can neither demote nor
+    deactivate their own account."""
     email = normalize_email(email)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
@@ -299,10 +312,12 @@ def update_user(
     if user.active != active:
         end_all_sessions(user)  # a deactivated account is signed out now
     user.active = active
+    record("user_updated", actor=by, target=user, role=user.role.value, active=user.active)
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    """Change one's own password after proving the current one; other sessions end."""
+    """Change one's own password after proving the current one; other sessions end. The
+    audit log keeps that it changed."""
     if not user.check_password(current_password):
         raise AccountError(_l("Enter your current password correctly"), "current_password")
     try:
@@ -312,3 +327,4 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise
     user.set_password(new_password)
     end_all_sessions(user)
+    record("password_changed", actor=user, target=user)

@@ -12,7 +12,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from talentday.audit.services import record
 from talentday.auth import throttle
 from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
 from talentday.auth.services import (
@@ -22,6 +21,7 @@ from talentday.auth.services import (
     end_session,
     normalize_email,
     record_failed_sign_in,
+    sign_in_user,
     start_session,
 )
 from talentday.extensions import db, limiter
@@ -65,9 +65,8 @@ def sign_in():
         user = authenticate(account, form.password.data)
         if user is not None:
             throttle.clear_failures(account)
-            start_session(user, remember=form.remember.data)
+            sign_in_user(user, remember=form.remember.data, remote_addr=request.remote_addr or "")
             login_user(user, remember=form.remember.data)
-            record("sign_in", actor=user, target=user, remote_addr=request.remote_addr)
             db.session.commit()
             flash(_("You are signed in."), "success")
             return redirect(safe_next_url(form.next.data))
@@ -108,7 +107,6 @@ def password():
             show_domain_error(form, error)
         else:
             user = current_user._get_current_object()
-            record("password_changed", actor=user, target=user)
             # Every session ended with the password: sign in again on this device only.
             start_session(user, remember=remember)
             db.session.commit()

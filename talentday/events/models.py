@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from talentday.actors import Who
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.extensions import db
 
@@ -29,16 +30,23 @@ EVENT_STATE_LABELS = {
     EventState.ARCHIVED: _l("Archived"),
 }
 
-# The allowed moves of an event. Unpublishing takes it back to a draft; closing registration
-# may be undone while the event has not been held.
-EVENT_TRANSITIONS: dict[EventState, frozenset[EventState]] = {
-    EventState.DRAFT: frozenset({EventState.PUBLISHED, EventState.ARCHIVED}),
-    EventState.PUBLISHED: frozenset(
-        {EventState.DRAFT, EventState.REGISTRATION_CLOSED, EventState.HELD}
-    ),
-    EventState.REGISTRATION_CLOSED: frozenset({EventState.PUBLISHED, EventState.HELD}),
-    EventState.HELD: frozenset({EventState.ARCHIVED}),
-    EventState.ARCHIVED: frozenset(),
+# The allowed moves of an event, and who may make each (talentday.actors.Who): from a
+# state, {target: who}. Unpublishing takes it back to a draft; closing registration may be
+# undone while the event has not been held. Checked by events.services.require_transition.
+_MANAGERS = frozenset({Who.ORGANIZER})
+EVENT_TRANSITIONS: dict[EventState, dict[EventState, frozenset[Who]]] = {
+    EventState.DRAFT: {EventState.PUBLISHED: _MANAGERS, EventState.ARCHIVED: _MANAGERS},
+    EventState.PUBLISHED: {
+        EventState.DRAFT: _MANAGERS,
+        EventState.REGISTRATION_CLOSED: _MANAGERS,
+        EventState.HELD: _MANAGERS,
+    },
+    EventState.REGISTRATION_CLOSED: {
+        EventState.PUBLISHED: _MANAGERS,
+        EventState.HELD: _MANAGERS,
+    },
+    EventState.HELD: {EventState.ARCHIVED: _MANAGERS},
+    EventState.ARCHIVED: {},
 }
 
 
@@ -112,6 +120,15 @@ class Event(db.Model):
     @property
     def is_public(self) -> bool:
         return self.state in PUBLIC_EVENT_STATES
+
+    @property
+    def registration_opens_later(self) -> bool:
+        """Published, with registration set to open at a time still to come."""
+        return (
+            self.state is EventState.PUBLISHED
+            and self.registration_opens_at is not None
+            and utcnow() < self.registration_opens_at
+        )
 
     @property
     def attending_leaders_list(self) -> list[str]:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from talentday.actors import SYSTEM, Who
 from talentday.audit.services import record
 from talentday.auth.models import User
 from talentday.database import utcnow
@@ -15,12 +16,17 @@ from talentday.events.models import (
     Event,
     EventState,
 )
+from talentday.events.permissions import may_manage
 from talentday.extensions import db
 from talentday.registrations.models import TalentTeam, TeamQuota
 
 
 class EventError(DomainError):
     pass
+
+
+class EventRefused(EventError):
+    """The actor may not manage this event."""
 
 
 @dataclass
@@ -76,7 +82,10 @@ def _check_edition_free(details: EventDetails, event: Event | None) -> None:
 
 
 def save_event(event: Event | None, details: EventDetails, *, by: User) -> Event:
-    """Create an event (as a draft) or change one, with its team quotas."""
+    """Create an event (as a draft) or change one, with its team quotas: for those who may
+    manage events."""
+    if not may_manage(by, event):
+        raise EventRefused(_l("You may not manage this event."))
     check_details(details)
     _check_edition_free(details, event)
     creating = event is None
@@ -142,16 +151,37 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def change_state(event: Event, target: EventState, *, by: User) -> None:
-    """Move an event along EVENT_TRANSITIONS; anything else is refused and changes nothing."""
-    if target not in EVENT_TRANSITIONS[event.state]:
-        raise EventError(
-            _l(
-                "An event that is %(current)s cannot become %(target)s.",
-                current=event.state.label,
-                target=target.label,
-            )
+def _who(actor, event: Event) -> Who | None:
+    if actor is SYSTEM:
+        return Who.SYSTEM
+    return Who.ORGANIZER if may_manage(actor, event) else None
+
+
+def may_transition(actor, event: Event, target: EventState) -> bool:
+    """Whether EVENT_TRANSITIONS lets this actor move the event to `target` now."""
+    who = EVENT_TRANSITIONS[event.state].get(target, frozenset())
+    return _who(actor, event) in who
+
+
+def require_transition(actor, event: Event, target: EventState) -> None:
+    """Refuse a move EVENT_TRANSITIONS does not give this actor from the event's state."""
+    if may_transition(actor, event, target):
+        return
+    if _who(actor, event) is None or target in EVENT_TRANSITIONS[event.state]:
+        raise EventRefused(_l("You may not manage this event."))
+    raise EventError(
+        _l(
+            "An event that is %(current)s cannot become %(target)s.",
+            current=event.state.label,
+            target=target.label,
         )
+    )
+
+
+def change_state(event: Event, target: EventState, *, by: User) -> None:
+    """Move an event along EVENT_TRANSITIONS, by one who may; anything else is refused and
+    changes nothing."""
+    require_transition(by, event, target)
     previous = event.state
     event.state = target
     record(

@@ -5,7 +5,7 @@ from flask_login import current_user
 from talentday.auth.permissions import organizer_required
 from talentday.events import services
 from talentday.events.forms import EventForm
-from talentday.events.models import EVENT_TRANSITIONS, Event, EventState, action_label
+from talentday.events.models import Event, EventState, action_label
 from talentday.events.permissions import visible_event_or_404
 from talentday.extensions import db
 from talentday.followup.services import carried_over
@@ -134,9 +134,9 @@ def manage(event_id: int):
         moves=[
             (target, action_label(event.state, target))
             for target in EventState
-            if target in EVENT_TRANSITIONS[event.state]
+            if services.may_transition(current_user, event, target)
         ],
-        counts=registration_queries.counts_by_event([event.id]).get(event.id, {}),
+        counts=registration_queries.counts_by_event([event.id])[event.id],
         quotas=services.quotas_of(event),
         registration_open=services.registration_is_open(event),
         carried_over=carried_over(event),

@@ -231,6 +231,11 @@ class FollowUpItem(db.Model):
         return self.raised_by_name
 
     @property
+    def reopening_sends_back(self) -> bool:
+        """Reopening a resolved item sends it back to its unit; a closed one is reopened."""
+        return self.state is ItemState.RESOLVED
+
+    @property
     def waits_on_a_unit(self) -> bool:
         """Assigned and not yet answered, nor returned: a unit owes it by its due date."""
         return self.state not in NOT_WAITING_ON_A_UNIT and self.state is not ItemState.NEW

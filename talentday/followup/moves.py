@@ -2,7 +2,10 @@
 states. The services call `require_move` themselves, so that a page, a command, an import or
 an API client meets the same rule; pages ask `allowed_moves` what to offer.
 
-Adding a move is a row here (with its service, its form and its message in the views).
+Each row also carries what the pages need to offer the move: its form, the message shown
+once it is made and the kind of timeline entry it writes. Adding a move is a row here, plus
+its service (which calls `require_move`) and, for a move made on the item's page, a branch in
+`followup.views._apply`.
 """
 
 import enum
@@ -12,7 +15,17 @@ from flask_babel import lazy_gettext as _l
 
 from talentday.auth.models import User
 from talentday.errors_domain import DomainError
-from talentday.followup.models import DONE_STATES, FollowUpItem, ItemState
+from talentday.followup.forms import (
+    AssignForm,
+    MergeForm,
+    NoteForm,
+    ProgressForm,
+    RatingForm,
+    ReasonForm,
+    ResultForm,
+    SplitForm,
+)
+from talentday.followup.models import DONE_STATES, FollowUpItem, ItemState, TimelineKind
 from talentday.followup.permissions import Standing, standing
 from talentday.registrations.models import Speaker
 
@@ -41,6 +54,12 @@ UNITS_AT_WORK = frozenset({ItemState.ACCEPTED, ItemState.IN_PROGRESS, ItemState.
 class MoveRule:
     who: frozenset  # Standing members, or SPEAKER
     states: frozenset[ItemState]
+    form: type  # the form that asks for the move
+    kind: TimelineKind  # the timeline entry the move writes
+    # Flashed once the move is made; None when the page counts or names what it made.
+    done: object | None = None
+    # Posted to the item page's own address (followup.act); the others have their own pages.
+    item_page: bool = True
     # Whether an item merged into another may still make it (only its target is followed).
     on_merged: bool = False
 
@@ -49,22 +68,88 @@ MOVES: dict[Move, MoveRule] = {
     Move.ASSIGN: MoveRule(
         frozenset({Standing.ORGANIZER}),
         frozenset({ItemState.NEW, ItemState.ASSIGNED, ItemState.RETURNED}),
+        AssignForm,
+        TimelineKind.ASSIGNED,
+        _l("The item has been assigned and the units told."),
     ),
-    Move.ACCEPT: MoveRule(frozenset({Standing.LEAD_UNIT}), frozenset({ItemState.ASSIGNED})),
-    Move.RETURN: MoveRule(frozenset({Standing.LEAD_UNIT}), frozenset({ItemState.ASSIGNED})),
-    Move.PROGRESS: MoveRule(frozenset({Standing.LEAD_UNIT, Standing.CO_UNIT}), UNITS_AT_WORK),
-    Move.RESULT: MoveRule(frozenset({Standing.LEAD_UNIT}), UNITS_AT_WORK),
-    Move.CLOSE: MoveRule(frozenset({Standing.ORGANIZER}), frozenset({ItemState.RESOLVED})),
-    Move.REOPEN: MoveRule(frozenset({Standing.ORGANIZER}), DONE_STATES),
+    Move.ACCEPT: MoveRule(
+        frozenset({Standing.LEAD_UNIT}),
+        frozenset({ItemState.ASSIGNED}),
+        NoteForm,
+        TimelineKind.ACCEPTED,
+        _l("Your unit has accepted the item."),
+    ),
+    Move.RETURN: MoveRule(
+        frozenset({Standing.LEAD_UNIT}),
+        frozenset({ItemState.ASSIGNED}),
+        ReasonForm,
+        TimelineKind.RETURNED,
+        _l("The item has been returned to the organizers."),
+    ),
+    Move.PROGRESS: MoveRule(
+        frozenset({Standing.LEAD_UNIT, Standing.CO_UNIT}),
+        UNITS_AT_WORK,
+        ProgressForm,
+        TimelineKind.PROGRESS,
+        _l("Your progress note has been added."),
+    ),
+    Move.RESULT: MoveRule(
+        frozenset({Standing.LEAD_UNIT}),
+        UNITS_AT_WORK,
+        ResultForm,
+        TimelineKind.RESULT,
+        _l("The handling result has been submitted; the item is resolved."),
+    ),
+    Move.CLOSE: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        frozenset({ItemState.RESOLVED}),
+        NoteForm,
+        TimelineKind.CLOSED,
+        _l("The item is closed."),
+    ),
+    Move.REOPEN: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        DONE_STATES,
+        ReasonForm,
+        TimelineKind.REOPENED,
+        _l("The item has been reopened and the lead unit told."),
+    ),
     # A returned item waits on the organizers, not on a unit: nobody to urge.
     Move.URGE: MoveRule(
         frozenset({Standing.ORGANIZER}),
         frozenset({ItemState.ASSIGNED}) | UNITS_AT_WORK,
+        NoteForm,
+        TimelineKind.URGED,
+        _l("The units have been urged."),
     ),
-    Move.RATE: MoveRule(frozenset({SPEAKER}), DONE_STATES),
-    Move.MERGE: MoveRule(frozenset({Standing.ORGANIZER}), frozenset({ItemState.NEW})),
-    Move.SPLIT: MoveRule(frozenset({Standing.ORGANIZER}), frozenset({ItemState.NEW})),
+    # Made on the speaker's own page (registrations.rate_item).
+    Move.RATE: MoveRule(
+        frozenset({SPEAKER}),
+        DONE_STATES,
+        RatingForm,
+        TimelineKind.RATED,
+        _l("Thank you: your rating has been recorded."),
+        item_page=False,
+    ),
+    # Their pages name the item merged into, or count the items a split made.
+    Move.MERGE: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        frozenset({ItemState.NEW}),
+        MergeForm,
+        TimelineKind.MERGED,
+        item_page=False,
+    ),
+    Move.SPLIT: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        frozenset({ItemState.NEW}),
+        SplitForm,
+        TimelineKind.SPLIT,
+        item_page=False,
+    ),
 }
+
+# The moves made through the item page's own forms, by name (the address's last part).
+ITEM_PAGE_MOVES = {move.value: move for move, rule in MOVES.items() if rule.item_page}
 
 
 class FollowUpError(DomainError):

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from talentday.audit.services import record
 from talentday.auth.models import Role, User
 from talentday.database import utcnow
 from talentday.events.models import Event
@@ -138,8 +139,10 @@ def save_category(
     name_zh: str | None,
     position: int,
     active: bool,
+    by: User,
 ) -> Category:
-    """Create or change a category. Codes are unique: imports may name a category by it."""
+    """Create or change a category, in the audit log under `by`. Codes are unique: imports
+    may name a category by it."""
     other = db.session.scalar(db.select(Category).where(Category.code == code))
     if other is not None and (category is None or other.id != category.id):
         raise FollowUpError(_l("Another category already has this code"), field="code")
@@ -149,6 +152,7 @@ def save_category(
     category.code, category.name, category.name_zh = code, name.strip(), name_zh
     category.position, category.active = position, active
     db.session.flush()
+    record("category_saved", actor=by, target=category, active=category.active)
     return category
 
 

@@ -13,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -28,17 +27,10 @@ from talentday.extensions import db
 from talentday.followup import imports, ledger, services
 from talentday.followup.definitions import FIGURES
 from talentday.followup.forms import (
-    AssignForm,
     BulkAssignForm,
     ConfirmImportForm,
     ImportForm,
-    MergeForm,
-    NoteForm,
-    ProgressForm,
     QuickEntryForm,
-    ReasonForm,
-    ResultForm,
-    SplitForm,
 )
 from talentday.followup.imports import ImportFileError, parse
 from talentday.followup.models import (
@@ -48,7 +40,7 @@ from talentday.followup.models import (
     ItemState,
     TimelineEntry,
 )
-from talentday.followup.moves import MOVES, Move, actor_standing, allowed_moves
+from talentday.followup.moves import ITEM_PAGE_MOVES, MOVES, Move, actor_standing, allowed_moves
 from talentday.followup.permissions import (
     can_see_contact_details,
     require_visible,
@@ -164,23 +156,9 @@ def assign_many():
 # --- one item ----------------------------------------------------------------------------
 
 
-# The moves made on the item's page, each with its form; who may make them, and from which
-# states, is the table of moves' answer (followup/moves.py).
-ACTIONS = {
-    "assign": AssignForm,
-    "accept": NoteForm,
-    "return": ReasonForm,
-    "progress": ProgressForm,
-    "result": ResultForm,
-    "close": NoteForm,
-    "reopen": ReasonForm,
-    "urge": NoteForm,
-}
-
-
 def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None) -> dict:
     today = city_today()
-    forms = {name: form_class(prefix=name) for name, form_class in ACTIONS.items()}
+    forms = {name: MOVES[move].form(prefix=name) for name, move in ITEM_PAGE_MOVES.items()}
     if submitted and submitted_form is not None:
         forms[submitted] = submitted_form
     for name, form in forms.items():
@@ -284,28 +262,15 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
         services.urge(item, note=form.note.data or "", by=current_user)
 
 
-DONE_MESSAGES = {
-    "assign": _l("The item has been assigned and the units told."),
-    "accept": _l("Your unit has accepted the item."),
-    "return": _l("The item has been returned to the organizers."),
-    "progress": _l("Your progress note has been added."),
-    "result": _l("The handling result has been submitted; the item is resolved."),
-    "close": _l("The item is closed."),
-    "reopen": _l("The item has been reopened and the lead unit told."),
-    "urge": _l("The units have been urged."),
-}
-
-
 @bp.post("/items/<int:item_id>/<action>")
 @login_required
 def act(item_id: int, action: str):
-    if action not in ACTIONS:
-        abort(404)
+    move = ITEM_PAGE_MOVES.get(action) or abort(404)
     item = _load_item(item_id)
     relation = require_visible(current_user, item)
-    if actor_standing(current_user, item) not in MOVES[Move(action)].who:
+    if actor_standing(current_user, item) not in MOVES[move].who:
         abort(403)
-    form = ACTIONS[action](prefix=action)
+    form = MOVES[move].form(prefix=action)
     if action == "assign":
         form.lead_unit_id.choices = _unit_choices(_("Choose the lead unit"))
         form.co_unit_ids.choices = _unit_choices()
@@ -326,7 +291,7 @@ def act(item_id: int, action: str):
         if not show_domain_error(form, error):
             flash(str(error.message), "danger")
         return _render_item(item, relation, _forms(item, action, form), status=400)
-    flash(str(DONE_MESSAGES[action]), "success")
+    flash(str(MOVES[move].done), "success")
     return redirect(url_for("followup.item_page", item_id=item_id))
 
 
@@ -413,7 +378,7 @@ def new_item():
 @organizer_required
 def merge(item_id: int):
     item = _load_item(item_id) or abort(404)
-    form = MergeForm()
+    form = MOVES[Move.MERGE].form()
     if form.validate_on_submit():
         target = _load_item(form.into.data)
         try:
@@ -438,7 +403,7 @@ def merge(item_id: int):
 @organizer_required
 def split(item_id: int):
     item = _load_item(item_id) or abort(404)
-    form = SplitForm()
+    form = MOVES[Move.SPLIT].form()
     if request.method == "GET":
         form.parts[0].data = item.content
     if form.validate_on_submit():

@@ -10,6 +10,8 @@ from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from talentday.audit.services import record
+from talentday.auth.models import User
 from talentday.database import utcnow
 from talentday.extensions import db
 from talentday.outbox.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage
@@ -89,6 +91,13 @@ def text_to_show(message: OutboxMessage) -> str:
     return message.body.replace(
         message.private_link_marker, str(_l("[the speaker's private link, added when sent]"))
     )
+
+
+def read_message(message: OutboxMessage, *, by: User, remote_addr: str = "") -> str:
+    """An organizer reads a message: it holds a speaker's address and what was written to
+    them, so who read it goes into the audit log. Returns the text to show."""
+    record("outbox_message_viewed", actor=by, target=message, remote_addr=remote_addr)
+    return text_to_show(message)
 
 
 def smtp_configured() -> bool:

@@ -1,12 +1,11 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from talentday.audit.services import record
 from talentday.auth.permissions import organizer_required
 from talentday.extensions import db
 from talentday.navigation import requested_page
 from talentday.outbox.models import MessageStatus, OutboxMessage
-from talentday.outbox.services import smtp_configured, text_to_show
+from talentday.outbox.services import read_message, smtp_configured
 
 bp = Blueprint("outbox", __name__, url_prefix="/manage/outbox")
 
@@ -32,12 +31,8 @@ def index():
 @organizer_required
 def show(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    # A message holds a speaker's address and what was written to them: who read it is kept.
-    record(
-        "outbox_message_viewed",
-        actor=current_user._get_current_object(),
-        target=message,
-        remote_addr=request.remote_addr or "",
+    body = read_message(
+        message, by=current_user._get_current_object(), remote_addr=request.remote_addr or ""
     )
     db.session.commit()
-    return render_template("outbox/show.html", message=message, body=text_to_show(message))
+    return render_template("outbox/show.html", message=message, body=body)

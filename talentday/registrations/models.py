@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from talentday.actors import Who
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
@@ -60,36 +61,43 @@ REGISTRATION_STATE_LABELS = {
 }
 
 
-# The allowed moves of a registration (docs/domain.md, "Life of a registration").
-REGISTRATION_TRANSITIONS: dict[RegistrationState, frozenset[RegistrationState]] = {
+# The allowed moves of a registration (docs/domain.md, "Life of a registration"), and who
+# may make each (talentday.actors.Who): from a state, {target: who}. The organizers are
+# those who may manage the registration's event. Checked by
+# registrations.services.require_transition, which every service that moves one calls.
+_ORGANIZERS = frozenset({Who.ORGANIZER})
+_SPEAKER = frozenset({Who.SPEAKER})
+REGISTRATION_TRANSITIONS: dict[RegistrationState, dict[RegistrationState, frozenset[Who]]] = {
     # Only the speaker moves it on, by confirming (to submitted or waitlisted) or not.
-    RegistrationState.UNCONFIRMED: frozenset(
-        {RegistrationState.SUBMITTED, RegistrationState.WAITLISTED, RegistrationState.WITHDRAWN}
-    ),
-    RegistrationState.SUBMITTED: frozenset(
-        {
-            RegistrationState.APPROVED,
-            RegistrationState.WAITLISTED,
-            RegistrationState.REJECTED,
-            RegistrationState.WITHDRAWN,
-        }
-    ),
-    RegistrationState.WAITLISTED: frozenset(
-        {
-            RegistrationState.APPROVED,
-            RegistrationState.REJECTED,
-            RegistrationState.WITHDRAWN,
-            RegistrationState.CANCELLED,
-        }
-    ),
-    RegistrationState.APPROVED: frozenset(
-        {RegistrationState.WAITLISTED, RegistrationState.WITHDRAWN, RegistrationState.CANCELLED}
-    ),
-    RegistrationState.REJECTED: frozenset(
-        {RegistrationState.APPROVED, RegistrationState.WAITLISTED}
-    ),
-    RegistrationState.WITHDRAWN: frozenset(),
-    RegistrationState.CANCELLED: frozenset(),
+    RegistrationState.UNCONFIRMED: {
+        RegistrationState.SUBMITTED: _SPEAKER,
+        RegistrationState.WAITLISTED: _SPEAKER,
+        RegistrationState.WITHDRAWN: _SPEAKER,
+    },
+    RegistrationState.SUBMITTED: {
+        RegistrationState.APPROVED: _ORGANIZERS,
+        RegistrationState.WAITLISTED: _ORGANIZERS,
+        RegistrationState.REJECTED: _ORGANIZERS,
+        RegistrationState.WITHDRAWN: _SPEAKER,
+    },
+    RegistrationState.WAITLISTED: {
+        # The system moves the first waiting speaker up when an approved one leaves.
+        RegistrationState.APPROVED: _ORGANIZERS | {Who.SYSTEM},
+        RegistrationState.REJECTED: _ORGANIZERS,
+        RegistrationState.WITHDRAWN: _SPEAKER,
+        RegistrationState.CANCELLED: _ORGANIZERS,
+    },
+    RegistrationState.APPROVED: {
+        RegistrationState.WAITLISTED: _ORGANIZERS,
+        RegistrationState.WITHDRAWN: _SPEAKER,
+        RegistrationState.CANCELLED: _ORGANIZERS,
+    },
+    RegistrationState.REJECTED: {
+        RegistrationState.APPROVED: _ORGANIZERS,
+        RegistrationState.WAITLISTED: _ORGANIZERS,
+    },
+    RegistrationState.WITHDRAWN: {},
+    RegistrationState.CANCELLED: {},
 }
 
 # A speaker in these states still holds, or waits for, a place.

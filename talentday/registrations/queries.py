@@ -1,5 +1,7 @@
 """Read-only questions about registrations, answered with aggregate queries."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -23,18 +25,34 @@ def is_full(event: Event) -> bool:
     return approved_count(event.id) >= event.speaking_slots
 
 
-def counts_by_event(event_ids: list[int]) -> dict[int, dict[str, int]]:
-    """For each event, how many registrations are in each state, by state value (one query)."""
-    counts: dict[int, dict[str, int]] = {event_id: {} for event_id in event_ids}
+@dataclass
+class RegistrationCounts:
+    """An event's registrations as its organizers count them."""
+
+    approved: int = 0
+    waiting: int = 0
+    to_review: int = 0
+
+
+_COUNTED = {
+    RegistrationState.APPROVED: "approved",
+    RegistrationState.WAITLISTED: "waiting",
+    RegistrationState.SUBMITTED: "to_review",
+}
+
+
+def counts_by_event(event_ids: list[int]) -> dict[int, RegistrationCounts]:
+    """For each event, how many registrations are approved, waiting and to review (one query)."""
+    counts = {event_id: RegistrationCounts() for event_id in event_ids}
     if not event_ids:
         return counts
     rows = db.session.execute(
         db.select(Registration.event_id, Registration.state, sa.func.count())
-        .where(Registration.event_id.in_(event_ids))
+        .where(Registration.event_id.in_(event_ids), Registration.state.in_(_COUNTED))
         .group_by(Registration.event_id, Registration.state)
     )
     for event_id, state, number in rows:
-        counts[event_id][state.value] = number
+        setattr(counts[event_id], _COUNTED[state], number)
     return counts
 
 

@@ -17,12 +17,14 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from talentday.actors import SYSTEM, Who
 from talentday.audit.services import record
 from talentday.auth.models import User
 from talentday.auth.services import normalize_email
 from talentday.database import utcnow
 from talentday.errors_domain import DomainError
 from talentday.events.models import Event
+from talentday.events.permissions import may_manage
 from talentday.events.services import registration_is_open
 from talentday.extensions import db
 from talentday.followup.models import Category
@@ -48,6 +50,10 @@ TOKEN_BYTES = 32
 
 class RegistrationError(DomainError):
     pass
+
+
+class RegistrationRefused(RegistrationError):
+    """The actor may not make this move on this registration."""
 
 
 class CapacityError(RegistrationError):
@@ -297,7 +303,7 @@ def register(
     return RegistrationOutcome(registration, token, created=True)
 
 
-def confirm(registration: Registration) -> None:
+def confirm(registration: Registration, *, by: Speaker) -> None:
     """The address's owner confirms a registration made with their address: it joins the
     review (or the waiting list, when the slots have gone meanwhile) and its suggestions
     are raised in their name."""
@@ -309,7 +315,7 @@ def confirm(registration: Registration) -> None:
     if not registration_is_open(event):
         raise RegistrationError(_l("Registration for this event is closed."))
     full = queries.is_full(event)
-    _move(registration, RegistrationState.WAITLISTED if full else RegistrationState.SUBMITTED)
+    _move(by, registration, RegistrationState.WAITLISTED if full else RegistrationState.SUBMITTED)
     registration.decided_at = None
     registration.submitted_at = utcnow()  # the waiting list goes by confirmation time
     pending = registration.pending_submission or {}
@@ -365,15 +371,44 @@ def _room_for(registration: Registration) -> str | None:
     return None
 
 
-def _move(registration: Registration, target: RegistrationState) -> None:
-    if target not in REGISTRATION_TRANSITIONS[registration.state]:
-        raise RegistrationError(
-            _l(
-                "A registration that is %(current)s cannot become %(target)s.",
-                current=registration.state.label,
-                target=target.label,
-            )
+def _who(actor, registration: Registration) -> Who | None:
+    """Which kind of actor, in REGISTRATION_TRANSITIONS, `actor` is for this registration."""
+    if actor is SYSTEM:
+        return Who.SYSTEM
+    if isinstance(actor, Speaker):
+        return Who.SPEAKER if actor.id == registration.speaker_id else None
+    return Who.ORGANIZER if may_manage(actor, registration.event) else None
+
+
+def may_transition(actor, registration: Registration, target: RegistrationState) -> bool:
+    """Whether REGISTRATION_TRANSITIONS lets this actor move the registration to `target`."""
+    who = REGISTRATION_TRANSITIONS[registration.state].get(target, frozenset())
+    return _who(actor, registration) in who
+
+
+def require_transition(actor, registration: Registration, target: RegistrationState) -> None:
+    """Refuse a move REGISTRATION_TRANSITIONS does not give this actor from this state:
+    an organizer (one who may manage the event), the registration's own speaker, or the
+    system. Every service that moves a registration calls this, directly or through
+    `_move`, before it changes anything."""
+    if may_transition(actor, registration, target):
+        return
+    who = _who(actor, registration)
+    if registration.awaits_confirmation and who is not Who.SPEAKER:
+        raise RegistrationRefused(_l("The speaker has not confirmed this registration yet."))
+    if target in REGISTRATION_TRANSITIONS[registration.state] or who is None:
+        raise RegistrationRefused(_l("You may not make this change to this registration."))
+    raise RegistrationError(
+        _l(
+            "A registration that is %(current)s cannot become %(target)s.",
+            current=registration.state.label,
+            target=target.label,
         )
+    )
+
+
+def _move(actor, registration: Registration, target: RegistrationState) -> None:
+    require_transition(actor, registration, target)
     registration.state = target
     registration.decided_at = utcnow()
 
@@ -392,14 +427,13 @@ def decide(
     """
     _lock_event(registration.event_id)
     db.session.refresh(registration)  # another organizer may have decided meanwhile
-    if registration.state is RegistrationState.UNCONFIRMED:
-        raise RegistrationError(_l("The speaker has not confirmed this registration yet."))
+    require_transition(by, registration, target)
     was_approved = registration.state is RegistrationState.APPROVED
     if target is RegistrationState.APPROVED and registration.state is not target:
         reason = _room_for(registration)
         if reason:
             raise CapacityError(reason)
-    _move(registration, target)
+    _move(by, registration, target)
     registration.organizer_message = message.strip()
     db.session.flush()
     record(
@@ -434,7 +468,7 @@ def decide_many(
         try:
             decide(registration, target, by=by, message=message)
         except CapacityError as error:
-            if RegistrationState.WAITLISTED not in REGISTRATION_TRANSITIONS[registration.state]:
+            if not may_transition(by, registration, RegistrationState.WAITLISTED):
                 outcome.refused.append((registration, str(error.message)))
                 continue
             decide(registration, RegistrationState.WAITLISTED, by=by, message=message)
@@ -446,12 +480,12 @@ def decide_many(
     return outcome
 
 
-def withdraw(registration: Registration) -> None:
+def withdraw(registration: Registration, *, by: Speaker) -> None:
     """The speaker withdraws through the private link; a freed slot goes to the waiting list."""
     _lock_event(registration.event_id)
     db.session.refresh(registration)
     was_approved = registration.state is RegistrationState.APPROVED
-    _move(registration, RegistrationState.WITHDRAWN)
+    _move(by, registration, RegistrationState.WITHDRAWN)
     registration.speaking_order = None
     registration.pending_submission = None  # an unconfirmed one's suggestions are dropped
     db.session.flush()
@@ -465,7 +499,7 @@ def promote_from_waiting_list(event: Event) -> Registration | None:
     """The first waiting speaker whose team still has room moves up, and is told."""
     for candidate in queries.waiting_list(event.id):
         if _room_for(candidate) is None:
-            _move(candidate, RegistrationState.APPROVED)
+            _move(SYSTEM, candidate, RegistrationState.APPROVED)
             db.session.flush()
             record("registration_moved_up", actor=None, target=candidate)
             _tell_speaker(candidate, "moved_up")
@@ -480,7 +514,7 @@ EDITABLE_STATES = ACTIVE_STATES | {RegistrationState.UNCONFIRMED}
 
 
 def may_withdraw(registration: Registration) -> bool:
-    return registration.state in EDITABLE_STATES
+    return may_transition(registration.speaker, registration, RegistrationState.WITHDRAWN)
 
 
 def suggestions_close_on(event: Event) -> date:

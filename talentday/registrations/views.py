@@ -31,6 +31,7 @@ from talentday.exports import send, url_formats
 from talentday.extensions import db, limiter
 from talentday.followup.forms import RatingForm
 from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
+from talentday.followup.moves import MOVES, Move
 from talentday.followup.services import (
     ConflictError,
     FollowUpError,
@@ -305,7 +306,7 @@ def confirm_registration():
     form = ConfirmRegistrationForm(prefix="confirm")
     if form.validate_on_submit():
         try:
-            services.confirm(registration)
+            services.confirm(registration, by=registration.speaker)
         except services.RegistrationError as error:
             _refused(form, error)
         else:
@@ -348,7 +349,7 @@ def rate_item(item_id: int):
     if item is None:
         abort(404)  # not this speaker's suggestion: nothing to say about it
     # Whether it can be rated now is the table of moves' answer, given by rate() below.
-    form = RatingForm(prefix=f"rate{item.id}")
+    form = MOVES[Move.RATE].form(prefix=f"rate{item.id}")
     if form.validate_on_submit():
         try:
             rate(
@@ -365,7 +366,7 @@ def rate_item(item_id: int):
             db.session.rollback()
             flash(str(ConflictError().message), "warning")
         else:
-            flash(_("Thank you: your rating has been recorded."), "success")
+            flash(str(MOVES[Move.RATE].done), "success")
             return redirect(url_for("registrations.private"))
     return _speaker_page(registration, form, name=f"rate{item.id}", status=400)
 
@@ -377,7 +378,7 @@ def withdraw():
     form = WithdrawForm(prefix="withdraw")
     if form.validate_on_submit():
         try:
-            services.withdraw(registration)
+            services.withdraw(registration, by=registration.speaker)
         except services.RegistrationError as error:
             _refused(form, error)
         else:

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from talentday.audit.services import record
+from talentday.auth.models import User
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.units.models import ResponsibleUnit, UnitKind
@@ -28,8 +30,10 @@ def save_unit(
     contact_name: str | None = None,
     contact_phone: str | None = None,
     active: bool = True,
+    by: User,
 ) -> ResponsibleUnit:
-    """Create a unit (unit=None) or change one. Names are unique whatever their capitals."""
+    """Create a unit (unit=None) or change one, in the audit log under `by`. Names are unique
+    whatever their capitals."""
     name = name.strip()
     _check_name_free(name, unit.id if unit else None)
     if unit is None:
@@ -42,6 +46,7 @@ def save_unit(
     unit.contact_phone = contact_phone
     unit.active = active
     db.session.flush()
+    record("unit_saved", actor=by, target=unit, active=unit.active)
     return unit
 
 
