@@ -330,6 +330,26 @@ def test_bulk_assignment(app, world):
         assert states == [ItemState.ASSIGNED, ItemState.ASSIGNED, ItemState.NEW]
 
 
+def test_bulk_assignment_to_a_unit_that_does_not_exist_is_refused_not_a_crash(app, world):
+    """Found by the form fuzz: a lead unit id that names no unit made the service fail."""
+    item_id = make_item(app, world, ItemState.NEW)
+    client = world["clients"]["organizer"]
+    response = client.post(
+        "/followup/assign",
+        data={
+            "csrf_token": csrf_token(client, "/followup/"),
+            "item": [str(item_id)],
+            "lead_unit_id": "-1",
+            "due_on": a_month_ahead(),
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Choose a lead unit that is active" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(FollowUpItem, item_id).state is ItemState.NEW
+
+
 def test_quick_entry(app, world):
     with app.app_context():
         event = factories.event()

@@ -224,7 +224,7 @@ def default_due_date(item: FollowUpItem, today: date) -> date:
 def assign(
     item: FollowUpItem,
     *,
-    lead_unit: ResponsibleUnit,
+    lead_unit: ResponsibleUnit | None,
     co_units: list[ResponsibleUnit],
     due_on: date,
     instructions: str,
@@ -236,7 +236,7 @@ def assign(
     accepted items only. The units are told."""
     check_version(item, expected_version)
     require_move(by, item, Move.ASSIGN)
-    if not lead_unit.active:
+    if lead_unit is None or not lead_unit.active:
         raise FollowUpError(_l("Choose a lead unit that is active"), field="lead_unit_id")
     co_units = [unit for unit in co_units if unit.id != lead_unit.id]
     if due_on < today:
