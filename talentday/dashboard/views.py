@@ -99,7 +99,8 @@ class ListPage:
     total: int
 
     @classmethod
-    def of(cls, rows: list, page: int | None, per_page: int = PER_PAGE) -> "ListPage":
+    def of(cls, rows: list, page: int | None, per_page: int | None = None) -> "ListPage":
+        per_page = per_page or PER_PAGE
         pages = max(1, math.ceil(len(rows) / per_page))
         page = min(max(page or 1, 1), pages)
         start = (page - 1) * per_page
