@@ -765,6 +765,12 @@ def report(scale, backends, results, started, load, command) -> str:
         f"- **Client**: `wrk --latency -t{THREADS} -c{CONNECTIONS} -d{SECONDS}s` on loopback; "
         '"one user" is `-t1 -c1`; exports timed with curl, the workers\' peak memory (RSS) '
         "read from /proc every 50 ms",
+        "- **Registration POST**: a wrk Lua script posts the registration form of the event "
+        "with the long review queue, with one visitor session's CSRF token and a new email "
+        "address for every post (each makes a speaker, a registration, a follow-up item and "
+        "an outbox message); a 302 to the confirmation page is a success",
+        "- **Signed in as**: the leader (ledger, dashboard, unit card, exports), an organizer "
+        "(review queue), the staff of the busiest unit (unit desk); visitors for the rest",
     ]
     lines += [f"- **Versions**: {line}" for line in versions(backends)]
     for backend in backends:
