@@ -15,6 +15,7 @@ from talentday.benchdata import BENCH_PASSWORD, sizes
 from talentday.dashboard import metrics
 from talentday.events.models import Event
 from talentday.extensions import db
+from talentday.followup.definitions import FIGURES
 from talentday.followup.models import (
     ITEM_TRANSITIONS,
     FollowUpItem,
@@ -149,9 +150,24 @@ def test_the_figures_in_sql_agree_with_a_count_of_the_items(app, bench_world):
     with app.app_context():
         today = city_today()
         expected = oracle(today)
+        # Every item figure of the registry, over all the counted items.
+        keys = [key for key, figure in FIGURES.items() if figure.counts_items]
+        (every,) = metrics.count(keys, metrics.Scope().items(), today)
+        for key in keys:
+            assert every[key] == pytest.approx(expected[None][key]), key
         head = metrics.headline(metrics.Scope(), today)
         for key in metrics.HEADLINE:
             assert head[key] == expected[None][key], key
+        breakdowns = [
+            (f"event-{row.key.id}", row) for row in metrics.by_event(metrics.Scope(), today)
+        ]
+        breakdowns += [
+            (f"category-{row.key.id}", row) for row in metrics.by_category(metrics.Scope(), today)
+        ]
+        assert len(breakdowns) > 5
+        for name, row in breakdowns:
+            for key in metrics.BREAKDOWN:
+                assert row[key] == expected[name][key], (name, key)
         rows = metrics.units(metrics.Scope(), today)
         checked = Counter()
         for row in rows:
