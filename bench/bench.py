@@ -222,12 +222,17 @@ def settle(url: str) -> None:
     measurement starts on an idle server."""
     parts = urllib.parse.urlsplit(url)
     probe = f"{parts.scheme}://{parts.netloc}/healthz"
-    for _ in range(WORKERS):
+    answered, deadline = 0, time.monotonic() + 30 * 60
+    while answered < WORKERS:
         try:
             with urllib.request.urlopen(probe, timeout=TIMEOUT + 60):  # nosec B310
-                pass
+                answered += 1
         except urllib.error.HTTPError:
-            pass  # the ceiling has no /healthz: its 404 is an answer all the same
+            answered += 1  # the ceiling has no /healthz: its 404 is an answer all the same
+        except OSError:
+            # A long backlog (slow pages at scale 1 on a busy machine): keep waiting.
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{probe} did not answer within 30 minutes") from None
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -521,6 +526,7 @@ def _measure(backend, server, ceiling, scripts, log) -> dict:
         print(f"[{backend.name}] round {round_number} of {ROUNDS}", flush=True)
         runs["ceiling"].append(wrk(ceiling.base + "/", script=scripts / "done.lua"))
         for request in requests:
+            print(f"[{backend.name}]   {request.label}", flush=True)
             cookie = sessions[request.who].cookie if request.who else ""
             if request.post:
                 run = wrk(
