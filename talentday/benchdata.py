@@ -40,7 +40,8 @@ from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
 from talentday.units.models import ResponsibleUnit, UnitKind
 
-BENCH_PASSWORD = "bench-salon-password-2026"  # nosec B105: made-up data, printed on purpose
+# Made-up data: the password is printed on purpose.
+BENCH_PASSWORD = "bench-salon-password-2026"  # nosec B105
 BATCH = 5000
 
 # The counts at scale 1 (docs/performance.md).
@@ -188,6 +189,7 @@ def reset_sequences(connection, tables: list[sa.Table]) -> None:
     for table in tables:
         connection.execute(
             sa.text(
+                # The table names are the models' own, never input.
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608
                 f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"
             )
@@ -419,7 +421,8 @@ def lay_out(world: World, created: datetime, steps: list[Step]) -> list[datetime
 def generate(scale: float = 1.0, seed: int = 2026, *, force: bool = False, echo=print) -> Summary:
     """Write the data of `scale` into the app's database, in one transaction."""
     started = datetime.now(UTC)
-    chance = random.Random(seed)
+    # Made-up data, not secrets: a seeded generator is the point.
+    chance = random.Random(seed)  # nosec B311
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     now = utcnow()
     world = World(chance, now, zone)
@@ -686,8 +689,7 @@ def _registrations(connection, writer, world, events, speaker_ids):
                     "id": registration_id, "event_id": event.id, "speaker_id": speaker,
                     "state": state, "topic": "Keeping young engineers in the city",
                     "summary": "What the enterprises of the park hear from their engineers.",
-                    "token_hash": None, "link_nonce": None,
-                    "consent_at": submitted, "consent_version": CONSENT_VERSION,
+                                        "consent_at": submitted, "consent_version": CONSENT_VERSION,
                     "speaking_order": order if state is RegistrationState.APPROVED else None,
                     "speaking_minutes": 5 if state is RegistrationState.APPROVED else None,
                     "organizer_message": "", "submitted_at": submitted, "decided_at": decided,
