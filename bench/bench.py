@@ -294,8 +294,9 @@ def export_run(server: Server, session: Session, path: str) -> dict:
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
                     continue
-                rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
-                peak["rss"] = max(peak["rss"], rss)
+                found = re.search(r"VmRSS:\s+(\d+)", status)
+                if found:  # a worker killed by gunicorn's timeout has none left
+                    peak["rss"] = max(peak["rss"], int(found.group(1)))
             time.sleep(0.05)
 
     before = max(
