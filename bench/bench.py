@@ -734,6 +734,7 @@ def targets(backends, results) -> list[tuple[str, str, str]]:
         )
         errors = [key for key, status in r["status"].items() if status >= 500]
         errors += [key for key, run in pages.items() if run.errors and key != "register"]
+        errors += [f"{fmt} export" for fmt, e in r["exports"].items() if e["status"] >= 500]
         rows.append(
             (f"{name}: no page answers 500", ", ".join(errors) or "none", verdict(not errors))
         )
