@@ -67,9 +67,12 @@ format: $(VENV)/.installed-test
 test: $(VENV)/.installed-test browser-tools lint
 	$(BIN)/pytest
 
-# Throughput of the main pages with wrk (not part of the tests: never a timing threshold).
+# Throughput of the key requests with wrk on generated data, SQLite and PostgreSQL, against a
+# bare Flask ceiling; writes docs/performance.md (not part of the tests: never a timing
+# threshold). `make bench SCALE=0.1` for a quick run; settings in bench/bench.py.
+SCALE ?= 1
 bench: $(VENV)/.installed
-	bash bench/run.sh
+	bash bench/run.sh $(SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -170,6 +170,38 @@ def backup_command(path):
     )
 
 
+@click.command("bench-data")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="1 is a province: 200,000 follow-up items.",
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same data.")
+@click.option("--force", is_flag=True, help="Add the data even though the database holds events.")
+@with_appcontext
+def bench_data_command(scale, seed, force):
+    """Fill an empty database with made-up data to measure the pages with (make bench).
+    Never on a database with real data: it refuses when any event exists, unless --force."""
+    from talentday.benchdata import BENCH_PASSWORD, BenchDataRefused, generate
+
+    click.echo(f"Writing bench data at scale {scale:g} (seed {seed}) to {db.engine.url!r}...")
+    try:
+        summary = generate(scale, seed, force=force, echo=click.echo)
+    except BenchDataRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    for table, count in summary.counts.items():
+        click.echo(f"  {table:<24} {count:>10,}")
+    click.echo(
+        f"Done in {summary.seconds:.1f} s. The busiest unit: {summary.busiest_unit}; "
+        f"the event with the long review queue: /events/{summary.big_event_id}."
+    )
+    click.echo(f"Sign-ins (password for all: {BENCH_PASSWORD}):")
+    for role, email in summary.accounts:
+        click.echo(f"  {role:<18} {email}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
@@ -177,3 +209,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(remind_command)
     app.cli.add_command(anonymise_old_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(bench_data_command)
