@@ -1,5 +1,6 @@
 """The ledger (台账): every item the user may see, filtered, sorted, and exported."""
 
+import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -271,21 +272,39 @@ COLUMNS = (
 )
 
 
-def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date) -> list:
+class Names:
+    """Names in the reader's language, each looked up once per export rather than once per
+    row: a unit, a category, a state is on thousands of rows, and each lookup asks Babel."""
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, thing) -> str:
+        if thing is None:
+            return ""
+        key = (type(thing), thing if isinstance(thing, enum.Enum) else thing.id)
+        if key not in self.cache:
+            is_enum = isinstance(thing, enum.Enum)
+            self.cache[key] = str(thing.label) if is_enum else thing.display_name
+        return self.cache[key]
+
+
+def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names=None) -> list:
+    names = names or Names()
     return [
         item.id,
         item.event.title,
-        item.category.display_name,
+        names(item.category),
         item.content,
         item.raised_by,
-        item.lead_unit.display_name if item.lead_unit else "",
-        "; ".join(unit.display_name for unit in item.co_units),
+        names(item.lead_unit),
+        "; ".join(names(unit) for unit in item.co_units),
         item.due_on,
-        str(item.state.label),
+        names(item.state),
         (today - item.due_on).days if item.is_overdue(today) else None,
         latest[item.id].note if item.id in latest else "",
         item.result,
-        str(item.satisfaction.label) if item.satisfaction else "",
+        names(item.satisfaction),
     ]
 
 
@@ -300,11 +319,12 @@ def rows(query, today: date) -> Iterator[list]:
     """The rows of an export, read EXPORT_BATCH items at a time (a server-side cursor on
     PostgreSQL) with each batch's latest notes: memory stays that of one batch however
     many items there are. Nothing is read before the first row is asked for."""
+    names = Names()
     result = db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH))
     for batch in result.partitions():
         latest = latest_notes([item.id for item in batch])
         for item in batch:
-            yield row(item, latest, today)
+            yield row(item, latest, today, names)
 
 
 def table(user: User, filters: Filters, today: date) -> Table:
