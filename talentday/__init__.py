@@ -126,9 +126,10 @@ def _init_routing(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from talentday import i18n, templating
+    from talentday import fixed_cost, i18n, templating
     from talentday.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
+    fixed_cost.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -59,8 +59,9 @@ def refuse_nul_bytes() -> None:
     """No text here may hold a NUL: PostgreSQL refuses to store or even compare one (a 500
     from any search box or form), and no person types it. One 400 for the whole request,
     before any view or database sees it; uploaded files are not text and not looked at."""
+    if "\x00" in request.path:
+        abort(400)
     texts = chain(
-        request.path,
         chain.from_iterable((key, *values) for key, values in request.args.lists()),
         chain.from_iterable((key, *values) for key, values in request.form.lists()),
     )
