@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_template_folder(),
     )
     _load_config(app, test_config)
+    _init_proxy(app)
     _init_routing(app)
     _init_extensions(app)
 
@@ -115,6 +116,17 @@ def _load_public_address(app: Flask, development: bool) -> None:
         # Served over HTTPS, the cookies must never travel over plain HTTP.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _init_proxy(app: Flask) -> None:
+    """Behind nginx every request comes from the proxy's address: with PROXY_COUNT set, the
+    client's own address (for the rate limits and the audit log) and scheme are read from
+    the headers that many proxies add, and never from more."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _init_routing(app: Flask) -> None:

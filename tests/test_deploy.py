@@ -7,8 +7,9 @@ import subprocess
 import time
 
 import pytest
+from flask import request
 
-from talentday import auth, create_app
+from talentday import access, auth, create_app
 from talentday.extensions import db, limiter
 from tests.conftest import empty_all_tables, sign_in
 
@@ -96,3 +97,24 @@ def test_two_servers_share_their_counts_in_redis(app_from_environment, redis_url
     second = app_from_environment(redis_url)
     assert refused_after_failures(second)[0] == 429
     assert redis.Redis.from_url(redis_url).dbsize() > 0
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_the_clients_address_behind_one_proxy(app_from_environment, monkeypatch, proxies, seen):
+    monkeypatch.setenv("TALENTDAY_PROXY_COUNT", str(proxies))
+    app = app_from_environment("memory://")
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.1, 203.0.113.9"}
+    addresses = []
+
+    @app.get("/probe-address", endpoint="probe-address")
+    def probe():
+        addresses.append(request.remote_addr)
+        return ""
+
+    access.ROUTES["probe-address"] = access.Audience.EVERYONE
+    try:
+        app.test_client().get("/probe-address", environ_base=environ)
+    finally:
+        del access.ROUTES["probe-address"]
+    # Only the address the one trusted proxy saw; never one the client wrote itself.
+    assert addresses == [seen]
