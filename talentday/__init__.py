@@ -147,6 +147,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    fixed_cost.skip_limits_of_bare_requests(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
