@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_template_folder(),
     )
     _load_config(app, test_config)
+    _init_proxy(app)
     _init_routing(app)
     _init_extensions(app)
 
@@ -117,6 +118,17 @@ def _load_public_address(app: Flask, development: bool) -> None:
         app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
+def _init_proxy(app: Flask) -> None:
+    """Behind nginx every request comes from the proxy's address: with PROXY_COUNT set, the
+    client's own address (for the rate limits and the audit log) and scheme are read from
+    the headers that many proxies add, and never from more."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
+
+
 def _init_routing(app: Flask) -> None:
     from talentday.navigation import IdConverter, url_with_query
 
@@ -126,14 +138,16 @@ def _init_routing(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from talentday import i18n, templating
+    from talentday import fixed_cost, i18n, templating
     from talentday.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
+    fixed_cost.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    fixed_cost.skip_limits_of_bare_requests(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

@@ -52,6 +52,9 @@ class DefaultConfig:
     BOOTSTRAP_SERVE_LOCAL = True  # works with no internet, no CDN
 
     RATELIMIT_STORAGE_URI = "memory://"
+    # Proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed. 0 believes none: a client could otherwise claim any address to the limits.
+    PROXY_COUNT = 0
     RATELIMIT_HEADERS_ENABLED = True
     # Failed sign-ins allowed per client address before it is refused (429) for a while.
     SIGN_IN_LIMITS = "5 per minute; 30 per hour"

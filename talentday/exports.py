@@ -10,16 +10,19 @@ Text is never run as a formula, whatever got stored (OWASP "CSV injection").
 import csv
 import io
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from itertools import islice
 
-from flask import Response
+from flask import Response, has_request_context, stream_with_context
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from werkzeug.exceptions import NotFound
@@ -206,13 +209,33 @@ def csv_lines(table: Table) -> Iterator[str]:
         )
 
 
+# Lines gathered into one write of about this many characters: a write per line would cost
+# a system call per row of a long export.
+CSV_CHUNK = 64 * 1024
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[str]:
+    pending: list[str] = []
+    size = 0
+    for line in lines:
+        pending.append(line)
+        size += len(line)
+        if size >= CSV_CHUNK:
+            yield "".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield "".join(pending)
+
+
 def send_csv(tables: Sequence[Table]) -> Response:
+    """The file streamed as its rows come: the worker holds a few lines, not the file. The
+    request (its language, time zone and database session) stays open until the last row."""
     table = _only_table(tables)
-    # Written whole while the request (language, time zone, database session) is still
-    # there. To stream, hand Flask `stream_with_context(csv_lines(table))` instead: the
-    # lines already come one at a time.
+    body = _chunks(csv_lines(table))
+    if has_request_context():
+        body = stream_with_context(body)
     return Response(
-        "".join(csv_lines(table)),
+        body,
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{table.stem}.csv"'},
     )
@@ -274,44 +297,92 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return candidate
 
 
+# A sheet written in write-only mode must have its column widths before its first row: they
+# are measured on the header and this many first rows (a longer text further down wraps).
+WIDTH_SAMPLE_ROWS = 500
+# The file is written to disk, then sent in pieces of this many bytes.
+FILE_CHUNK = 256 * 1024
+
+
+def _xlsx_cells(sheet, row: Sequence, columns: Sequence[Column]) -> tuple[list, list[int]]:
+    """A row's cells for a write-only sheet, and the width each takes."""
+    cells, widths = [], []
+    for value, column in zip(row, columns, strict=True):
+        value, kind = _kind_of(value, column)
+        value = xlsx_value(value, kind)
+        widths.append(_width(value, kind))
+        if kind in NUMBER_FORMATS and value is not None and not isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value)
+            cell.number_format = NUMBER_FORMATS[kind]
+            value = cell
+        cells.append(value)
+    return cells, widths
+
+
+def _bold(sheet, value, **font) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value)
+    cell.font = Font(bold=True, **font)
+    return cell
+
+
 def _write_sheet(workbook: Workbook, table: Table, taken: set[str]) -> None:
+    """Rows go to the file as they come (openpyxl's write-only mode keeps none in memory);
+    widths, the frozen header and the view are set before the first row, the filter, which
+    needs the last row's number, after the last."""
     sheet = workbook.create_sheet(sheet_name(table.title, taken))
     columns = list(table.columns)
-    sheet.append([safe_cell(table.heading())])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append([safe_cell(str(column.label)) for column in columns])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    rows = iter(table.rows)
+    first = [_xlsx_cells(sheet, row, columns) for row in islice(rows, WIDTH_SAMPLE_ROWS)]
     widths = [display_width(str(column.label)) for column in columns]
-    for number, row in enumerate(table.rows, start=3):
-        for index, (value, column) in enumerate(zip(row, columns, strict=True)):
-            value, kind = _kind_of(value, column)
-            value = xlsx_value(value, kind)
-            cell = sheet.cell(row=number, column=index + 1, value=value)
-            if kind in NUMBER_FORMATS and value is not None and not isinstance(value, str):
-                cell.number_format = NUMBER_FORMATS[kind]
-            widths[index] = max(widths[index], _width(value, kind))
+    for _cells, row_widths in first:
+        widths = [max(pair) for pair in zip(widths, row_widths, strict=True)]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_COLUMN_WIDTH, width) + 2
     # The heading and the header stay in view; the filter covers the header and the data.
     sheet.freeze_panes = "A3"
+    sheet.append([_bold(sheet, safe_cell(table.heading()), size=12)])
+    sheet.append([_bold(sheet, safe_cell(str(column.label))) for column in columns])
+    last_row = 2
+    for cells, _widths in first:
+        sheet.append(cells)
+        last_row += 1
+    for row in rows:
+        sheet.append(_xlsx_cells(sheet, row, columns)[0])
+        last_row += 1
     last = get_column_letter(max(len(columns), 1))
-    sheet.auto_filter.ref = f"A2:{last}{max(sheet.max_row, 2)}"
+    sheet.auto_filter.ref = f"A2:{last}{last_row}"
+
+
+def _file_pieces(file) -> Iterator[bytes]:
+    try:
+        file.seek(0)
+        while piece := file.read(FILE_CHUNK):
+            yield piece
+    finally:
+        file.close()
 
 
 def send_xlsx(tables: Sequence[Table]) -> Response:
-    """One worksheet per table: its heading in row 1, the bold header frozen under it."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    """One worksheet per table: its heading in row 1, the bold header frozen under it. The
+    workbook is written to a temporary file row by row, then sent from it."""
+    workbook = Workbook(write_only=True)
     taken: set[str] = set()
     for table in tables:
         _write_sheet(workbook, table, taken)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _file_pieces once sent)
+    try:
+        workbook.save(file)
+        size = file.tell()
+    except BaseException:
+        file.close()
+        raise
     return Response(
-        buffer.getvalue(),
+        _file_pieces(file),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{tables[0].stem}.xlsx"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{tables[0].stem}.xlsx"',
+            "Content-Length": str(size),
+        },
     )
 
 

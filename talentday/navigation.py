@@ -16,6 +16,8 @@ def safe_next_url(target: str | None, default_endpoint: str = "main.home") -> st
             and target.startswith("/")
             and not target.startswith("//")
             and "\\" not in target
+            # A line break would end up in the Location header, which refuses it (a 500).
+            and target.isprintable()
         ):
             return target
     return url_for(default_endpoint)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -129,9 +130,21 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+class ReadingClient(FlaskClient):
+    """A test client that reads every response whole and closes it, as a browser does.
+
+    A streamed response (a CSV export) keeps its request context open until its body has
+    been read: one a test never read would still hold it when the next request starts.
+    `buffered=False` gets the stream itself, for a test that reads it (and closes it)."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app(app_config(database_url))
+    app.test_client_class = ReadingClient
     yield app
     with app.app_context():
         db.session.rollback()

@@ -106,3 +106,66 @@ def test_sending_right_after_the_request_when_configured(app, smtp, client):
     assert response.status_code == 302
     response.close()  # the delivery runs when the response is closed
     assert [m["To"] for m in smtp.sent] == ["Li Meisheng <li@example.com>"]
+
+
+def test_two_senders_at_once_send_each_message_once(app, smtp, monkeypatch):
+    """Two servers' `flask send-mail` running at the same moment, each with its own session
+    and connection: every message goes out exactly once (SKIP LOCKED on PostgreSQL, the one
+    writer's lock on SQLite)."""
+    import threading
+    import time
+
+    from talentday.outbox import services
+
+    with app.app_context():
+        for number in range(30):
+            queue(f"speaker{number}@example.com")
+        db.session.commit()
+    monkeypatch.setattr(services, "CLAIM_BATCH", 4)
+    real_send = smtp.send_message
+
+    def slow_send(self, message):
+        time.sleep(0.002)  # an SMTP exchange takes a while: the other sender runs meanwhile
+        real_send(self, message)
+
+    monkeypatch.setattr(smtp, "send_message", slow_send)
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def sender():
+        try:
+            with app.app_context():
+                start.wait()
+                results.append(send_pending(limit=100))
+        except Exception as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    addresses = [message["To"] for message in smtp.sent]
+    assert len(addresses) == 30 and len(set(addresses)) == 30
+    assert sum(sent for sent, _failed in results) == 30
+    with app.app_context():
+        statuses = db.session.scalars(sa.select(OutboxMessage.status)).all()
+        assert set(statuses) == {MessageStatus.SENT}
+
+
+def test_a_claim_left_by_a_dead_sender_is_taken_again_later(app_ctx, smtp, monkeypatch):
+    from datetime import timedelta
+
+    from talentday.outbox import services
+
+    message = queue("a@example.com")
+    db.session.commit()
+    assert [m.id for m in services.claim_messages(10)] == [message.id]
+    # The sender died before sending: the message is neither sent nor taken by the next run...
+    assert send_pending() == (0, 0) and smtp.sent == []
+    # ...until its claim is older than the lease.
+    message.sent_at -= services.CLAIM_LEASE + timedelta(minutes=1)
+    db.session.commit()
+    assert send_pending() == (1, 0)
+    assert [m["To"] for m in smtp.sent] == ["Gao Lizhi <a@example.com>"]

@@ -4,6 +4,7 @@ The attack: `POST /events/<id>/register` with `Host: evil.example` and a known s
 queued a message whose private link pointed at evil.example, and killed the speaker's old link.
 """
 
+import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
@@ -52,3 +53,11 @@ def test_the_calendar_file_links_to_the_public_address(app, client, event_id):
     entry = Calendar.from_ical(response.data).walk("VEVENT")[0]
     assert str(entry["url"]) == f"https://talentday.example.gov.cn/events/{event_id}"
     assert str(entry["uid"]).endswith("@talentday.example.gov.cn")
+
+
+@pytest.mark.parametrize("target", ["/\n", "/home\r\nSet-Cookie: x=1", "/\tx"])
+def test_a_next_address_with_a_control_character_goes_home_instead(app, target):
+    from talentday.navigation import safe_next_url
+
+    with app.test_request_context():
+        assert safe_next_url(target, "main.home") == "/home"

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url, logout_user
 
 from talentday.extensions import db, login_manager
+from talentday.fixed_cost import is_bare_request
 
 
 def init_app(app: Flask) -> None:
@@ -35,10 +36,11 @@ def init_app(app: Flask) -> None:
     def load_signed_in_user():
         # Load the account before the view changes anything, so that refreshing the
         # session's last-seen time (once a minute) commits nothing of the view's own work.
-        if request.endpoint == "static":
+        if is_bare_request():
             return
         current_user._get_current_object()
-        if db.session.dirty:
+        # A visitor without a session cookie loaded nothing: no database session to look at.
+        if db.session.registry.has() and db.session.dirty:
             db.session.commit()
         expiry = g.get("session_expiry")
         if expiry is not None:

@@ -1,5 +1,7 @@
 """The ledger (台账): every item the user may see, filtered, sorted, and exported."""
 
+import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -7,6 +9,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from talentday import exports
@@ -187,8 +190,23 @@ def statement(user: User, filters: Filters, today: date):
     return query.order_by(*SORT_KEYS[filters.sort])
 
 
+# Ids bound in one query of latest notes: far under the 65,535 parameters PostgreSQL accepts
+# in a statement (and SQLite's 32,766), however many items an export holds.
+NOTES_BATCH = 1000
+# Items an export reads from the database at a time (a server-side cursor on PostgreSQL):
+# the worker holds one batch of objects, never the whole ledger.
+EXPORT_BATCH = 1000
+
+
 def latest_notes(item_ids: list[int]) -> dict[int, TimelineEntry]:
-    """Each item's latest progress note or result, for a page of items, in one query."""
+    """Each item's latest progress note or result: one query per NOTES_BATCH items."""
+    latest: dict[int, TimelineEntry] = {}
+    for start in range(0, len(item_ids), NOTES_BATCH):
+        latest.update(_latest_notes(item_ids[start : start + NOTES_BATCH]))
+    return latest
+
+
+def _latest_notes(item_ids: list[int]) -> dict[int, TimelineEntry]:
     if not item_ids:
         return {}
     ranked = (
@@ -258,46 +276,87 @@ def describe(filters: Filters) -> str:
     return exports.describe(parts, _("All items you may see"))
 
 
-def table(items: list[FollowUpItem], filters: Filters, today: date) -> Table:
-    """One row per item with its latest progress and its result."""
-    latest = latest_notes([item.id for item in items])
-    columns = [
-        Column(_("Number"), Kind.INTEGER),
-        Column(_("Event")),
-        Column(_("Category")),
-        Column(_("Suggestion")),
-        Column(_("Raised by")),
-        Column(_("Lead unit")),
-        Column(_("Co-handling units")),
-        Column(_("Due"), Kind.DATE),
-        Column(_("State")),
-        Column(_("Days overdue"), Kind.INTEGER),
-        Column(_("Latest progress")),
-        Column(_("Handling result")),
-        Column(_("Satisfaction")),
+COLUMNS = (
+    (_l("Number"), Kind.INTEGER),
+    (_l("Event"), Kind.TEXT),
+    (_l("Category"), Kind.TEXT),
+    (_l("Suggestion"), Kind.TEXT),
+    (_l("Raised by"), Kind.TEXT),
+    (_l("Lead unit"), Kind.TEXT),
+    (_l("Co-handling units"), Kind.TEXT),
+    (_l("Due"), Kind.DATE),
+    (_l("State"), Kind.TEXT),
+    (_l("Days overdue"), Kind.INTEGER),
+    (_l("Latest progress"), Kind.TEXT),
+    (_l("Handling result"), Kind.TEXT),
+    (_l("Satisfaction"), Kind.TEXT),
+)
+
+
+class Names:
+    """Names in the reader's language, each looked up once per export rather than once per
+    row: a unit, a category, a state is on thousands of rows, and each lookup asks Babel."""
+
+    def __init__(self):
+        self.cache: dict = {}
+
+    def __call__(self, thing) -> str:
+        if thing is None:
+            return ""
+        key = (type(thing), thing if isinstance(thing, enum.Enum) else thing.id)
+        if key not in self.cache:
+            is_enum = isinstance(thing, enum.Enum)
+            self.cache[key] = str(thing.label) if is_enum else thing.display_name
+        return self.cache[key]
+
+
+def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names=None) -> list:
+    names = names or Names()
+    return [
+        item.id,
+        item.event.title,
+        names(item.category),
+        item.content,
+        item.raised_by,
+        names(item.lead_unit),
+        "; ".join(names(unit) for unit in item.co_units),
+        item.due_on,
+        names(item.state),
+        (today - item.due_on).days if item.is_overdue(today) else None,
+        latest[item.id].note if item.id in latest else "",
+        item.result,
+        names(item.satisfaction),
     ]
-    rows = [
-        [
-            item.id,
-            item.event.title,
-            item.category.display_name,
-            item.content,
-            item.raised_by,
-            item.lead_unit.display_name if item.lead_unit else "",
-            "; ".join(unit.display_name for unit in item.co_units),
-            item.due_on,
-            str(item.state.label),
-            (today - item.due_on).days if item.is_overdue(today) else None,
-            latest[item.id].note if item.id in latest else "",
-            item.result,
-            str(item.satisfaction.label) if item.satisfaction else "",
-        ]
-        for item in items
-    ]
+
+
+def count(query) -> int:
+    """How many rows a query gives, counted in SQL (for the download audit)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+
+
+def rows(query, today: date) -> Iterator[list]:
+    """The rows of an export, read EXPORT_BATCH items at a time (a server-side cursor on
+    PostgreSQL) with each batch's latest notes: memory stays that of one batch however
+    many items there are. Nothing is read before the first row is asked for."""
+    names = Names()
+    result = db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH))
+    for batch in result.partitions():
+        latest = latest_notes([item.id for item in batch])
+        for item in batch:
+            yield row(item, latest, today, names)
+
+
+def table(user: User, filters: Filters, today: date) -> Table:
+    """One row per item the user may see with these filters, with its latest progress and
+    its result; the rows come as the file is written (see `rows`)."""
+    query = statement(user, filters, today)
     return Table(
         title=_("Ledger"),
-        columns=columns,
-        rows=rows,
+        columns=[Column(str(label), kind) for label, kind in COLUMNS],
+        rows=rows(query, today),
+        count=count(query),
         description=describe(filters),
         stem="followup-ledger",
     )

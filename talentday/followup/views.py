@@ -107,8 +107,7 @@ def export(fmt: str):
         abort(403)
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
-    items = db.session.scalars(ledger.statement(current_user, filters, today)).unique().all()
-    table = ledger.table(items, filters, today)
+    table = ledger.table(current_user, filters, today)
     return audited_download(exports.send(table, fmt), "ledger", rows=table.row_count, fmt=fmt)
 
 

@@ -57,6 +57,7 @@ class OutboxMessage(db.Model):
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    # When it was sent; while it waits, when a sender claimed it (outbox.services.claim_messages).
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property

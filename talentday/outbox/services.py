@@ -3,9 +3,12 @@
 import contextlib
 import secrets
 import smtplib
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
+import sqlalchemy as sa
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -129,65 +132,132 @@ def _connect() -> smtplib.SMTP:
     return connection
 
 
+# A sender claims this many messages at a time (marks them taken and commits), then sends them.
+CLAIM_BATCH = 20
+# A claim this old belongs to a sender that died before marking what it sent: those messages
+# may go again. Far longer than a batch takes even with every send timing out.
+CLAIM_LEASE = timedelta(minutes=30)
+
+
+def _sendable(now: datetime):
+    """Queued or failed, tries left, and not claimed by a sender (or claimed so long ago that
+    the sender must have died): while a message waits, `sent_at` holds its claim's time."""
+    return sa.and_(
+        OutboxMessage.status.in_((MessageStatus.QUEUED, MessageStatus.FAILED)),
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        sa.or_(OutboxMessage.sent_at.is_(None), OutboxMessage.sent_at < now - CLAIM_LEASE),
+    )
+
+
 def pending_messages(limit: int) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
             db.select(OutboxMessage)
-            .where(
-                OutboxMessage.status.in_((MessageStatus.QUEUED, MessageStatus.FAILED)),
-                OutboxMessage.attempts < MAX_ATTEMPTS,
-            )
+            .where(_sendable(utcnow()))
             .order_by(OutboxMessage.created_at, OutboxMessage.id)
             .limit(limit)
         )
     )
 
 
+def claim_messages(limit: int, *, tried: Collection[int] = ()) -> list[OutboxMessage]:
+    """Take up to `limit` sendable messages (not those `tried` already in this run) for this
+    sender alone and commit the claim, so
+    that senders running at once (two servers' cron, two workers sending after a request)
+    never send one message twice.
+
+    PostgreSQL: the rows are chosen `FOR UPDATE SKIP LOCKED`, so another sender claiming at
+    the same moment takes the next ones instead of waiting. SQLite has one writer: the claim
+    is the first statement of its transaction, so it takes the write lock before reading, and
+    a second sender's claim waits (milliseconds, never the time of an SMTP exchange) and then
+    sees the first one's marks."""
+    db.session.commit()
+    now = utcnow()
+    chosen = (
+        sa.select(OutboxMessage.id)
+        .where(_sendable(now), OutboxMessage.id.not_in(tried))
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    table = OutboxMessage.__table__
+    ids = db.session.scalars(
+        table.update()
+        .where(table.c.id.in_(chosen.scalar_subquery()))
+        .values(sent_at=now)
+        .returning(table.c.id)
+    ).all()
+    db.session.commit()
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        )
+    )
+
+
 def send_pending(limit: int = 100) -> tuple[int, int]:
-    """Send queued and failed messages; a failure keeps the message, with its error, for
-    the next run. Commits after each message so that a crash never sends one twice."""
+    """Send queued and failed messages, claimed a batch at a time (see `claim_messages`); a
+    failure keeps the message, with its error, for the next run. Commits after each message
+    so that a crash never sends one twice."""
     if not smtp_configured():
         return 0, 0
     sent = failed = 0
-    messages = pending_messages(limit)
-    if not messages:
-        return 0, 0
+    connection = None
+    # A message that failed in this run waits for the next one rather than being retried now.
+    tried: set[int] = set()
     try:
-        connection = _connect()
-    except (OSError, smtplib.SMTPException) as error:
-        for message in messages:
-            _mark_failed(message, error)
-        db.session.commit()
-        return 0, len(messages)
-    try:
-        for message in messages:
-            try:
-                connection.send_message(_as_email(message))
-            except (OSError, smtplib.SMTPException) as error:
-                _mark_failed(message, error)
-                failed += 1
-            except Exception as error:
-                # The message itself cannot be written (a header the mail library refuses,
-                # say): trying again would fail the same way, and it must not stop the
-                # messages behind it.
-                _give_up(message, error)
-                failed += 1
-            else:
-                message.status = MessageStatus.SENT
-                message.attempts += 1
-                message.sent_at = utcnow()
-                message.last_error = ""
-                sent += 1
-            db.session.commit()
+        while sent + failed < limit:
+            messages = claim_messages(min(CLAIM_BATCH, limit - sent - failed), tried=tried)
+            if not messages:
+                break
+            if connection is None:
+                try:
+                    connection = _connect()
+                except (OSError, smtplib.SMTPException) as error:
+                    for message in messages:
+                        _mark_failed(message, error)
+                    db.session.commit()
+                    return sent, failed + len(messages)
+            for message in messages:
+                tried.add(message.id)
+                if _send_one(connection, message):
+                    sent += 1
+                else:
+                    failed += 1
+                db.session.commit()
     finally:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            connection.quit()
+        if connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                connection.quit()
     return sent, failed
+
+
+def _send_one(connection: smtplib.SMTP, message: OutboxMessage) -> bool:
+    try:
+        connection.send_message(_as_email(message))
+    except (OSError, smtplib.SMTPException) as error:
+        _mark_failed(message, error)
+        return False
+    except Exception as error:
+        # The message itself cannot be written (a header the mail library refuses, say):
+        # trying again would fail the same way, and it must not stop the messages behind it.
+        _give_up(message, error)
+        return False
+    message.status = MessageStatus.SENT
+    message.attempts += 1
+    message.sent_at = utcnow()
+    message.last_error = ""
+    return True
 
 
 def _mark_failed(message: OutboxMessage, error: Exception) -> None:
     message.status = MessageStatus.FAILED
     message.attempts += 1
+    message.sent_at = None  # the claim ends: the next run tries again
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
 
 

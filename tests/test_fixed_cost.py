@@ -1,0 +1,59 @@
+"""What every request pays for is paid only where needed: the health check and static
+files load no account and no session, and a visitor without a cookie costs no lookup."""
+
+import contextlib
+
+import sqlalchemy as sa
+
+from talentday.auth.models import Role
+from talentday.extensions import db
+from tests.conftest import sign_in
+
+
+@contextlib.contextmanager
+def statements(app):
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_health_check_of_a_signed_in_browser_loads_no_account(app, make_user):
+    client = app.test_client()
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    with statements(app) as seen:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert [sql.strip().upper() for sql in seen] == ["SELECT 1"]
+    assert "Set-Cookie" not in response.headers
+    # The same browser's next page still finds it signed in.
+    assert client.get("/home").status_code == 200
+
+
+def test_static_files_load_no_account(app, make_user):
+    client = app.test_client()
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    with statements(app) as seen:
+        response = client.get("/static/css/talentday.css")
+    assert response.status_code == 200 and seen == []
+
+
+def test_a_visitor_without_a_cookie_costs_no_session_lookup(app, client):
+    with statements(app) as seen:
+        response = client.get("/sign-in")
+    assert response.status_code == 200
+    assert not [sql for sql in seen if "user_session" in sql or "user_account" in sql]
+
+
+def test_a_tampered_session_cookie_is_an_empty_session(app, client):
+    client.set_cookie("session", "not-a-signed-value")
+    response = client.get("/home")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
