@@ -139,12 +139,19 @@ followup_item_co_unit = sa.Table(
     db.metadata,
     sa.Column("item_id", sa.ForeignKey("followup_item.id", ondelete="CASCADE"), primary_key=True),
     sa.Column(
-        "unit_id",
-        sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT"),
-        primary_key=True,
-        index=True,
+        "unit_id", sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT"), primary_key=True
     ),
+    # A unit's co-handled items, read from the index alone (desks, ledger, visibility).
+    sa.Index("ix_followup_item_co_unit_unit_item", "unit_id", "item_id"),
 )
+
+# The counted items (merged duplicates are left out, `definitions.counted`): the ledger's
+# sort orders read these partial indexes in order and stop after one page.
+_COUNTED = sa.text("merged_into_id IS NULL")
+
+
+def _counted_index(name: str, *expressions) -> sa.Index:
+    return sa.Index(name, *expressions, sqlite_where=_COUNTED, postgresql_where=_COUNTED)
 
 
 class FollowUpItem(db.Model):
@@ -163,7 +170,20 @@ class FollowUpItem(db.Model):
             "state = 'new' OR (lead_unit_id IS NOT NULL AND due_on IS NOT NULL)",
             name="assigned_items_have_lead_unit_and_due_date",
         ),
-        sa.Index("ix_followup_item_lead_unit_state", "lead_unit_id", "state"),
+        # A unit's items by state, in due order: the unit desk's groups and the unit filters.
+        sa.Index("ix_followup_item_lead_unit_state_due", "lead_unit_id", "state", "due_on", "id"),
+        # One per sort order of the ledger (`followup.ledger.SORT_KEYS`); "-raised" reads the
+        # "raised" index backwards. Items without a due date come last either way.
+        _counted_index("ix_followup_item_ledger_due", sa.text("(due_on IS NULL)"), "due_on", "id"),
+        _counted_index(
+            "ix_followup_item_ledger_due_desc",
+            sa.text("(due_on IS NULL)"),
+            sa.text("due_on DESC"),
+            sa.text("id DESC"),
+        ),
+        _counted_index("ix_followup_item_ledger_raised", "created_at", "id"),
+        _counted_index("ix_followup_item_ledger_number", "id"),
+        _counted_index("ix_followup_item_ledger_state", "state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,6 +281,8 @@ class TimelineEntry(db.Model):
     __tablename__ = "timeline_entry"
     __table_args__ = (
         sa.Index("ix_timeline_entry_item_at", "item_id", "at"),
+        # Who returned what, and each unit's share of the work: by kind, then unit.
+        sa.Index("ix_timeline_entry_kind_unit_item", "kind", "unit_id", "item_id"),
         sa.CheckConstraint(
             "progress_percent IS NULL OR (progress_percent BETWEEN 0 AND 100)",
             name="progress_percent_in_range",
