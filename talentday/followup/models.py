@@ -184,6 +184,22 @@ class FollowUpItem(db.Model):
         _counted_index("ix_followup_item_ledger_raised", "created_at", "id"),
         _counted_index("ix_followup_item_ledger_number", "id"),
         _counted_index("ix_followup_item_ledger_state", "state", "id"),
+        # A state filter (the desks' and the dashboard's links) in the default order.
+        _counted_index(
+            "ix_followup_item_ledger_state_due",
+            "state",
+            sa.text("(due_on IS NULL)"),
+            "due_on",
+            "id",
+        ),
+        # The duplicates merged into an item. Only the few merged ones are in it: an index
+        # holding every unmerged item too made SQLite read them all for `IS NULL` and sort them.
+        sa.Index(
+            "ix_followup_item_merged_into",
+            "merged_into_id",
+            sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+            postgresql_where=sa.text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -223,7 +239,7 @@ class FollowUpItem(db.Model):
     )
     # Set when an organizer merged this suggestion into another item that says the same.
     merged_into_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("followup_item.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("followup_item.id", ondelete="RESTRICT")
     )
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

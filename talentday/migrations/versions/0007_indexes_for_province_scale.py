@@ -30,12 +30,23 @@ LEDGER_INDEXES = {
     "ix_followup_item_ledger_raised": ["created_at", "id"],
     "ix_followup_item_ledger_number": ["id"],
     "ix_followup_item_ledger_state": ["state", "id"],
+    "ix_followup_item_ledger_state_due": ["state", sa.text("(due_on IS NULL)"), "due_on", "id"],
 }
+
+
+MERGED = sa.text("merged_into_id IS NOT NULL")
 
 
 def upgrade():
     with op.batch_alter_table('followup_item', schema=None) as batch_op:
         batch_op.drop_index('ix_followup_item_lead_unit_state')
+        # An index of every item's merged_into_id (almost all NULL) made SQLite read them all
+        # for `merged_into_id IS NULL`, then sort: only the merged duplicates are kept in it.
+        batch_op.drop_index('ix_followup_item_merged_into_id')
+        batch_op.create_index(
+            'ix_followup_item_merged_into', ['merged_into_id'], unique=False,
+            sqlite_where=MERGED, postgresql_where=MERGED,
+        )
         batch_op.create_index(
             'ix_followup_item_lead_unit_state_due',
             ['lead_unit_id', 'state', 'due_on', 'id'],
@@ -66,6 +77,8 @@ def downgrade():
     for name in reversed(LEDGER_INDEXES):
         op.drop_index(name, table_name='followup_item')
     with op.batch_alter_table('followup_item', schema=None) as batch_op:
+        batch_op.drop_index('ix_followup_item_merged_into')
+        batch_op.create_index('ix_followup_item_merged_into_id', ['merged_into_id'], unique=False)
         batch_op.drop_index('ix_followup_item_lead_unit_state_due')
         batch_op.create_index(
             'ix_followup_item_lead_unit_state', ['lead_unit_id', 'state'], unique=False
