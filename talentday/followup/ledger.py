@@ -114,7 +114,9 @@ class LedgerLinks:
         return None if args is None else self(**args)
 
     def scoped(self, **more) -> "LedgerLinks":
-        return LedgerLinks(**self.scope, **more)
+        """Narrower links; a key given again (the dashboard of one event, its event rows)
+        replaces the scope's own."""
+        return LedgerLinks(**{**self.scope, **more})
 
 
 def clauses(user: User, filters: Filters, today: date) -> list:
