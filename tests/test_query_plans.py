@@ -65,11 +65,11 @@ def users(app_ctx, backend):
 
 
 def plans_of(call) -> list[tuple[str, list[str]]]:
-    """The SQL statements `call` runs on the items, each with SQLite's plan for it."""
+    """The SQL statements `call` runs, each with SQLite's plan for it."""
     statements = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        if "followup_item" in statement and statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith("SELECT"):
             statements.append((statement, parameters))
 
     engine = db.engine
@@ -128,7 +128,7 @@ def test_a_page_of_many_items_is_read_in_order_not_sorted(users, name, sort):
     page's 25 items in order; nothing sorts every matching item to show 25."""
     filters = ledger.Filters.from_args({**FILTERS[name], "sort": sort})
     page_query = ledger.statement(users["organizer"], filters, TODAY).limit(25)
-    plan = plans_of(lambda: db.session.scalars(page_query).all())[0][1]
+    plan = plans_of(lambda: db.session.scalars(page_query).all())[0][1]  # the items, not co-units
     assert SORTED_APART not in plan, plan
 
 
@@ -136,7 +136,7 @@ def test_a_page_of_many_items_is_read_in_order_not_sorted(users, name, sort):
 def test_a_text_search_reads_the_items_in_the_sort_orders_index(users, sort):
     filters = ledger.Filters.from_args({**SEARCH, "sort": sort})
     page_query = ledger.statement(users["organizer"], filters, TODAY).limit(25)
-    plan = plans_of(lambda: db.session.scalars(page_query).all())[0][1]
+    plan = plans_of(lambda: db.session.scalars(page_query).all())[0][1]  # the items, not co-units
     assert not any(FULL_SCAN.search(line) for line in plan), plan
 
 

@@ -297,8 +297,18 @@ class TimelineEntry(db.Model):
     __tablename__ = "timeline_entry"
     __table_args__ = (
         sa.Index("ix_timeline_entry_item_at", "item_id", "at"),
-        # Who returned what, and each unit's share of the work: by kind, then unit.
-        sa.Index("ix_timeline_entry_kind_unit_item", "kind", "unit_id", "item_id"),
+        # What each unit returned (or did) by kind, then unit. Only entries written for a unit
+        # are in it: with every entry, SQLite chose it for a page's `kind IN (...)` lookup of
+        # latest notes and read a third of the timeline; a query for units says
+        # `unit_id = X` or `unit_id IS NOT NULL`.
+        sa.Index(
+            "ix_timeline_entry_kind_unit_item",
+            "kind",
+            "unit_id",
+            "item_id",
+            sqlite_where=sa.text("unit_id IS NOT NULL"),
+            postgresql_where=sa.text("unit_id IS NOT NULL"),
+        ),
         sa.CheckConstraint(
             "progress_percent IS NULL OR (progress_percent BETWEEN 0 AND 100)",
             name="progress_percent_in_range",

@@ -35,6 +35,7 @@ LEDGER_INDEXES = {
 
 
 MERGED = sa.text("merged_into_id IS NOT NULL")
+FOR_A_UNIT = sa.text("unit_id IS NOT NULL")
 
 
 def upgrade():
@@ -63,8 +64,10 @@ def upgrade():
             'ix_followup_item_co_unit_unit_item', ['unit_id', 'item_id'], unique=False
         )
     with op.batch_alter_table('timeline_entry', schema=None) as batch_op:
+        # Only entries written for a unit: see the model for why.
         batch_op.create_index(
-            'ix_timeline_entry_kind_unit_item', ['kind', 'unit_id', 'item_id'], unique=False
+            'ix_timeline_entry_kind_unit_item', ['kind', 'unit_id', 'item_id'], unique=False,
+            sqlite_where=FOR_A_UNIT, postgresql_where=FOR_A_UNIT,
         )
 
 
