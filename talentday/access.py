@@ -49,6 +49,8 @@ ROUTES: dict[str, Audience] = {
     "auth.sign_in": Audience.EVERYONE,
     "auth.sign_out": Audience.SIGNED_IN,
     "bootstrap.static": Audience.EVERYONE,
+    "dashboard.all_events": Audience.OVERSIGHT,
+    "dashboard.all_units": Audience.OVERSIGHT,
     "dashboard.index": Audience.OVERSIGHT,
     "dashboard.printable_report": Audience.OVERSIGHT,
     "dashboard.unit_card": Audience.ONE_UNIT,

@@ -75,6 +75,10 @@ def _figure_filter(figures, key: str) -> str:
         return "—"
     if figure.aggregate is not None:
         return format_decimal(value, "0.0")
+    if isinstance(value, int) and 0 <= value < 1000:
+        # No grouping to add: both languages write these digits as they are, and a dashboard
+        # shows hundreds of them (Babel's formatting was a tenth of its time).
+        return str(value)
     return format_number(value)
 
 

@@ -351,6 +351,15 @@ def test_every_page_shows_the_same_figures(app, figures_world, make_user):
         for (row_key, _key), _value in found.items():
             if row_key and row_key.startswith(("category-", "event-")):
                 checked += check(found, row_key, expected[row_key], metrics.BREAKDOWN, url)
+    # The lists of all units and of every event, one page of each (the data fit on one).
+    found = figures_on(leader, "/dashboard/units")
+    for row_key in unit_rows:
+        checked += check(found, row_key, expected[row_key], metrics.UNIT_COLUMNS, "all units")
+    found = figures_on(leader, "/dashboard/events")
+    events_shown = [row for row, _key in found if row and row.startswith("event-")]
+    assert events_shown, "no event on the list of every event"
+    for row_key in set(events_shown):
+        checked += check(found, row_key, expected[row_key], metrics.BREAKDOWN, "all events")
     for row_key in unit_rows:
         unit_id = row_key.removeprefix("unit-")
         found = figures_on(leader, f"/dashboard/units/{unit_id}")

@@ -72,13 +72,15 @@ def test_leader_sees_the_headline_and_the_late_units(app, demo):
     page = page_for(app, "leader@example.com")
     assert "Overdue now" in page
     with app.app_context():
-        headline, late_units = services.leader_overview(date(2026, 11, 27))
+        dashboard, late_units, late_count = services.leader_overview(date(2026, 11, 27))
+        headline = dashboard.headline
         items = db.session.scalars(sa.select(FollowUpItem)).all()
     assert headline.suggestions == len(items) == 13
     assert headline.closed == sum(item.state is ItemState.CLOSED for item in items)
     assert headline.overdue == sum(item.is_overdue(date(2026, 11, 27)) for item in items)
     assert headline.speakers == 12 and headline.events_held == 1
     assert sum(row.overdue for row in late_units) == headline.overdue
+    assert late_count == len(late_units)
 
 
 def test_admin_home_links_to_accounts_and_units(app, demo):

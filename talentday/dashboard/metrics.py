@@ -2,12 +2,13 @@
 whatever the number of items. Definitions come from followup.definitions."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 
+from talentday.dashboard.cache import cached
 from talentday.dashboard.sql import city_date, city_month
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
@@ -21,7 +22,7 @@ from talentday.followup.models import (
     followup_item_co_unit,
 )
 from talentday.registrations.models import Registration, RegistrationState
-from talentday.units.models import ResponsibleUnit
+from talentday.units.models import ResponsibleUnit, localized
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,26 @@ class Scope:
         if self.event_id:
             args["event"] = self.event_id
         return args
+
+
+@dataclass(frozen=True)
+class Named:
+    """What a page shows of a unit, a category or an event beside its figures: plain values
+    that may be cached with them (names are shown in the reader's language when shown)."""
+
+    id: int
+    name: str
+    name_zh: str | None = None
+    position: int = 0
+    starts_at: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_zh)
+
+    @property
+    def title(self) -> str:
+        return self.name
 
 
 # The figures each view counts over its items, by key from the registry.
@@ -130,7 +151,7 @@ def headline(scope: Scope, today: date) -> d.Counts:
 class UnitRow(d.Counts):
     """A responsible unit's figures: as lead unit, co-handling and returns."""
 
-    def __init__(self, unit: ResponsibleUnit, values=None):
+    def __init__(self, unit: Named, values=None):
         super().__init__({key: FIGURES[key].empty() for key in (*UNIT, "as_co", "returned")})
         self.update(values or {})
         self.unit = unit
@@ -152,13 +173,18 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
         .where(scope.items(), TimelineEntry.kind == TimelineKind.RETURNED)
         .group_by(TimelineEntry.unit_id)
     )
-    unit_query = db.select(ResponsibleUnit).order_by(ResponsibleUnit.name)
+    unit_query = db.select(
+        ResponsibleUnit.id, ResponsibleUnit.name, ResponsibleUnit.name_zh
+    ).order_by(ResponsibleUnit.name)
     if unit_id is not None:
         lead_where = sa.and_(lead_where, lead == unit_id)
         co = co.where(followup_item_co_unit.c.unit_id == unit_id)
         returned = returned.where(TimelineEntry.unit_id == unit_id)
         unit_query = unit_query.where(ResponsibleUnit.id == unit_id)
-    rows = {unit.id: UnitRow(unit) for unit in db.session.scalars(unit_query)}
+    rows = {
+        unit.id: UnitRow(Named(unit.id, unit.name, unit.name_zh))
+        for unit in db.session.execute(unit_query)
+    }
     for unit, figures in count(UNIT, lead_where, today, group_by=lead):
         rows[unit].update(figures)
     for unit, number in db.session.execute(co):
@@ -183,7 +209,12 @@ def _breakdown(scope: Scope, today: date, column) -> list[tuple]:
 
 
 def by_category(scope: Scope, today: date) -> list[Breakdown]:
-    categories = {c.id: c for c in db.session.scalars(db.select(Category))}
+    categories = {
+        c.id: Named(c.id, c.name, c.name_zh, position=c.position)
+        for c in db.session.execute(
+            db.select(Category.id, Category.name, Category.name_zh, Category.position)
+        )
+    }
     rows = [
         Breakdown(categories[key], figures)
         for key, figures in _breakdown(scope, today, FollowUpItem.category_id)
@@ -192,7 +223,10 @@ def by_category(scope: Scope, today: date) -> list[Breakdown]:
 
 
 def by_event(scope: Scope, today: date) -> list[Breakdown]:
-    events = {e.id: e for e in db.session.scalars(db.select(Event))}
+    events = {
+        e.id: Named(e.id, e.title, starts_at=e.starts_at)
+        for e in db.session.execute(db.select(Event.id, Event.title, Event.starts_at))
+    }
     rows = [
         Breakdown(events[key], figures)
         for key, figures in _breakdown(scope, today, FollowUpItem.event_id)
@@ -208,22 +242,37 @@ class Month:
 
 
 def trend(scope: Scope) -> list[Month]:
-    """Items raised and closed, month by month (city time), over the months that have any."""
+    """Items raised and closed, month by month (city time), over the months that have any:
+    one pass over the items, counting each (month raised, month closed) pair, then each
+    month's raised and closed from the pairs."""
     zone = current_app.config["TIMEZONE"]
-    raised_month = city_month(FollowUpItem.created_at, zone=zone)
-    closed_month = city_month(FollowUpItem.closed_at, zone=zone)
-    months: dict[str, Month] = {}
-    for month, number in db.session.execute(
-        db.select(raised_month, sa.func.count()).where(scope.items()).group_by(raised_month)
-    ):
-        months.setdefault(month, Month(month)).raised = number
-    for month, number in db.session.execute(
-        db.select(closed_month, sa.func.count())
-        .where(scope.items(), FollowUpItem.closed_at.is_not(None))
-        .group_by(closed_month)
-    ):
-        months.setdefault(month, Month(month)).closed = number
-    return [months[key] for key in sorted(months)]
+    pairs = (
+        db.select(
+            city_month(FollowUpItem.created_at, zone=zone).label("raised"),
+            city_month(FollowUpItem.closed_at, zone=zone).label("closed"),
+            sa.func.count().label("number"),
+        )
+        .where(scope.items())
+        .group_by(sa.literal_column("1"), sa.literal_column("2"))
+        .cte("pairs")
+    )
+    by_month = sa.union_all(
+        db.select(
+            pairs.c.raised.label("month"),
+            pairs.c.number.label("raised"),
+            sa.literal(0).label("closed"),
+        ),
+        db.select(pairs.c.closed, sa.literal(0), pairs.c.number).where(pairs.c.closed.is_not(None)),
+    ).subquery()
+    statement = (
+        db.select(by_month.c.month, sa.func.sum(by_month.c.raised), sa.func.sum(by_month.c.closed))
+        .group_by(by_month.c.month)
+        .order_by(by_month.c.month)
+    )
+    return [
+        Month(month, int(raised), int(closed))
+        for month, raised, closed in db.session.execute(statement)
+    ]
 
 
 @dataclass
@@ -234,14 +283,32 @@ class Dashboard:
     categories: list[Breakdown] = field(default_factory=list)
     events: list[Breakdown] = field(default_factory=list)
     trend: list[Month] = field(default_factory=list)
+    # When the figures were counted (UTC): they may come from the figures cache.
+    counted_at: datetime | None = None
 
 
 def dashboard(scope: Scope, today: date) -> Dashboard:
+    """Every figure of the dashboard for a scope, from the figures cache when they were
+    counted in the last minute and nothing changed since (dashboard.cache). Shared between
+    requests: read it, never change it in place."""
+
+    def compute() -> Dashboard:
+        return Dashboard(
+            scope=scope,
+            headline=headline(scope, today),
+            units=units(scope, today),
+            categories=by_category(scope, today),
+            events=by_event(scope, today),
+            trend=trend(scope),
+        )
+
+    figures, counted_at = cached(("dashboard", scope, today), compute)
     return Dashboard(
-        scope=scope,
-        headline=headline(scope, today),
-        units=units(scope, today),
-        categories=by_category(scope, today),
-        events=by_event(scope, today),
-        trend=trend(scope),
+        scope=figures.scope,
+        headline=figures.headline,
+        units=figures.units,
+        categories=figures.categories,
+        events=figures.events,
+        trend=figures.trend,
+        counted_at=counted_at,
     )

@@ -1,5 +1,7 @@
 """The leaders' dashboard, a unit's own card, and the printable report with its workbook."""
 
+import math
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
@@ -47,7 +49,7 @@ def _ledger_link(scope: metrics.Scope) -> LedgerLinks:
     return LedgerLinks(**scope.ledger_args())
 
 
-def _charts(dashboard: metrics.Dashboard) -> dict:
+def _charts(dashboard: metrics.Dashboard, units: list | None = None) -> dict:
     return {
         "units": charts.horizontal_bars(
             "chart-units",
@@ -58,7 +60,7 @@ def _charts(dashboard: metrics.Dashboard) -> dict:
             ),
             [
                 (row.unit.display_name, [row.overdue, row.closed])
-                for row in dashboard.units
+                for row in (dashboard.units if units is None else units)
                 if row.overdue or row.closed
             ],
             [str(FIGURES["overdue"].label), str(FIGURES["closed"].label)],
@@ -80,6 +82,62 @@ def _charts(dashboard: metrics.Dashboard) -> dict:
     }
 
 
+# The dashboard shows the units that matter and the latest events; the rest are a page away.
+TOP_UNITS = 20
+TOP_EVENTS = 20
+EVENTS_TO_CHOOSE = 100
+PER_PAGE = 50
+
+
+@dataclass
+class ListPage:
+    """One page of a list already counted (for the `pagination` macro)."""
+
+    rows: list
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, rows: list, page: int | None, per_page: int | None = None) -> "ListPage":
+        per_page = per_page or PER_PAGE
+        pages = max(1, math.ceil(len(rows) / per_page))
+        page = min(max(page or 1, 1), pages)
+        start = (page - 1) * per_page
+        return cls(rows[start : start + per_page], page, per_page, len(rows))
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _events_to_choose(selected: int | None) -> list:
+    """The latest events for the event filter, and the chosen one wherever it is."""
+    columns = db.select(Event.id, Event.title)
+    events = db.session.execute(
+        columns.order_by(Event.starts_at.desc(), Event.id.desc()).limit(EVENTS_TO_CHOOSE)
+    ).all()
+    if selected and all(event.id != selected for event in events):
+        events += db.session.execute(columns.where(Event.id == selected)).all()
+    return events
+
+
 @bp.get("/")
 @oversight_required
 def index():
@@ -87,15 +145,48 @@ def index():
     scope = scope_from_request()
     dashboard = metrics.dashboard(scope, today)
     sort = request.args.get("sort", "overdue")
-    dashboard.units.sort(key=_unit_sort(sort))
+    units = sorted(dashboard.units, key=_unit_sort(sort))
     return render_template(
         "dashboard/index.html",
         dashboard=dashboard,
-        charts=_charts(dashboard),
+        top_units=units[:TOP_UNITS],
+        latest_events=dashboard.events[:TOP_EVENTS],
+        charts=_charts(dashboard, units[:TOP_UNITS]),
         ledger=_ledger_link(scope),
-        events=db.session.scalars(db.select(Event).order_by(Event.starts_at.desc())).all(),
+        events=_events_to_choose(scope.event_id),
         sort=sort,
         today=today,
+    )
+
+
+@bp.get("/units")
+@oversight_required
+def all_units():
+    """Every responsible unit's figures, a page at a time, sorted as the dashboard sorts."""
+    scope = scope_from_request()
+    dashboard = metrics.dashboard(scope, city_today())
+    sort = request.args.get("sort", "overdue")
+    units = sorted(dashboard.units, key=_unit_sort(sort))
+    return render_template(
+        "dashboard/units.html",
+        dashboard=dashboard,
+        page=ListPage.of(units, request.args.get("page", type=to_int)),
+        ledger=_ledger_link(scope),
+        sort=sort,
+    )
+
+
+@bp.get("/events")
+@oversight_required
+def all_events():
+    """Every event's figures, the latest first, a page at a time."""
+    scope = scope_from_request()
+    dashboard = metrics.dashboard(scope, city_today())
+    return render_template(
+        "dashboard/events.html",
+        dashboard=dashboard,
+        page=ListPage.of(dashboard.events, request.args.get("page", type=to_int)),
+        ledger=_ledger_link(scope),
     )
 
 

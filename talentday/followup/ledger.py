@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import url_for
@@ -99,15 +100,35 @@ class Filters:
         return {key: value for key, value in values.items() if value}
 
 
+# The characters Werkzeug leaves unescaped in a query string (the URL standard's list).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
 class LedgerLinks:
     """Links into the ledger within a scope (a period, an event): `figure(key)` opens exactly
-    the items that figure counts, for a unit if one is named."""
+    the items that figure counts, for a unit if one is named.
 
-    def __init__(self, **scope):
+    A dashboard holds thousands of these links: the ledger's address is built by `url_for`
+    once, and each link only adds its query string, encoded as `url_for` encodes it."""
+
+    def __init__(self, _base: str | None = None, **scope):
         self.scope = {key: value for key, value in scope.items() if value is not None}
+        self._base = _base
+
+    @property
+    def base(self) -> str:
+        if self._base is None:
+            self._base = url_for("followup.ledger_page")
+        return self._base
 
     def __call__(self, **extra) -> str:
-        return url_for("followup.ledger_page", **{**self.scope, **extra})
+        values = {**self.scope, **extra}
+        # What Werkzeug's url_for writes: None left out, the same characters kept as they are.
+        query = urlencode(
+            [(key, value) for key, value in values.items() if value is not None],
+            safe=QUERY_SAFE,
+        )
+        return f"{self.base}?{query}" if query else self.base
 
     def figure(self, key: str, unit: int | None = None) -> str | None:
         args = FIGURES[key].ledger_args(unit)
@@ -116,7 +137,7 @@ class LedgerLinks:
     def scoped(self, **more) -> "LedgerLinks":
         """Narrower links; a key given again (the dashboard of one event, its event rows)
         replaces the scope's own."""
-        return LedgerLinks(**{**self.scope, **more})
+        return LedgerLinks(_base=self.base, **{**self.scope, **more})
 
 
 def clauses(user: User, filters: Filters, today: date) -> list:

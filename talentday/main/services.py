@@ -69,59 +69,131 @@ def organizer_overview(today: date) -> list[EventRow]:
     return list(rows.values())
 
 
+# Each group of a unit's desk shows this many items a page; its count is always the whole.
+DESK_PAGE = 25
+DESK_GROUPS = ("to_accept", "overdue", "due_soon", "in_progress", "awaiting_closure")
+
+
+@dataclass
+class DeskGroup:
+    """One group of a unit's desk: a page of its items and how many there are in all."""
+
+    key: str
+    items: list[FollowUpItem] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    per_page: int = DESK_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
 @dataclass
 class UnitDesk:
     """A responsible unit's items, grouped the way staff work through them."""
 
-    to_accept: list[FollowUpItem] = field(default_factory=list)
-    overdue: list[FollowUpItem] = field(default_factory=list)
-    due_soon: list[FollowUpItem] = field(default_factory=list)
-    in_progress: list[FollowUpItem] = field(default_factory=list)
-    awaiting_closure: list[FollowUpItem] = field(default_factory=list)
+    groups: dict[str, DeskGroup]
+
+    def __getattr__(self, key: str) -> list[FollowUpItem]:
+        if key in DESK_GROUPS:
+            return self.groups[key].items
+        raise AttributeError(key)
 
     @property
     def is_empty(self) -> bool:
-        return not any(
-            (self.to_accept, self.overdue, self.due_soon, self.in_progress, self.awaiting_closure)
-        )
+        return not any(group.total for group in self.groups.values())
 
 
-def unit_desk(unit_id: int, today: date) -> UnitDesk:
-    """The open items of one unit, as lead or co-handler, in one query plus eager loads."""
-    items = db.session.scalars(
-        db.select(FollowUpItem)
-        .where(
-            sa.or_(FollowUpItem.lead_unit_id == unit_id, co_handled_by(unit_id)),
-            FollowUpItem.state.not_in((ItemState.NEW, ItemState.CLOSED, ItemState.RETURNED)),
+def desk_group(unit_id: int, today: date):
+    """The SQL twin of the desk's grouping: which group each open item of the unit is in."""
+    soon = today + timedelta(days=definitions.DUE_SOON_DAYS)
+    return sa.case(
+        (
+            sa.and_(FollowUpItem.state == ItemState.ASSIGNED, FollowUpItem.lead_unit_id == unit_id),
+            "to_accept",
+        ),
+        (FollowUpItem.state == ItemState.RESOLVED, "awaiting_closure"),
+        (definitions.overdue(today), "overdue"),
+        (FollowUpItem.due_on <= soon, "due_soon"),
+        else_="in_progress",
+    )
+
+
+def unit_desk(unit_id: int, today: date, pages: dict[str, int] | None = None) -> UnitDesk:
+    """The open items of one unit, as lead or co-handler: each group counted in SQL and one
+    page of each group's items (the first unless `pages` names another), in three queries
+    whatever the number of items."""
+    pages = pages or {}
+    group = desk_group(unit_id, today).label("desk_group")
+    mine = sa.and_(
+        sa.or_(FollowUpItem.lead_unit_id == unit_id, co_handled_by(unit_id)),
+        FollowUpItem.state.not_in((ItemState.NEW, ItemState.CLOSED, ItemState.RETURNED)),
+    )
+    groups = {key: DeskGroup(key) for key in DESK_GROUPS}
+    for key, total in db.session.execute(
+        db.select(group, sa.func.count()).where(mine).group_by(group)
+    ):
+        groups[key].total = total
+    for key, found in groups.items():
+        found.page = min(max(pages.get(key) or 1, 1), found.pages)
+    ranked = (
+        db.select(
+            FollowUpItem.id,
+            group,
+            sa.func.row_number()
+            .over(partition_by=group, order_by=(FollowUpItem.due_on, FollowUpItem.id))
+            .label("position"),
         )
+        .where(mine)
+        .subquery()
+    )
+    wanted = sa.or_(
+        *(
+            sa.and_(
+                ranked.c.desk_group == key,
+                ranked.c.position > (found.page - 1) * DESK_PAGE,
+                ranked.c.position <= found.page * DESK_PAGE,
+            )
+            for key, found in groups.items()
+            if found.total
+        ),
+        sa.false(),
+    )
+    items = db.session.execute(
+        db.select(FollowUpItem, ranked.c.desk_group)
+        .join(ranked, ranked.c.id == FollowUpItem.id)
+        .where(wanted)
         .options(*ITEM_DISPLAY_LOADS)
         .order_by(FollowUpItem.due_on, FollowUpItem.id)
     ).unique()
-    desk = UnitDesk()
-    soon = today + timedelta(days=definitions.DUE_SOON_DAYS)
-    for item in items:
-        if item.state is ItemState.ASSIGNED and item.lead_unit_id == unit_id:
-            desk.to_accept.append(item)
-        elif item.state is ItemState.RESOLVED:
-            desk.awaiting_closure.append(item)
-        elif item.is_overdue(today):
-            desk.overdue.append(item)
-        elif item.due_on is not None and item.due_on <= soon:
-            desk.due_soon.append(item)
-        else:
-            desk.in_progress.append(item)
-    return desk
+    for item, key in items:
+        groups[key].items.append(item)
+    return UnitDesk(groups)
 
 
-def leader_overview(today: date):
-    """The dashboard's headline and its units with overdue items, most late first."""
-    headline = metrics.headline(metrics.Scope(), today)
-    late = [row for row in metrics.units(metrics.Scope(), today) if row.overdue]
+def leader_overview(today: date, limit: int = 20):
+    """The dashboard's headline and its units with overdue items, most late first (the
+    first `limit` of them), with the number of such units."""
+    dashboard = metrics.dashboard(metrics.Scope(), today)
+    late = [row for row in dashboard.units if row.overdue]
     late.sort(key=lambda row: (-row.overdue, row.unit.name))
-    return headline, late
+    return dashboard, late[:limit], len(late)
 
 
 def items_awaiting_organizers(today: date) -> definitions.Counts:
-    """What waits on the organizers: new and returned items to assign, resolved to close."""
-    (figures,) = metrics.count(metrics.ORGANIZER_DESK, definitions.counted(), today)
+    """What waits on the organizers: new and returned items to assign, resolved to close.
+    Only the items in those states are read (the state index finds them)."""
+    waiting = FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED))
+    (figures,) = metrics.count(
+        metrics.ORGANIZER_DESK, sa.and_(definitions.counted(), waiting), today
+    )
     return figures

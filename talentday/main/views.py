@@ -1,10 +1,11 @@
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from talentday.auth.models import Role, User
 from talentday.events.services import registration_is_open
 from talentday.extensions import db
 from talentday.followup.ledger import LedgerLinks
+from talentday.forms import to_int
 from talentday.i18n import city_today
 from talentday.main import services
 from talentday.units.models import ResponsibleUnit
@@ -36,13 +37,25 @@ def home():
         return render_template(
             "main/home_staff.html",
             unit=current_user.unit,
-            desk=services.unit_desk(current_user.unit_id, today),
+            desk=services.unit_desk(
+                current_user.unit_id,
+                today,
+                pages={
+                    key: request.args.get(f"{key}_page", type=to_int)
+                    for key in services.DESK_GROUPS
+                },
+            ),
             today=today,
         )
     if role is Role.LEADER:
-        headline, late_units = services.leader_overview(today)
+        dashboard, late_units, late_count = services.leader_overview(today)
         return render_template(
-            "main/home_leader.html", headline=headline, late_units=late_units, ledger=LedgerLinks()
+            "main/home_leader.html",
+            dashboard=dashboard,
+            headline=dashboard.headline,
+            late_units=late_units,
+            late_count=late_count,
+            ledger=LedgerLinks(),
         )
     users = db.session.scalar(db.select(db.func.count()).select_from(User))
     units = db.session.scalar(db.select(db.func.count()).select_from(ResponsibleUnit))
