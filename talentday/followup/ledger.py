@@ -27,7 +27,7 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
-from talentday.followup.permissions import co_handled_by, visible_items
+from talentday.followup.permissions import co_handled_by, handled_by, visible_items
 from talentday.forms import to_date, to_int
 from talentday.registrations.models import Speaker
 from talentday.units.models import ResponsibleUnit
@@ -138,48 +138,45 @@ class LedgerLinks:
         return None if args is None else self(**args)
 
     def scoped(self, **more) -> "LedgerLinks":
-        return LedgerLinks(_base=self.base, **self.scope, **more)
+        """Narrower links; a key given again (the dashboard of one event, its event rows)
+        replaces the scope's own."""
+        return LedgerLinks(_base=self.base, **{**self.scope, **more})
 
 
-def statement(user: User, filters: Filters, today: date):
-    query = (
-        db.select(FollowUpItem)
-        .where(visible_items(user), definitions.counted())
-        .options(*ITEM_DISPLAY_LOADS)
-    )
+def clauses(user: User, filters: Filters, today: date) -> list:
+    """The WHERE clauses of the items these filters select, of those the user may see."""
+    where = [visible_items(user), definitions.counted()]
     if filters.event:
-        query = query.where(FollowUpItem.event_id == filters.event)
+        where.append(FollowUpItem.event_id == filters.event)
     if filters.category:
-        query = query.where(FollowUpItem.category_id == filters.category)
+        where.append(FollowUpItem.category_id == filters.category)
     if filters.unit:
         if filters.role == "lead":
-            query = query.where(definitions.led_by(filters.unit))
+            where.append(definitions.led_by(filters.unit))
         elif filters.role == "co":
-            query = query.where(co_handled_by(filters.unit))
+            where.append(co_handled_by(filters.unit))
         else:
-            query = query.where(
-                sa.or_(FollowUpItem.lead_unit_id == filters.unit, co_handled_by(filters.unit))
-            )
+            where.append(handled_by(filters.unit))
     if filters.state == "open":
-        query = query.where(FollowUpItem.state != ItemState.CLOSED)
+        where.append(FollowUpItem.state != ItemState.CLOSED)
     elif filters.state:
-        query = query.where(FollowUpItem.state == ItemState(filters.state))
+        where.append(FollowUpItem.state == ItemState(filters.state))
     if filters.overdue:
-        query = query.where(definitions.overdue(today))
+        where.append(definitions.overdue(today))
     if filters.figure:
-        query = query.where(FIGURES[filters.figure].where(today))
+        where.append(FIGURES[filters.figure].where(today))
     if filters.returned_by:
-        query = query.where(definitions.returned_by(filters.returned_by))
+        where.append(definitions.returned_by(filters.returned_by))
     if filters.raised_from or filters.raised_to:
-        query = query.where(definitions.raised_between(filters.raised_from, filters.raised_to))
+        where.append(definitions.raised_between(filters.raised_from, filters.raised_to))
     if filters.due_from:
-        query = query.where(FollowUpItem.due_on >= filters.due_from)
+        where.append(FollowUpItem.due_on >= filters.due_from)
     if filters.due_to:
-        query = query.where(FollowUpItem.due_on <= filters.due_to)
+        where.append(FollowUpItem.due_on <= filters.due_to)
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
         by_speaker = sa.select(Speaker.id).where(sa.func.lower(Speaker.name).like(pattern))
-        query = query.where(
+        where.append(
             sa.or_(
                 sa.func.lower(FollowUpItem.content).like(pattern),
                 sa.func.lower(FollowUpItem.result).like(pattern),
@@ -187,7 +184,99 @@ def statement(user: User, filters: Filters, today: date):
                 FollowUpItem.speaker_id.in_(by_speaker),
             )
         )
-    return query.order_by(*SORT_KEYS[filters.sort])
+    return where
+
+
+def statement(user: User, filters: Filters, today: date):
+    return (
+        db.select(FollowUpItem)
+        .where(*clauses(user, filters, today))
+        .options(*ITEM_DISPLAY_LOADS)
+        .order_by(*SORT_KEYS[filters.sort])
+    )
+
+
+# Beyond this many items the ledger says "more than 10,000" instead of counting them all: a
+# count reads every matching index entry, the page itself only 25.
+COUNT_CAP = 10_000
+
+
+@dataclass
+class Page:
+    """One page of the ledger, shaped like Flask-SQLAlchemy's pagination for the macro; with
+    `capped`, there are more than COUNT_CAP items and `total` and `pages` are not known."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int | None
+    has_next: bool
+
+    @property
+    def capped(self) -> bool:
+        return self.total is None
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page(user: User, filters: Filters, today: date, number: int, per_page: int = 25) -> Page:
+    """A page of the ledger and the number of items, counted up to COUNT_CAP."""
+    where = clauses(user, filters, today)
+    found = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            sa.select(FollowUpItem.id).where(*where).limit(COUNT_CAP + 1).subquery()
+        )
+    )
+    total = found if found <= COUNT_CAP else None
+    start = (number - 1) * per_page
+    if total is not None and start >= total:
+        items = []
+    else:
+        items = list(
+            db.session.scalars(
+                statement(user, filters, today).limit(per_page + 1).offset(start)
+            ).unique()
+        )
+    return Page(
+        items=items[:per_page],
+        page=number,
+        per_page=per_page,
+        total=total,
+        has_next=len(items) > per_page,
+    )
+
+
+# The ledger's event filter offers the most recent events (and the one chosen): a province
+# holds thousands of events over the years, and one select box of them all weighed more than
+# the ledger's page of items.
+RECENT_EVENTS = 50
+
+
+def event_choices(chosen: int | None) -> list[Event]:
+    """The events the ledger's filter offers, newest first: the recent ones and the chosen."""
+    newest = (Event.starts_at.desc(), Event.id.desc())
+    recent = sa.select(Event.id).order_by(*newest).limit(RECENT_EVENTS)
+    return list(
+        db.session.scalars(
+            sa.select(Event)
+            .where(sa.or_(Event.id.in_(recent), Event.id == chosen))
+            .order_by(*newest)
+        )
+    )
 
 
 # Ids bound in one query of latest notes: far under the 65,535 parameters PostgreSQL accepts

@@ -139,12 +139,19 @@ followup_item_co_unit = sa.Table(
     db.metadata,
     sa.Column("item_id", sa.ForeignKey("followup_item.id", ondelete="CASCADE"), primary_key=True),
     sa.Column(
-        "unit_id",
-        sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT"),
-        primary_key=True,
-        index=True,
+        "unit_id", sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT"), primary_key=True
     ),
+    # A unit's co-handled items, read from the index alone (desks, ledger, visibility).
+    sa.Index("ix_followup_item_co_unit_unit_item", "unit_id", "item_id"),
 )
+
+# The counted items (merged duplicates are left out, `definitions.counted`): the ledger's
+# sort orders read these partial indexes in order and stop after one page.
+_COUNTED = sa.text("merged_into_id IS NULL")
+
+
+def _counted_index(name: str, *expressions) -> sa.Index:
+    return sa.Index(name, *expressions, sqlite_where=_COUNTED, postgresql_where=_COUNTED)
 
 
 class FollowUpItem(db.Model):
@@ -163,7 +170,36 @@ class FollowUpItem(db.Model):
             "state = 'new' OR (lead_unit_id IS NOT NULL AND due_on IS NOT NULL)",
             name="assigned_items_have_lead_unit_and_due_date",
         ),
-        sa.Index("ix_followup_item_lead_unit_state", "lead_unit_id", "state"),
+        # A unit's items by state, in due order: the unit desk's groups and the unit filters.
+        sa.Index("ix_followup_item_lead_unit_state_due", "lead_unit_id", "state", "due_on", "id"),
+        # One per sort order of the ledger (`followup.ledger.SORT_KEYS`); "-raised" reads the
+        # "raised" index backwards. Items without a due date come last either way.
+        _counted_index("ix_followup_item_ledger_due", sa.text("(due_on IS NULL)"), "due_on", "id"),
+        _counted_index(
+            "ix_followup_item_ledger_due_desc",
+            sa.text("(due_on IS NULL)"),
+            sa.text("due_on DESC"),
+            sa.text("id DESC"),
+        ),
+        _counted_index("ix_followup_item_ledger_raised", "created_at", "id"),
+        _counted_index("ix_followup_item_ledger_number", "id"),
+        _counted_index("ix_followup_item_ledger_state", "state", "id"),
+        # A state filter (the desks' and the dashboard's links) in the default order.
+        _counted_index(
+            "ix_followup_item_ledger_state_due",
+            "state",
+            sa.text("(due_on IS NULL)"),
+            "due_on",
+            "id",
+        ),
+        # The duplicates merged into an item. Only the few merged ones are in it: an index
+        # holding every unmerged item too made SQLite read them all for `IS NULL` and sort them.
+        sa.Index(
+            "ix_followup_item_merged_into",
+            "merged_into_id",
+            sqlite_where=sa.text("merged_into_id IS NOT NULL"),
+            postgresql_where=sa.text("merged_into_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,7 +239,7 @@ class FollowUpItem(db.Model):
     )
     # Set when an organizer merged this suggestion into another item that says the same.
     merged_into_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("followup_item.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("followup_item.id", ondelete="RESTRICT")
     )
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -261,6 +297,18 @@ class TimelineEntry(db.Model):
     __tablename__ = "timeline_entry"
     __table_args__ = (
         sa.Index("ix_timeline_entry_item_at", "item_id", "at"),
+        # What each unit returned (or did) by kind, then unit. Only entries written for a unit
+        # are in it: with every entry, SQLite chose it for a page's `kind IN (...)` lookup of
+        # latest notes and read a third of the timeline; a query for units says
+        # `unit_id = X` or `unit_id IS NOT NULL`.
+        sa.Index(
+            "ix_timeline_entry_kind_unit_item",
+            "kind",
+            "unit_id",
+            "item_id",
+            sqlite_where=sa.text("unit_id IS NOT NULL"),
+            postgresql_where=sa.text("unit_id IS NOT NULL"),
+        ),
         sa.CheckConstraint(
             "progress_percent IS NULL OR (progress_percent BETWEEN 0 AND 100)",
             name="progress_percent_in_range",

@@ -12,8 +12,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,26 +77,23 @@ def ledger_page():
         abort(403)
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
-    page = db.paginate(
-        ledger.statement(current_user, filters, today),
-        page=requested_page(),
-        per_page=25,
-        error_out=False,
-    )
+    units = active_units()
     return render_template(
         "followup/ledger.html",
-        page=page,
+        page=(page := ledger.page(current_user, filters, today, requested_page())),
         filters=filters,
         figure=FIGURES.get(filters.figure),
         latest=ledger.latest_notes([item.id for item in page.items]),
         today=today,
-        events=db.session.scalars(db.select(Event).order_by(Event.starts_at.desc())).all(),
+        events=ledger.event_choices(filters.event),
+        recent_events=ledger.RECENT_EVENTS,
+        count_cap=format_number(ledger.COUNT_CAP),
         categories=services.active_categories(),
-        units=active_units(),
+        units=units,
         states=list(ItemState),
         sort_keys=ledger.SORT_KEYS,
         bulk_form=BulkAssignForm() if current_user.is_organizer else None,
-        unit_choices=_unit_choices(),
+        unit_choices=[SelectChoice(unit.id, unit.display_name) for unit in units],
     )
 
 

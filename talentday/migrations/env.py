@@ -1,8 +1,10 @@
 """Alembic environment: runs inside the Flask application, on its database engine."""
 
 import logging
+import warnings
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -21,6 +23,22 @@ def _engine():
 config.set_main_option(
     "sqlalchemy.url", _engine().url.render_as_string(hide_password=False).replace("%", "%%")
 )
+
+
+def _expression_indexes() -> set[str]:
+    """Indexes on expressions (the ledger's `(due_on IS NULL)`, `due_on DESC`): SQLAlchemy
+    cannot reflect them on SQLite, so autogenerate would see them missing. Their migration is
+    written by hand (0007); autogenerate leaves them alone on both databases."""
+    return {
+        index.name
+        for table in target_db.metadata.tables.values()
+        for index in table.indexes
+        if any(not isinstance(expression, sa.Column) for expression in index.expressions)
+    }
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and name in _expression_indexes())
 
 
 def run_migrations_offline():
@@ -44,6 +62,7 @@ def run_migrations_online():
 
     configure_args = dict(current_app.extensions["migrate"].configure_args)
     configure_args.setdefault("process_revision_directives", process_revision_directives)
+    configure_args.setdefault("include_object", include_object)
 
     with _engine().connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -58,7 +77,17 @@ def run_migrations_online():
             context.configure(
                 connection=connection, target_metadata=target_db.metadata, **configure_args
             )
-            with context.begin_transaction():
+            with context.begin_transaction(), warnings.catch_warnings():
+                # Reflecting a SQLite index on an expression warns that it was skipped; those
+                # indexes are left out of the comparison above.
+                warnings.filterwarnings(
+                    "ignore",
+                    message="Skipped unsupported reflection of expression-based index",
+                    category=sa.exc.SAWarning,
+                )
+                warnings.filterwarnings(
+                    "ignore", message="autogenerate skipping metadata-specified expression-based"
+                )
                 context.run_migrations()
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
