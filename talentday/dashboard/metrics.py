@@ -170,7 +170,11 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
     returned = (
         db.select(TimelineEntry.unit_id, sa.func.count(sa.distinct(TimelineEntry.item_id)))
         .join(FollowUpItem, FollowUpItem.id == TimelineEntry.item_id)
-        .where(scope.items(), TimelineEntry.kind == TimelineKind.RETURNED)
+        .where(
+            scope.items(),
+            TimelineEntry.kind == TimelineKind.RETURNED,
+            TimelineEntry.unit_id.is_not(None),  # the partial index of returns by unit
+        )
         .group_by(TimelineEntry.unit_id)
     )
     unit_query = db.select(

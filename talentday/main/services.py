@@ -14,7 +14,7 @@ from talentday.followup.models import (
     FollowUpItem,
     ItemState,
 )
-from talentday.followup.permissions import co_handled_by
+from talentday.followup.permissions import handled_by
 from talentday.registrations.models import Registration, RegistrationState
 
 
@@ -135,7 +135,7 @@ def unit_desk(unit_id: int, today: date, pages: dict[str, int] | None = None) ->
     pages = pages or {}
     group = desk_group(unit_id, today).label("desk_group")
     mine = sa.and_(
-        sa.or_(FollowUpItem.lead_unit_id == unit_id, co_handled_by(unit_id)),
+        handled_by(unit_id),
         FollowUpItem.state.not_in((ItemState.NEW, ItemState.CLOSED, ItemState.RETURNED)),
     )
     groups = {key: DeskGroup(key) for key in DESK_GROUPS}
