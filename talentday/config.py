@@ -51,6 +51,11 @@ class DefaultConfig:
 
     BOOTSTRAP_SERVE_LOCAL = True  # works with no internet, no CDN
 
+    # Short caches in each worker (talentday/caching.py; 0 turns one off): the dashboard's
+    # figures, and a salon's public page for visitors who are not signed in.
+    FIGURES_CACHE_SECONDS = 60
+    VISITOR_PAGE_CACHE_SECONDS = 30
+
     RATELIMIT_STORAGE_URI = "memory://"
     # Proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For and X-Forwarded-Proto are
     # believed. 0 believes none: a client could otherwise claim any address to the limits.

@@ -60,6 +60,8 @@ def skip_limits_of_bare_requests(app: Flask) -> None:
     """Flask-Limiter works out every request's limits and headers, and the health check and
     static files have none: its two hooks (registered by limiter.init_app, just before this)
     are skipped for them, and only for them."""
+    if not limiter.enabled:
+        return  # RATELIMIT_ENABLED = False: Flask-Limiter registered no hooks to skip.
     wrapped = 0
     for hooks in (app.before_request_funcs.get(None, []), app.after_request_funcs.get(None, [])):
         for index, hook in enumerate(hooks):

@@ -57,3 +57,15 @@ def test_a_tampered_session_cookie_is_an_empty_session(app, client):
     client.set_cookie("session", "not-a-signed-value")
     response = client.get("/home")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_the_app_starts_and_answers_with_rate_limiting_switched_off(database_url):
+    # Flask-Limiter registers no hooks when disabled; skipping them must not stop the start.
+    from talentday import create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, RATELIMIT_ENABLED=False))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    with app.app_context():
+        db.engine.dispose()

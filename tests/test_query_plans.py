@@ -47,10 +47,11 @@ FULL_SCAN = re.compile(r"\bSCAN (followup_item\w*)(?! USING)")
 SORTED_APART = "USE TEMP B-TREE FOR ORDER BY"
 
 
+pytestmark = pytest.mark.sqlite_only
+
+
 @pytest.fixture
-def users(app_ctx, backend):
-    if backend != "sqlite":
-        pytest.skip("the plans read here are SQLite's; PostgreSQL chooses by its statistics")
+def users(app_ctx):
     unit = factories.unit()
     item = factories.item(state=ItemState.ASSIGNED, lead_unit=unit)
     item.co_units.append(factories.unit())

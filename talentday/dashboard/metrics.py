@@ -1,7 +1,7 @@
 """The leaders' figures, each one an aggregate query: the cost is the same few queries
 whatever the number of items. Definitions come from followup.definitions."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -307,12 +307,4 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
         )
 
     figures, counted_at = cached(("dashboard", scope, today), compute)
-    return Dashboard(
-        scope=figures.scope,
-        headline=figures.headline,
-        units=figures.units,
-        categories=figures.categories,
-        events=figures.events,
-        trend=figures.trend,
-        counted_at=counted_at,
-    )
+    return replace(figures, counted_at=counted_at)

@@ -14,11 +14,13 @@ from talentday.i18n import city_today, from_city_time, to_city_time
 from talentday.navigation import requested_page
 from talentday.registrations import queries as registration_queries
 from talentday.registrations.models import TalentTeam
+from talentday.visitor_pages import cached_for_visitors
 
 bp = Blueprint("events", __name__)
 
 
 @bp.get("/events/<int:event_id>")
+@cached_for_visitors
 def public_page(event_id: int):
     event = visible_event_or_404(event_id)
     return render_template(

@@ -59,9 +59,10 @@ from talentday.registrations.models import Registration, RegistrationState, Spea
 bp = Blueprint("registrations", __name__)
 
 
-def _category_choices() -> list[SelectChoice]:
+def _category_choices(categories: list | None = None) -> list[SelectChoice]:
     return [SelectChoice("", _("Choose a category"))] + [
-        SelectChoice(str(category.id), category.display_name) for category in active_categories()
+        SelectChoice(str(category.id), category.display_name)
+        for category in (active_categories() if categories is None else categories)
     ]
 
 
@@ -76,8 +77,8 @@ def _speaker_details(form, email: str) -> services.SpeakerDetails:
     )
 
 
-def _suggestion_drafts(form: RegistrationForm) -> list[services.SuggestionDraft]:
-    categories = {category.id: category for category in active_categories()}
+def _suggestion_drafts(form: RegistrationForm, active: list) -> list[services.SuggestionDraft]:
+    categories = {category.id: category for category in active}
     drafts = []
     for entry in form.suggestions.entries:
         content = entry.form.content.data
@@ -99,9 +100,11 @@ def register(event_id: int):
     if not registration_is_open(event):
         return render_template("registrations/closed.html", event=event), 200
     form = RegistrationForm()
+    categories = active_categories()  # once, not once per suggestion row
+    choices = _category_choices(categories)
     for entry in form.suggestions.entries:
-        entry.form.category.choices = _category_choices()
-    is_full = queries.is_full(event)
+        entry.form.category.choices = choices
+    refused_as_full = False
     if form.validate_on_submit():
         outcome = None
         # A lost race between two identical submissions shows as a unique-constraint
@@ -113,7 +116,7 @@ def register(event_id: int):
                     _speaker_details(form, form.email.data),
                     topic=form.topic.data,
                     summary=form.summary.data or "",
-                    suggestions=_suggestion_drafts(form),
+                    suggestions=_suggestion_drafts(form, categories),
                     consent=form.consent.data,
                     join_waiting_list=form.join_waiting_list.data == "yes",
                     locale=str(get_locale()),
@@ -126,7 +129,7 @@ def register(event_id: int):
                     raise
             except services.EventFullError:
                 db.session.rollback()
-                is_full = True
+                refused_as_full = True
                 flash(_("All speaking slots are taken. You can join the waiting list."), "warning")
                 break
             except services.RegistrationError as error:
@@ -138,7 +141,12 @@ def register(event_id: int):
             # The same answer whether the address was new, known or already registered.
             session["registered_email"] = outcome.registration.speaker.email
             return redirect(url_for("registrations.registered", event_id=event.id))
-    return render_template("registrations/register.html", event=event, form=form, is_full=is_full)
+    return render_template(
+        "registrations/register.html",
+        event=event,
+        form=form,
+        is_full=refused_as_full or queries.is_full(event),
+    )
 
 
 @bp.get("/events/<int:event_id>/registered")
