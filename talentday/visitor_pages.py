@@ -18,7 +18,7 @@ a page with a query string, an error, is rendered as usual.
 import secrets
 from functools import wraps
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -32,8 +32,11 @@ _PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
 
 
 def is_plain_visit() -> bool:
-    """A GET with nothing that could make the page differ from one visitor to the next."""
+    """A GET with nothing that could make the page differ from one visitor to the next, at
+    the page's own address (not /events/01 for /events/1: one entry per page)."""
     if request.method not in ("GET", "HEAD") or request.query_string:
+        return False
+    if request.script_root + request.path != url_for(request.endpoint, **request.view_args):
         return False
     config = current_app.config
     cookies = request.cookies
@@ -63,7 +66,10 @@ def cached_for_visitors(view):
             return (body.replace(token, _PLACEHOLDER) if token else body), response.mimetype
 
         cache = short_cache("visitor_pages", WATCHED_TABLES)
-        page, _kept_at = cache.get((request.path, str(get_locale())), render, seconds)
+        # The script root is part of every link on the page: a request that claims another
+        # (a forged SCRIPT_NAME) must not shape the page everyone else gets.
+        key = (request.script_root, request.path, str(get_locale()))
+        page, _kept_at = cache.get(key, render, seconds)
         if rendered:  # rendered for this request: sent as it is
             return rendered[0]
         if page is None:  # never kept: an answer other than a page

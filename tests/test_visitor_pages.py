@@ -123,3 +123,18 @@ def test_an_unpublished_event_is_gone_for_the_next_visitor(app, event_id):
         db.session.get(Event, event_id).state = EventState.DRAFT
         db.session.commit()
     assert app.test_client().get(path).status_code == 404
+
+
+def test_a_forged_script_root_or_another_spelling_of_the_address_is_never_kept(app, event_id):
+    """A review found that one request with SCRIPT_NAME=//evil.example could make the kept
+    page's links point elsewhere for every later visitor, and that /events/01, /events/001...
+    each made an entry of their own."""
+    path = f"/events/{event_id}"
+    forged = app.test_client().get(path, environ_overrides={"SCRIPT_NAME": "//evil.example"})
+    assert forged.status_code == 200
+    _client, page = visit(app, path)
+    assert "evil.example" not in page
+    with statements(app) as seen:
+        assert app.test_client().get(f"/events/0{event_id}").status_code == 200
+        assert app.test_client().get(f"/events/0{event_id}").status_code == 200
+    assert seen, "a second spelling of the address is rendered, not kept"
