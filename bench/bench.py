@@ -513,13 +513,16 @@ def _measure(backend, server, ceiling, scripts, log) -> dict:
         tag,
         str(backend.facts["category"]),
     ]
-    results = {"pages": {}, "one_user": {}, "exports": {}, "status": {}, "bytes": {}}
-    # A first look at every page: its status and size (a 500 is reported, not averaged).
+    results = {"pages": {}, "one_user": {}, "exports": {}, "status": {}, "bytes": {}, "first": {}}
+    # A first look at every page: its status and size (a 500 is reported, not averaged), and
+    # how long it took with nothing kept yet (the dashboard's figures counted afresh).
     for request in requests:
         if request.post:
             continue
         session = sessions.get(request.who) or Session(server.base)
+        started = time.monotonic()
         status, body = session.get(request.path)
+        results["first"][request.key] = (time.monotonic() - started) * 1000
         results["status"][request.key] = status
         results["bytes"][request.key] = len(body)
     runs = {request.key: [] for request in requests} | {"ceiling": []}
@@ -705,7 +708,8 @@ def targets(backends, results) -> list[tuple[str, str, str]]:
         rows.append(
             (
                 f"{name}: dashboard one user p95 < 250 ms, page < 200 KB",
-                f"p95 {p95(dashboard)}; {size:.0f} KB",
+                f"p95 {p95(dashboard)} (figures kept 60 s; counted afresh: "
+                f"{r['first']['dashboard']:,.0f} ms); {size:.0f} KB",
                 verdict(ok),
             )
         )
@@ -796,8 +800,8 @@ def report(scale, backends, results, started, load, command) -> str:
             f"## {backend.name}",
             "",
             "| request | req/s | ratio to ceiling | p50 ms | p95 ms | p99 ms | "
-            "one user p50 / p95 ms | status, size | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+            "one user p50 / p95 ms | first request ms | status, size | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
         ]
         labels = {request.key: request for request in requests_for(backend.facts)}
         for key, run in r["pages"].items():
@@ -809,15 +813,18 @@ def report(scale, backends, results, started, load, command) -> str:
                 status = f"{r['status'][key]}, {r['bytes'][key] / 1024:.0f} KB"
             if one and not one.requests:
                 one_text = f"none in {SECONDS} s"
+            first = r.get("first", {}).get(key)
+            first_text = f"{first:,.0f}" if first is not None else ""
             if run.requests:
                 lines.append(
                     f"| {label} | {run.rps:,.1f} | {run.rps / ceiling:.3f} | {run.p50:.1f} | "
-                    f"{run.p95:.1f} | {run.p99:.1f} | {one_text} | {status} | {run.errors} |"
+                    f"{run.p95:.1f} | {run.p99:.1f} | {one_text} | {first_text} | {status} | "
+                    f"{run.errors} |"
                 )
             else:
                 lines.append(
                     f"| {label} | 0 (none answered within {SECONDS} s) | 0 | | | | {one_text} "
-                    f"| {status} | {run.errors} |"
+                    f"| {first_text} | {status} | {run.errors} |"
                 )
         lines += [
             "",
