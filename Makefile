@@ -64,8 +64,11 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite runs in one worker per core (pytest-xdist): `make test TEST_WORKERS=0` runs it in
+# this one process, to read a failure in order or to debug with --pdb.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-test browser-tools lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Throughput of the key requests with wrk on generated data, SQLite and PostgreSQL, against a
 # bare Flask ceiling; writes docs/performance.md (not part of the tests: never a timing

@@ -56,6 +56,9 @@ class DefaultConfig:
     FIGURES_CACHE_SECONDS = 60
     VISITOR_PAGE_CACHE_SECONDS = 30
 
+    # Said outright: Flask-Limiter's one extension object would otherwise carry the last
+    # application's choice over to the next one made in the same process.
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     # Proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For and X-Forwarded-Proto are
     # believed. 0 believes none: a client could otherwise claim any address to the limits.
