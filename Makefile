@@ -37,11 +37,16 @@ instance-address: instance/config.py
 	  echo 'PUBLIC_BASE_URL = "http://127.0.0.1:5000"' >> instance/config.py; \
 	  echo 'TRUSTED_HOSTS = ["127.0.0.1", "localhost"]' >> instance/config.py; }
 
+# `make run PORT=8080` when 5000 is taken: the links in emails follow the port.
+PORT ?= 5000
+ifneq ($(PORT),5000)
+RUN_ADDRESS := TALENTDAY_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT)
+endif
 run: $(VENV)/.installed instance-address
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --skip-if-real-data
-	@echo "TalentDay is at http://127.0.0.1:5000 (Ctrl+C stops it)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "TalentDay is at http://127.0.0.1:$(PORT) (Ctrl+C stops it)"
+	$(RUN_ADDRESS) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Debian's Chromium for the browser tests: installed when missing and we may; otherwise the
 # browser tests report themselves skipped (and fail in CI, where they must run).

@@ -88,6 +88,19 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
             "or SECRET_KEY in instance/config.py to a long random string."
         )
     _load_public_address(app, development)
+    _load_default_locale(app)
+
+
+def _load_default_locale(app: Flask) -> None:
+    from talentday.i18n import supported
+
+    wanted = app.config.get("DEFAULT_LOCALE")
+    locale = supported(wanted)
+    if locale is None:
+        raise ConfigurationError(
+            f"DEFAULT_LOCALE must be en or zh_Hans (the languages TalentDay speaks), not {wanted!r}"
+        )
+    app.config["BABEL_DEFAULT_LOCALE"] = locale
 
 
 def _load_public_address(app: Flask, development: bool) -> None:

@@ -76,6 +76,8 @@ ROUTES: dict[str, Audience] = {
     "main.index": Audience.EVERYONE,
     "outbox.index": Audience.ORGANIZERS,
     "outbox.show": Audience.ORGANIZERS,
+    "outbox.resend": Audience.ORGANIZERS,
+    "outbox.discard": Audience.ORGANIZERS,
     "registrations.anonymise_speaker": Audience.ORGANIZERS,
     "registrations.calendar": Audience.EVERYONE,
     "registrations.export_registrations": Audience.ORGANIZERS,

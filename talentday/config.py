@@ -24,7 +24,9 @@ class DefaultConfig:
     # The city's time zone: dates are stored in UTC and shown in this zone.
     TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("en", "zh_Hans")
-    BABEL_DEFAULT_LOCALE = "en"
+    # The language of a visitor whose browser asks for neither, of emails to people who have
+    # none yet, and of the command line: TALENTDAY_DEFAULT_LOCALE=zh_Hans in a Chinese city.
+    DEFAULT_LOCALE = "en"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

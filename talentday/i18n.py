@@ -31,7 +31,8 @@ def supported(locale: str | None) -> str | None:
 def select_locale() -> str:
     if not has_request_context():  # command line, mail: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated:
+    signed_in = current_user and current_user.is_authenticated
+    if signed_in and current_user.locale_chosen:
         chosen = supported(current_user.locale)
         if chosen:
             return chosen
@@ -42,6 +43,9 @@ def select_locale() -> str:
         chosen = supported(language)
         if chosen:
             return chosen
+    # A browser that asks for no language we speak: the one the person read last time.
+    if signed_in and supported(current_user.locale):
+        return supported(current_user.locale)
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

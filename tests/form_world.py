@@ -49,6 +49,8 @@ from talentday.followup.forms import (
 )
 from talentday.followup.models import ItemState
 from talentday.forms import BaseForm
+from talentday.outbox.forms import OutboxActionForm
+from talentday.outbox.models import MessageStatus, OutboxMessage
 from talentday.registrations import services as registrations
 from talentday.registrations.forms import (
     AddSuggestionForm,
@@ -83,6 +85,8 @@ class World:
     registration: int
     anonymise_speaker: int
     staff_user: int
+    failed_message: int = 0
+    queued_message: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -148,6 +152,13 @@ def build_world(app, make_user, monkeypatch) -> World:
             anonymise_speaker=factories.registration(event=event).speaker_id,
             staff_user=0,
         )
+        for status in (MessageStatus.FAILED, MessageStatus.QUEUED):
+            message = OutboxMessage(
+                kind="approved", to_email="gao@example.com", subject="S", body="B", status=status
+            )
+            db.session.add(message)
+            db.session.flush()
+            setattr(world, f"{status.value}_message", message.id)
         db.session.commit()
     world.app = app
     staff = make_user(Role.DEPARTMENT_STAFF, unit_id=world.unit_a)
@@ -564,6 +575,25 @@ FORM_CASES = [
     ),
 ]
 
+FORM_CASES += [
+    FormCase(
+        "outbox resend",
+        "organizer",
+        lambda world: f"/manage/outbox/{world.failed_message}/resend",
+        lambda world: f"/manage/outbox/{world.failed_message}",
+        [(OutboxActionForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "outbox discard",
+        "organizer",
+        lambda world: f"/manage/outbox/{world.queued_message}/discard",
+        lambda world: f"/manage/outbox/{world.queued_message}/discard",
+        [(OutboxActionForm, "")],
+        lambda world: {},
+    ),
+]
+
 # The fields each case's `shows` pages display, to prove a stored payload appears there escaped.
 SHOWN_FIELDS = {
     "new user": {"name"},
@@ -623,6 +653,8 @@ ENDPOINTS = {
     "followup.split": ["split"],
     "followup.import_items": ["import"],
     "followup.confirm_import": ["confirm import"],
+    "outbox.resend": ["outbox resend"],
+    "outbox.discard": ["outbox discard"],
 }
 
 

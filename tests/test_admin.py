@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -99,6 +101,7 @@ def test_admin_creates_a_staff_account_that_can_sign_in(app, admin_client, make_
         ({"name": ""}, "name", "Enter the person's full name"),
         ({"password": "short"}, "password", "Enter a password of at least 10 characters"),
         ({"role": "department_staff"}, "unit_id", "Choose the unit this staff member works for"),
+        ({"role": ""}, "role", "Choose a role"),
     ],
 )
 def test_account_form_errors_are_shown_by_the_field_and_keep_the_input(
@@ -120,6 +123,16 @@ def test_account_form_errors_are_shown_by_the_field_and_keep_the_input(
         assert f'value="{values["name"]}"' in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_a_new_account_starts_with_no_role_chosen(admin_client):
+    """Issue 10: the form once preselected the first role, so an admin who skipped the list
+    made an organizer without choosing to."""
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="role".*?</select>', page, re.S).group(0)
+    # The browser shows the first option when none is selected: the empty one.
+    assert re.search(r'<select[^>]*><option value="">Choose a role</option>', select)
+    assert "selected" not in select
 
 
 def test_deactivating_an_account_signs_it_out_at_once(app, admin_client, make_user):

@@ -330,6 +330,67 @@ def test_bulk_assignment(app, world):
         assert states == [ItemState.ASSIGNED, ItemState.ASSIGNED, ItemState.NEW]
 
 
+def test_bulk_assignment_starts_with_no_lead_unit_chosen(app, world):
+    """Issue 10: the list once preselected the first unit, so an organizer who only set the
+    date assigned every ticked item to a unit nobody chose."""
+    make_item(app, world, ItemState.NEW)
+    page = world["clients"]["organizer"].get("/followup/").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="lead_unit_id".*?</select>', page, re.S).group(0)
+    options = re.findall(r"<option( selected)? value=\"([^\"]*)\">([^<]*)</option>", select)
+    chosen = [option for option in options if option[0]] or options[:1]
+    assert [(value, label) for _, value, label in chosen] == [("", "Choose the lead unit")]
+
+
+def test_bulk_assignment_without_a_unit_is_an_error_at_the_field_on_the_same_ledger(app, world):
+    ids = [make_item(app, world, ItemState.NEW) for _ in range(2)]
+    client = world["clients"]["organizer"]
+    response = client.post(
+        "/followup/assign?state=new&sort=number",
+        data={
+            "csrf_token": csrf_token(client, "/followup/?state=new&sort=number"),
+            "back": "/followup/?state=new&sort=number",
+            "item": [str(ids[0])],
+            "due_on": a_month_ahead(),
+            "instructions": "Answer within the month",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Error: Follow-up ledger" in page
+    assert 'href="#lead_unit_id">Choose the lead unit</a>' in page
+    assert 'id="lead_unit_id-error"' in page
+    # What the organizer typed and ticked is kept, and the ledger keeps its filters.
+    assert f'value="{ids[0]}" id="item-{ids[0]}" aria-label="Choose item {ids[0]}" checked' in page
+    assert f'id="item-{ids[1]}" aria-label="Choose item {ids[1]}">' in page
+    assert "Answer within the month" in page and f'value="{a_month_ahead()}"' in page
+    assert '<option selected value="new">' in page or '<option value="new" selected' in page
+    with app.app_context():
+        assert {db.session.get(FollowUpItem, i).state for i in ids} == {ItemState.NEW}
+
+
+def test_bulk_assignment_without_a_date_gives_each_item_its_events_period(app, world):
+    client = world["clients"]["organizer"]
+    lead_id, _, _ = world["units"]
+    with app.app_context():
+        short = factories.item(event=factories.event(follow_up_days=7)).id
+        long = factories.item(event=factories.event(follow_up_days=45)).id
+        db.session.commit()
+    response = client.post(
+        "/followup/assign",
+        data={
+            "csrf_token": csrf_token(client, "/followup/"),
+            "item": [str(short), str(long)],
+            "lead_unit_id": str(lead_id),
+            "due_on": "",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        today = city_today()
+        assert db.session.get(FollowUpItem, short).due_on == today + timedelta(days=7)
+        assert db.session.get(FollowUpItem, long).due_on == today + timedelta(days=45)
+
+
 def test_bulk_assignment_to_a_unit_that_does_not_exist_is_refused_not_a_crash(app, world):
     """Found by the form fuzz: a lead unit id that names no unit made the service fail."""
     item_id = make_item(app, world, ItemState.NEW)

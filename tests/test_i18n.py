@@ -37,6 +37,72 @@ def test_first_visit_follows_the_browser_language(client, accept, expected):
     assert lang_and_heading(response) == expected
 
 
+def test_a_city_sets_the_language_of_browsers_that_ask_for_neither(database_url):
+    """Issue 10: TALENTDAY_DEFAULT_LOCALE=zh_Hans in a Chinese city."""
+    from talentday import ConfigurationError, create_app
+    from tests.conftest import app_config
+
+    app = create_app(app_config(database_url, DEFAULT_LOCALE="zh_Hans"))
+    client = app.test_client()
+    assert lang_and_heading(client.get("/sign-in"))[0] == "zh-Hans"
+    assert lang_and_heading(client.get("/sign-in", headers={"Accept-Language": "fr"}))[0] == (
+        "zh-Hans"
+    )
+    assert lang_and_heading(client.get("/sign-in", headers={"Accept-Language": "en"}))[0] == "en"
+    with app.app_context():
+        db.engine.dispose()
+    with pytest.raises(ConfigurationError, match="DEFAULT_LOCALE must be en or zh_Hans"):
+        create_app(app_config(database_url, DEFAULT_LOCALE="fr"))
+
+
+@pytest.mark.parametrize(
+    ("stored", "chosen", "browser", "switched_to", "kept"),
+    [
+        (None, False, "zh-CN,zh;q=0.9", None, "zh_Hans"),  # the browser's language, saved
+        (None, False, "en-GB", None, "en"),
+        ("en", False, "zh-CN", None, "zh_Hans"),  # the language of the last sign-in's browser
+        ("en", True, "zh-CN", None, "en"),  # ...unless the person chose one on the switcher
+        ("en", True, "en", "zh_Hans", "zh_Hans"),  # ...and a new choice replaces the old
+    ],
+)
+def test_signing_in_saves_the_language_the_person_reads(
+    app, client, make_user, stored, chosen, browser, switched_to, kept
+):
+    """Issue 10: emails and digests go out in the language the person reads."""
+    user = make_user(locale=stored)
+    with app.app_context():
+        db.session.get(User, user.id).locale_chosen = chosen
+        db.session.commit()
+    headers = {"Accept-Language": browser}
+    if switched_to:
+        token = csrf_token(client, "/")
+        client.post("/language", data={"csrf_token": token, "locale": switched_to})
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/sign-in",
+        data={"csrf_token": token, "email": user.email, "password": "correct horse battery"},
+        headers=headers,
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).locale == kept
+
+
+def test_pages_follow_the_browser_until_the_person_chooses_a_language(client, make_user):
+    user = make_user()
+    sign_in(client, user.email)
+    chinese_browser = {"Accept-Language": "zh-CN"}
+    assert lang_and_heading(client.get("/account/password", headers=chinese_browser))[0] == (
+        "zh-Hans"
+    )
+    token = csrf_token(client, "/account/password")
+    client.post("/language", data={"csrf_token": token, "locale": "en", "next": "/"})
+    # Chosen: English on this browser, and on any other the person signs in with.
+    other = client.application.test_client()
+    sign_in(other, user.email, headers=chinese_browser)
+    assert lang_and_heading(other.get("/account/password", headers=chinese_browser))[0] == "en"
+
+
 def test_language_switch_sticks_for_the_visitor(client):
     token = csrf_token(client, "/")
     response = client.post(

@@ -169,3 +169,122 @@ def test_a_claim_left_by_a_dead_sender_is_taken_again_later(app_ctx, smtp, monke
     db.session.commit()
     assert send_pending() == (1, 0)
     assert [m["To"] for m in smtp.sent] == ["Gao Lizhi <a@example.com>"]
+
+
+# --- an organizer sends a failed message again, or discards one (issue 10) --------------------
+
+
+def _message(app, status: MessageStatus, attempts: int = 0, **values) -> int:
+    with app.app_context():
+        message = OutboxMessage(
+            kind="approved",
+            to_email="gao@example.com",
+            to_name="Gao Lizhi",
+            subject="Your registration is approved",
+            body="Hello",
+            status=status,
+            attempts=attempts,
+            last_error="550 mailbox unavailable" if status is MessageStatus.FAILED else "",
+            **values,
+        )
+        db.session.add(message)
+        db.session.commit()
+        return message.id
+
+
+def _audited(app, action: str) -> list:
+    from talentday.audit.models import AuditEntry
+
+    with app.app_context():
+        return list(db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_a_message_that_gave_up_is_sent_again_when_the_organizer_asks(app, smtp, make_user):
+    from talentday.auth.models import Role
+    from talentday.outbox.models import MAX_ATTEMPTS
+    from tests.conftest import csrf_token, sign_in
+
+    message_id = _message(app, MessageStatus.FAILED, attempts=MAX_ATTEMPTS)
+    with app.app_context():
+        assert send_pending() == (0, 0), "given up: no longer retried by itself"
+    organizer = app.test_client()
+    sign_in(organizer, make_user(Role.ORGANIZER).email)
+    page = organizer.get(f"/manage/outbox/{message_id}").get_data(as_text=True)
+    assert "Send again" in page and "Failed, not retried" in page
+    token = csrf_token(organizer, f"/manage/outbox/{message_id}")
+    response = organizer.post(
+        f"/manage/outbox/{message_id}/resend", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "The message to gao@example.com is queued to be sent again." in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert send_pending() == (1, 0)
+        assert db.session.get(OutboxMessage, message_id).status is MessageStatus.SENT
+    [entry] = _audited(app, "outbox_message_resent")
+    assert entry.target_id == message_id and "550" in entry.details["error"]
+
+
+def test_discarding_asks_first_and_the_message_never_goes(app, smtp, make_user):
+    from talentday.auth.models import Role
+    from tests.conftest import csrf_token, sign_in
+
+    message_id = _message(app, MessageStatus.QUEUED)
+    organizer = app.test_client()
+    sign_in(organizer, make_user(Role.ORGANIZER).email)
+    confirm = organizer.get(f"/manage/outbox/{message_id}/discard").get_data(as_text=True)
+    assert "Discard this message?" in confirm and "gao@example.com" in confirm
+    assert "will not be sent, now or later" in confirm
+    with app.app_context():
+        assert db.session.get(OutboxMessage, message_id).status is MessageStatus.QUEUED
+    token = csrf_token(organizer, f"/manage/outbox/{message_id}/discard")
+    response = organizer.post(
+        f"/manage/outbox/{message_id}/discard", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "The message to gao@example.com will not be sent." in response.get_data(as_text=True)
+    with app.app_context():
+        assert send_pending() == (0, 0)
+        assert db.session.get(OutboxMessage, message_id).status is MessageStatus.DISCARDED
+    assert len(_audited(app, "outbox_message_discarded")) == 1
+    # Sent or discarded: neither button, and the addresses refuse.
+    page = organizer.get(f"/manage/outbox/{message_id}").get_data(as_text=True)
+    assert "Send again" not in page and "Discard this message" not in page
+    again = organizer.post(
+        f"/manage/outbox/{message_id}/resend", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Only a message that failed" in again.get_data(as_text=True)
+
+
+def test_a_message_a_sender_holds_right_now_is_neither_discarded_nor_queued_twice(app_ctx):
+    from talentday.auth.models import Role, User
+    from talentday.database import utcnow
+    from talentday.outbox.services import OutboxError, discard, resend
+
+    organizer = User(email="o@example.com", name="O", role=Role.ORGANIZER, password_hash="x")
+    db.session.add(organizer)
+    held = OutboxMessage(
+        kind="approved", to_email="a@example.com", subject="S", body="B",
+        status=MessageStatus.FAILED, attempts=1, sent_at=utcnow(),  # claimed by a sender
+    )  # fmt: skip
+    db.session.add(held)
+    db.session.commit()
+    for change in (discard, resend):
+        try:
+            change(held, by=organizer)
+        except OutboxError:
+            db.session.rollback()
+        else:
+            raise AssertionError(f"{change.__name__} changed a message a sender holds")
+    assert db.session.get(OutboxMessage, held.id).status is MessageStatus.FAILED
+
+
+def test_only_organizers_resend_or_discard(app, make_user):
+    from talentday.auth.models import Role
+    from tests.conftest import sign_in
+
+    message_id = _message(app, MessageStatus.QUEUED)
+    leader = app.test_client()
+    sign_in(leader, make_user(Role.LEADER).email)
+    assert leader.get(f"/manage/outbox/{message_id}/discard").status_code == 403
+    with app.app_context():
+        assert db.session.get(OutboxMessage, message_id).status is MessageStatus.QUEUED

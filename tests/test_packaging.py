@@ -32,11 +32,15 @@ print("wheel serves pages")
 
 
 def test_the_wheel_serves_pages_in_both_languages(tmp_path):
-    subprocess.run(
+    build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
         check=True,
         capture_output=True,
+        text=True,
     )
+    # Issue 10: every install printed a screenful per data directory ("Package would be
+    # ignored") until they were listed in pyproject.toml.
+    assert "absent from the `packages` configuration" not in build.stderr
     (wheel,) = tmp_path.glob("talentday-*.whl")
     unpacked = tmp_path / "unpacked"
     with zipfile.ZipFile(wheel) as archive:
@@ -62,3 +66,13 @@ def test_compiled_catalogues_match_their_sources():
 
 def _key(value):
     return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def test_make_run_serves_on_the_port_asked_for_and_links_there():
+    """Issue 10: `make run PORT=8123` when 5000 is taken; emails then link to 8123 too."""
+    shown = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "run", "PORT=8123"], capture_output=True, text=True
+    ).stdout
+    assert "http://127.0.0.1:8123 (Ctrl+C stops it)" in shown
+    assert "TALENTDAY_PUBLIC_BASE_URL=http://127.0.0.1:8123" in shown
+    assert "--port 8123" in shown

@@ -98,6 +98,9 @@ def test_the_form_fits_a_phone_and_names_its_inputs(client, event_id):
         ({"email": "wang@"}, "email", "Enter an email address like name@example.com"),
         ({"phone": "12345"}, "phone", "Enter an 11-digit mobile number, like 138 0000 0000"),
         ({"phone": "23800001234"}, "phone", "Enter an 11-digit mobile number, like 138 0000 0000"),
+        # From abroad: a London landline, and a number too short for any country.
+        ({"phone": "+44 20 7946 0958"}, "phone", "or a mobile number from abroad with +"),
+        ({"phone": "+1 555"}, "phone", "or a mobile number from abroad with +"),
         ({"organization": ""}, "organization", "Enter your organization"),
         ({"talent_team": ""}, "talent_team-0", "Choose the team you speak for"),
         ({"talent_team": "astronaut"}, "talent_team-0", None),
@@ -130,6 +133,17 @@ def test_a_mobile_number_with_the_country_code_is_accepted(app, client, event_id
     submit(client, register_url(event_id), {**GOOD, "phone": "+86 139-1234-5678"})
     with app.app_context():
         assert db.session.scalar(sa.select(Speaker.phone)) == "13912345678"
+
+
+@pytest.mark.parametrize("typed", ["+44 7911 123456", "0044 7911 123456", "+44 (0)7911-123456"])
+def test_a_mobile_number_from_abroad_is_accepted_in_international_form(
+    app, client, event_id, typed
+):
+    """Issue 10: a speaker from a foreign enterprise has a foreign mobile number."""
+    response = submit(client, register_url(event_id), {**GOOD, "phone": typed})
+    assert response.status_code == 302, typed
+    with app.app_context():
+        assert db.session.scalar(sa.select(Speaker.phone)) == "+447911123456"
 
 
 def test_html_and_script_are_shown_as_text(app, client, event_id, make_user):
@@ -181,6 +195,24 @@ def test_a_double_submission_makes_one_registration(app, client, event_id):
     assert count(app, Registration) == 1
     page = client.get(f"/events/{event_id}/registered").get_data(as_text=True)
     assert "We have sent a message to wang.hongyang@example.com" in page
+
+
+def test_registering_again_says_what_was_typed_is_not_saved_in_the_same_words_as_new(app, event_id):
+    """Issue 10: a second registration with the same address silently threw away what was
+    typed. The page now says so, in words that are the same for a new address, so that it
+    still tells nobody whether an address is registered."""
+    first, second = app.test_client(), app.test_client()
+    new_page = first.get(submit(first, register_url(event_id), GOOD).headers["Location"])
+    again = submit(second, register_url(event_id), {**GOOD, "topic": "A changed topic"})
+    again_page = second.get(again.headers["Location"])
+    said = "If this address was already registered for this event, what you typed now has not"
+    assert said in new_page.get_data(as_text=True)
+    assert again_page.get_data(as_text=True) == new_page.get_data(as_text=True).replace(
+        *re.findall(r'name="csrf_token" value="([^"]+)"', new_page.get_data(as_text=True))[:1],
+        *re.findall(r'name="csrf_token" value="([^"]+)"', again_page.get_data(as_text=True))[:1],
+    )
+    with app.app_context():
+        assert db.session.scalar(sa.select(Registration.topic)) == "Intelligent manufacturing"
 
 
 def test_the_duplicate_answer_reveals_nobody_elses_data(app, event_id):
@@ -439,6 +471,25 @@ def test_review_without_a_ticked_registration_says_what_to_do(app, organizer, ev
     response = submit(organizer, url, {"action": "approved"})
     page = organizer.get(response.headers["Location"]).get_data(as_text=True)
     assert "Tick at least one registration, then choose a decision." in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(Registration.state)) is RegistrationState.SUBMITTED
+
+
+def test_review_has_no_decision_chosen_until_the_organizer_chooses_one(app, organizer, event_id):
+    """Issue 10: "Approve" was preselected, so a click on the button approved every ticked
+    speaker whatever the organizer meant."""
+    ids = submitted(app, event_id, 1)
+    url = f"/manage/events/{event_id}/registrations"
+    page = organizer.get(url).get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="action".*?</select>', page, re.S).group(0)
+    # The browser shows the first option when none is selected: the empty one.
+    assert re.search(r'<select[^>]*><option value="">Choose a decision</option>', select)
+    assert "selected" not in select
+    response = submit(organizer, url, {"registration": [str(i) for i in ids]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="#action">Choose a decision</a>' in page
+    assert re.search(rf'id="registration-{ids[0]}"[^>]*checked', page)
     with app.app_context():
         assert db.session.scalar(sa.select(Registration.state)) is RegistrationState.SUBMITTED
 

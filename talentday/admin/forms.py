@@ -25,9 +25,12 @@ class UserForm(BaseForm):
         autocomplete="off",
         description=_l("They sign in with this address."),
     )
+    # No role is chosen for the admin: a new account with a role nobody picked (the first
+    # in the list) would open pages its owner was never meant to see.
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice(role.value, role.label) for role in Role],
+        choices=[SelectChoice("", _l("Choose a role"))]
+        + [SelectChoice(role.value, role.label) for role in Role],
         validators=[DataRequired(_l("Choose a role"))],
     )
     unit_id = SelectField(

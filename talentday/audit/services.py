@@ -68,6 +68,8 @@ ACTION_LABELS = {
     "registration_moved_up": _l("Moved up from the waiting list"),
     "export_downloaded": _l("File with personal data downloaded"),
     "outbox_message_viewed": _l("Outbox message read"),
+    "outbox_message_resent": _l("Outbox message queued again"),
+    "outbox_message_discarded": _l("Outbox message discarded"),
     "registration_confirmed": _l("Registration confirmed by the speaker"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),

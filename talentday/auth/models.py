@@ -60,7 +60,11 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT"), index=True
     )
+    # The language the person reads, for what is sent while they are away (emails, digests):
+    # the browser's at their last sign-in, or the one they chose with the language switcher.
     locale: Mapped[str | None] = mapped_column(sa.String(16))
+    # Chosen with the switcher: then it rules the pages too, whatever the browser asks.
+    locale_chosen: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Part of the id kept in the session cookie: changing it signs the user out everywhere.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=new_session_token)

@@ -179,6 +179,23 @@ def sign_in_user(user: User, *, remember: bool = False, remote_addr: str = "") -
     return row
 
 
+def remember_language(user: User, *, chosen: str | None, reading: str) -> None:
+    """At sign-in the account learns the language its owner reads, for the emails and
+    digests sent while they are away: the one they chose on the switcher just before (which
+    then rules every page too), else, unless they chose one earlier, the one this browser
+    reads (asked for, or the city's default)."""
+    if chosen:
+        choose_language(user, chosen)
+    elif not user.locale_chosen:
+        user.locale = reading
+
+
+def choose_language(user: User, locale: str) -> None:
+    """The person chose a language on the switcher: it rules their pages and their mail."""
+    user.locale = locale
+    user.locale_chosen = True
+
+
 def end_session(row: UserSession) -> None:
     """Sign one browser out for good: copies of its cookies stop working too."""
     if row.ended_at is None:

@@ -9,6 +9,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -18,15 +19,17 @@ from talentday.auth.services import (
     AccountError,
     authenticate,
     change_password,
+    choose_language,
     end_session,
     normalize_email,
     record_failed_sign_in,
+    remember_language,
     sign_in_user,
     start_session,
 )
 from talentday.extensions import db, limiter
 from talentday.forms import show_domain_error
-from talentday.i18n import SESSION_KEY
+from talentday.i18n import SESSION_KEY, supported
 from talentday.navigation import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -65,6 +68,9 @@ def sign_in():
         user = authenticate(account, form.password.data)
         if user is not None:
             throttle.clear_failures(account)
+            remember_language(
+                user, chosen=supported(session.get(SESSION_KEY)), reading=str(get_locale())
+            )
             sign_in_user(user, remember=form.remember.data, remote_addr=request.remote_addr or "")
             login_user(user, remember=form.remember.data)
             db.session.commit()
@@ -124,6 +130,6 @@ def language():
     if form.validate_on_submit():
         session[SESSION_KEY] = form.locale.data
         if current_user.is_authenticated:
-            current_user.locale = form.locale.data
+            choose_language(current_user, form.locale.data)
             db.session.commit()
     return redirect(safe_next_url(form.next.data, "main.index"))

@@ -195,4 +195,12 @@ class ConfirmImportForm(BaseForm):
 
 
 class BulkAssignForm(AssignForm):
-    pass
+    """The ledger's assignment of several items at once. Items of different events have
+    different follow-up periods: an empty due date gives each item its own."""
+
+    due_on = DateField(
+        _l("Due date"),
+        description=_l("Leave empty for each item's follow-up period."),
+        validators=[Optional(), date_in_range],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )

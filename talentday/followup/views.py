@@ -56,9 +56,10 @@ from talentday.units.services import active_units
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 
 
-def _unit_choices(empty: str | None = None) -> list[SelectChoice]:
+def _unit_choices(empty: str | None = None, units=None) -> list[SelectChoice]:
     choices = [SelectChoice("", empty)] if empty else []
-    return choices + [SelectChoice(unit.id, unit.display_name) for unit in active_units()]
+    units = active_units() if units is None else units
+    return choices + [SelectChoice(unit.id, unit.display_name) for unit in units]
 
 
 def _load_item(item_id: int) -> FollowUpItem:
@@ -75,9 +76,24 @@ def _load_item(item_id: int) -> FollowUpItem:
 def ledger_page():
     if current_user.is_admin:
         abort(403)
+    return _render_ledger(_bulk_form() if current_user.is_organizer else None)
+
+
+def _bulk_form() -> BulkAssignForm:
+    # Its unit lists are filled when the page is drawn (_render_ledger): the submitted
+    # values are checked against the units themselves, not against the choices.
+    return BulkAssignForm()
+
+
+def _render_ledger(bulk_form: BulkAssignForm | None, ticked: frozenset[int] = frozenset()):
+    """The ledger for this request's filters (its query string), with the bulk assignment
+    form: empty, or as the organizer sent it back with its errors and ticked items."""
     today = city_today()
     filters = ledger.Filters.from_args(request.args)
     units = active_units()
+    if bulk_form is not None:
+        bulk_form.lead_unit_id.choices = _unit_choices(_("Choose the lead unit"), units)
+        bulk_form.co_unit_ids.choices = _unit_choices(units=units)
     return render_template(
         "followup/ledger.html",
         page=(page := ledger.page(current_user, filters, today, requested_page())),
@@ -92,8 +108,9 @@ def ledger_page():
         units=units,
         states=list(ItemState),
         sort_keys=ledger.SORT_KEYS,
-        bulk_form=BulkAssignForm() if current_user.is_organizer else None,
-        unit_choices=[SelectChoice(unit.id, unit.display_name) for unit in units],
+        bulk_form=bulk_form,
+        ticked=ticked,
+        back=request.form.get("back") or request.full_path,
     )
 
 
@@ -111,32 +128,30 @@ def export(fmt: str):
 @bp.post("/assign")
 @organizer_required
 def assign_many():
-    form = BulkAssignForm()
-    form.lead_unit_id.choices = _unit_choices()
-    form.co_unit_ids.choices = _unit_choices()
+    """Assign the ticked items. The form posts to this address with the ledger's own query
+    string, so that a mistake is shown at its field on the same ledger page, ticks kept."""
+    form = _bulk_form()
     back = redirect(safe_next_url(request.form.get("back"), "followup.ledger_page"))
     ids = {to_int(value) for value in request.form.getlist("item")} - {None}
     if not ids:
         flash(_("Tick at least one item, then choose the units and the due date."), "warning")
         return back
     if not form.validate_on_submit():
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                flash(str(message), "danger")
-        return back
+        return _render_ledger(form, frozenset(ids))
     lead = db.session.get(ResponsibleUnit, form.lead_unit_id.data)
     co_units = [db.session.get(ResponsibleUnit, i) for i in form.co_unit_ids.data or []]
-    done, refused = 0, []
+    done, refused, today = 0, [], city_today()
     for item in db.session.scalars(db.select(FollowUpItem).where(FollowUpItem.id.in_(ids))):
         try:
             services.assign(
                 item,
                 lead_unit=lead,
                 co_units=[unit for unit in co_units if unit],
-                due_on=form.due_on.data,
+                # Left empty: each item's own period, as its page proposes.
+                due_on=form.due_on.data or services.default_due_date(item, today),
                 instructions=form.instructions.data or "",
                 by=current_user,
-                today=city_today(),
+                today=today,
             )
             done += 1
         except services.FollowUpError as error:

@@ -16,6 +16,7 @@ class MessageStatus(enum.Enum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"  # the last attempt failed; it stays queued for another
+    DISCARDED = "discarded"  # an organizer decided it must not go (outbox.services.discard)
 
     @property
     def label(self):
@@ -26,6 +27,7 @@ MESSAGE_STATUS_LABELS = {
     MessageStatus.QUEUED: _l("Queued"),
     MessageStatus.SENT: _l("Sent"),
     MessageStatus.FAILED: _l("Failed, will retry"),
+    MessageStatus.DISCARDED: _l("Discarded"),
 }
 
 
@@ -59,6 +61,16 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     # When it was sent; while it waits, when a sender claimed it (outbox.services.claim_messages).
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def may_be_resent(self) -> bool:
+        """A message that failed, whether or not it is still retried, may be queued afresh."""
+        return self.status is MessageStatus.FAILED
+
+    @property
+    def may_be_discarded(self) -> bool:
+        """A message not yet sent may be stopped for good."""
+        return self.status in (MessageStatus.QUEUED, MessageStatus.FAILED)
 
     @property
     def status_label(self):

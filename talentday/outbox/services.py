@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from talentday.audit.services import record
 from talentday.auth.models import User
 from talentday.database import utcnow
+from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.outbox.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage
 
@@ -103,6 +104,57 @@ def read_message(message: OutboxMessage, *, by: User, remote_addr: str = "") -> 
     return text_to_show(message)
 
 
+class OutboxError(DomainError):
+    """A resend or discard the message's state does not allow."""
+
+
+def _not_being_sent(now: datetime):
+    """No sender holds the message: never claimed, or its claim has lapsed (_sendable)."""
+    return sa.or_(OutboxMessage.sent_at.is_(None), OutboxMessage.sent_at < now - CLAIM_LEASE)
+
+
+def _change_unless_being_sent(message: OutboxMessage, allowed, **values) -> bool:
+    """Change the message only if its state allows it and no sender holds it, in one
+    conditional UPDATE: a sender's claim is an UPDATE too, so one of the two waits for the
+    other and sees its change, and a message is never both sent and discarded."""
+    table = OutboxMessage.__table__
+    changed = db.session.execute(
+        table.update()
+        .where(
+            table.c.id == message.id,
+            table.c.status.in_([status.value for status in allowed]),
+            _not_being_sent(utcnow()),
+        )
+        .values(**values)
+    ).rowcount
+    db.session.refresh(message)
+    return bool(changed)
+
+
+def resend(message: OutboxMessage, *, by: User) -> None:
+    """An organizer queues a failed message afresh, with a full set of attempts: the address
+    was corrected, or the mail server is back. Audited."""
+    if not message.may_be_resent or not _change_unless_being_sent(
+        message, (MessageStatus.FAILED,), status=MessageStatus.QUEUED.value, attempts=0
+    ):
+        raise OutboxError(
+            _l("Only a message that failed, and is not being sent right now, can be sent again.")
+        )
+    record("outbox_message_resent", actor=by, target=message, error=message.last_error)
+
+
+def discard(message: OutboxMessage, *, by: User) -> None:
+    """An organizer stops a message that has not gone: it is kept, marked discarded, and no
+    sender takes it again. Audited."""
+    if not message.may_be_discarded or not _change_unless_being_sent(
+        message,
+        (MessageStatus.QUEUED, MessageStatus.FAILED),
+        status=MessageStatus.DISCARDED.value,
+    ):
+        raise OutboxError(_l("This message has been sent, discarded or is being sent right now."))
+    record("outbox_message_discarded", actor=by, target=message)
+
+
 def smtp_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
@@ -145,7 +197,7 @@ def _sendable(now: datetime):
     return sa.and_(
         OutboxMessage.status.in_((MessageStatus.QUEUED, MessageStatus.FAILED)),
         OutboxMessage.attempts < MAX_ATTEMPTS,
-        sa.or_(OutboxMessage.sent_at.is_(None), OutboxMessage.sent_at < now - CLAIM_LEASE),
+        _not_being_sent(now),
     )
 
 

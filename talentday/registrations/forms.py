@@ -1,5 +1,6 @@
 import re
 
+import phonenumbers
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -26,20 +27,47 @@ from talentday.registrations.models import RegistrationState, TalentTeam
 
 # A mainland China mobile number: 11 digits starting 13 to 19, optionally after +86.
 MOBILE_PATTERN = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+# A number from abroad, as phonenumbers writes it (E.164): + and up to 15 digits.
+INTERNATIONAL_PATTERN = re.compile(r"^\+[1-9]\d{6,14}$")
 SUGGESTION_SLOTS = 3
 
 
 def normalize_phone(value):
+    """A mainland mobile number as its 11 digits; a number from abroad, typed with + (or 00)
+    and its country code, in international form (+447911123456) when Google's phonenumbers
+    knows it for a mobile number; anything else as typed, for the check to refuse."""
     if not isinstance(value, str):
         return value
-    compact = re.sub(r"[\s\-()]", "", value)
+    compact = re.sub(r"[\s\-().]", "", value)
     match = MOBILE_PATTERN.match(compact)
-    return match.group(1) if match else value.strip()
+    if match:
+        return match.group(1)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if compact.startswith("+"):
+        try:
+            number = phonenumbers.parse(compact, None)
+        except phonenumbers.NumberParseException:
+            return value.strip()
+        mobile = phonenumbers.number_type(number) in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+        if phonenumbers.is_valid_number(number) and mobile:
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return value.strip()
 
 
 def _mobile(form, field):
-    if field.data and not MOBILE_PATTERN.match(field.data):
-        raise ValidationError(_l("Enter an 11-digit mobile number, like 138 0000 0000"))
+    if field.data and not (
+        MOBILE_PATTERN.match(field.data) or INTERNATIONAL_PATTERN.match(field.data)
+    ):
+        raise ValidationError(
+            _l(
+                "Enter an 11-digit mobile number, like 138 0000 0000, or a mobile number from "
+                "abroad with + and its country code, like +44 7911 123456"
+            )
+        )
 
 
 def _length(maximum: int):
@@ -57,7 +85,7 @@ class SpeakerFields(BaseForm):
     )
     phone = StringField(
         _l("Mobile phone"),
-        description=_l("11-digit mobile number."),
+        description=_l("11-digit mobile number; from abroad, + and the country code."),
         validators=[DataRequired(_l("Enter your mobile phone number")), _mobile],
         filters=[normalize_phone],
         render_kw={"type": "tel", "autocomplete": "tel", "inputmode": "tel"},
@@ -189,9 +217,12 @@ REVIEW_ACTIONS = [
 
 
 class ReviewForm(BaseForm):
+    # Nothing preselected: a bulk decision nobody picked (the first, "approve") would approve
+    # every ticked speaker.
     action = SelectField(
         _l("Decision"),
-        choices=[SelectChoice(state.value, state.label) for state in REVIEW_ACTIONS],
+        choices=[SelectChoice("", _l("Choose a decision"))]
+        + [SelectChoice(state.value, state.label) for state in REVIEW_ACTIONS],
         validators=[DataRequired(_l("Choose a decision"))],
     )
     message = TextAreaField(

@@ -515,6 +515,8 @@ def review(event_id: int):
         actions=REVIEW_ACTIONS,
         approved=queries.approved_count(event.id),
         filters={key: request.args.get(key, "") for key in ("state", "team", "q")},
+        # Sent back with a mistake: the registrations the organizer ticked stay ticked.
+        ticked=set(request.form.getlist("registration")),
     )
 
 
