@@ -3,8 +3,10 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_timezone_name
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from talentday.extensions import babel
@@ -80,3 +82,15 @@ def to_city_time(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.astimezone(city_zone()).replace(tzinfo=None)
+
+
+# The city's zone as its people name it: in Chinese texts China's time is 北京时间.
+ZONE_NAMES = {"Asia/Shanghai": _l("Beijing time")}
+
+
+def city_zone_name() -> str:
+    """The city's time zone in the reader's words (Beijing time, 北京时间), never an IANA id."""
+    zone = current_app.config["TIMEZONE"]
+    if zone in ZONE_NAMES:
+        return str(ZONE_NAMES[zone])
+    return get_timezone_name(ZoneInfo(zone), "long", locale=get_locale())

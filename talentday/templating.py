@@ -4,11 +4,19 @@ import enum
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_number, format_percent
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_time,
+    get_locale,
+)
 
 from talentday.dashboard import metrics
 from talentday.followup.definitions import DEFINITIONS, FIGURES
-from talentday.i18n import html_lang
+from talentday.i18n import city_zone_name, html_lang
 
 # Bootstrap classes for the coloured tag of each state; the state's name is always written
 # inside the tag too, so that nothing is conveyed by colour alone.
@@ -40,9 +48,22 @@ def tag_class(state: enum.Enum) -> str:
     return TAG_CLASSES.get(state.value, "text-bg-secondary")
 
 
+def _chinese_pattern():
+    """The reader's locale when it is Chinese, for Babel's own date patterns; None in English,
+    whose pages keep ISO dates (2026-12-20) that read the same in every English country."""
+    locale = get_locale()
+    return locale if locale is not None and locale.language == "zh" else None
+
+
 def _datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
+    locale = _chinese_pattern()
+    if locale is not None:
+        # 2026年12月20日 14:30, with the weekday (星期日) for an event: Babel's long or full
+        # date and short time, joined by the locale's own date-time pattern.
+        day = format_date(value, "full" if fmt == "event" else "long")
+        return locale.datetime_formats["medium"].format(format_time(value, "short"), day)
     if fmt == "event":
         # Event dates carry the weekday; times are 24-hour in both languages.
         return format_datetime(value, "EEEE yyyy-MM-dd HH:mm")
@@ -56,6 +77,8 @@ def _time_filter(value: datetime | None) -> str:
 def _date_filter(value: date | None) -> str:
     if value is None:
         return ""
+    if _chinese_pattern() is not None:
+        return format_date(value, "long")
     return format_date(value, "yyyy-MM-dd")
 
 
@@ -103,3 +126,4 @@ def init_app(app: Flask) -> None:
     ):
         app.jinja_env.globals[name] = getattr(metrics, name)
     app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["city_zone_name"] = city_zone_name

@@ -1,4 +1,5 @@
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,26 @@ def test_dates_are_shown_in_the_city_time_zone_with_the_weekday(app, runner, cli
     # The 24th salon starts at 06:30 UTC, which is 14:30 in Huai'an.
     assert "Sunday 2026-09-20 14:30–17:30" in english
     chinese = app.test_client().get("/", headers={"Accept-Language": "zh-CN"})
-    assert "星期日 2026-09-20 14:30–17:30" in chinese.get_data(as_text=True)
+    # Issue 10: Chinese dates as Chinese readers write them, by Babel's patterns.
+    assert "2026年9月20日星期日 14:30–17:30" in chinese.get_data(as_text=True)
+
+
+def test_chinese_pages_write_dates_in_chinese_and_name_the_zone_beijing_time(
+    app, client, make_user
+):
+    from talentday.auth.models import Role
+    from tests import factories
+
+    with app.app_context():
+        factories.item(due_on=date(2026, 12, 20))
+        db.session.commit()
+    sign_in(client, make_user(Role.ORGANIZER).email, headers={"Accept-Language": "zh-CN"})
+    ledger = client.get("/followup/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "2026年12月20日" in ledger and "2026-12-20" not in ledger.split("<main")[1]
+    form = client.get("/manage/events/new", headers={"Accept-Language": "zh-CN"})
+    assert "时间为本市时区（北京时间）。" in form.get_data(as_text=True)
+    english = client.get("/manage/events/new", headers={"Accept-Language": "en"})
+    assert "(Beijing time)" in english.get_data(as_text=True)
 
 
 def test_the_chinese_catalogue_translates_every_string_in_the_code(tmp_path):

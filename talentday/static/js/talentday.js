@@ -22,3 +22,34 @@ document.addEventListener("click", function (event) {
     focusErrorSummary();
   }
 })();
+
+// "Choose all on this page": a box in the table's header ticks or clears every row's box of
+// the same name. Hidden until this script shows it: without scripts, rows are ticked one by
+// one and the page works the same.
+document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+  var form = all.form;
+  var name = all.getAttribute("data-select-all");
+  if (!form) {
+    return;
+  }
+  function rows() {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.type === "checkbox" && element.name === name;
+    });
+  }
+  function reflect() {
+    var ticked = rows().filter(function (box) { return box.checked; }).length;
+    all.checked = ticked > 0 && ticked === rows().length;
+    all.indeterminate = ticked > 0 && ticked < rows().length;
+  }
+  all.hidden = false;
+  all.addEventListener("change", function () {
+    rows().forEach(function (box) { box.checked = all.checked; });
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.name === name) {
+      reflect();
+    }
+  });
+  reflect();
+});
