@@ -282,6 +282,23 @@ def event_id(app):
         return event.id
 
 
+@contextmanager
+def statements(app):
+    """The SQL statements the application runs inside the block, as a list of their texts."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
 # --- page helpers --------------------------------------------------------------------
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,29 +1,9 @@
 """What every request pays for is paid only where needed: the health check and static
 files load no account and no session, and a visitor without a cookie costs no lookup."""
 
-import contextlib
-
-import sqlalchemy as sa
-
 from talentday.auth.models import Role
 from talentday.extensions import db
-from tests.conftest import sign_in
-
-
-@contextlib.contextmanager
-def statements(app):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+from tests.conftest import sign_in, statements
 
 
 def test_the_health_check_of_a_signed_in_browser_loads_no_account(app, make_user):

@@ -2,33 +2,13 @@
 each still gets a working token of their own, their language, and the page as it is now
 once this process has changed it."""
 
-import contextlib
-
-import sqlalchemy as sa
-
 from talentday.auth.models import Role, User
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
 from talentday.registrations import services
 from talentday.registrations.models import Registration, RegistrationState
 from tests import factories
-from tests.conftest import CSRF_PATTERN, sign_in
-
-
-@contextlib.contextmanager
-def statements(app):
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+from tests.conftest import CSRF_PATTERN, sign_in, statements
 
 
 def visit(app, path, language="en"):
