@@ -706,8 +706,8 @@ def test_the_bulk_forms_address_keeps_only_the_ledgers_filters(app, world):
     with `_external` and `_scheme` in its query made the form post to another scheme and host."""
     make_item(app, world, ItemState.NEW)
     client = world["clients"]["organizer"]
-    page = client.get(
-        "/followup/?state=new&_external=1&_scheme=javascript&_anchor=x"
-    ).get_data(as_text=True)
+    page = client.get("/followup/?state=new&_external=1&_scheme=javascript&_anchor=x").get_data(
+        as_text=True
+    )
     action = re.search(r'<form method="post" action="([^"]*assign[^"]*)"', page).group(1)
     assert action == "/followup/assign?state=new"
