@@ -84,6 +84,8 @@ def post(world, who: str, item_id: int, action: str, data: dict | None = None, v
         form[f"{action}-version"] = str(version)
     for key, value in (data or {}).items():
         form[f"{action}-{key}"] = value
+    # Past the page that asks first (closing): test_closing_asks_first reads that page.
+    form["confirmed"] = "yes"
     return client.post(f"/followup/items/{item_id}/{action}", data=form)
 
 
@@ -711,3 +713,25 @@ def test_the_bulk_forms_address_keeps_only_the_ledgers_filters(app, world):
     )
     action = re.search(r'<form method="post" action="([^"]*assign[^"]*)"', page).group(1)
     assert action == "/followup/assign?state=new"
+
+
+def test_closing_asks_first_and_keeps_the_note_typed(app, world):
+    """Issue 10: closing an item was one click; now a page says what closing ends, and its
+    button closes with what was typed."""
+    item_id = make_item(app, world, ItemState.RESOLVED)
+    client = world["clients"]["organizer"]
+    token = csrf_token(client, f"/followup/items/{item_id}")
+    data = {"csrf_token": token, "close-version": "", "close-note": "Confirmed with the speaker"}
+    with app.app_context():
+        data["close-version"] = str(db.session.get(FollowUpItem, item_id).version)
+    asked = client.post(f"/followup/items/{item_id}/close", data=data)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "Closing ends the follow-up of this suggestion" in page
+    assert 'name="close-note" value="Confirmed with the speaker"' in page
+    with app.app_context():
+        assert db.session.get(FollowUpItem, item_id).state is ItemState.RESOLVED
+    done = client.post(f"/followup/items/{item_id}/close", data={**data, "confirmed": "yes"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(FollowUpItem, item_id).state is ItemState.CLOSED

@@ -113,3 +113,61 @@ def test_the_closed_registration_page_says_when_it_opens_only_when_it_will(app, 
     assert "It opens" in client.get(f"/events/{later}/register").get_data(as_text=True)
     page = client.get(f"/events/{over}/register").get_data(as_text=True)
     assert "Registration is not open" in page and "It opens" not in page
+
+
+@pytest.mark.parametrize(
+    ("state", "target", "starts_in_days", "said"),
+    [
+        (
+            EventState.PUBLISHED, "held", 3,
+            ["The event has not started yet", "Marking it held cannot be undone"],
+        ),
+        (EventState.PUBLISHED, "held", -1, ["Marking it held cannot be undone"]),
+        (EventState.HELD, "archived", -10, ["Archiving cannot be undone"]),
+    ],
+)  # fmt: skip
+def test_a_move_that_cannot_be_undone_asks_first_and_says_what_it_will_do(
+    app, people, state, target, starts_in_days, said
+):
+    """Issue 10: "Mark as held" and "Archive" were one click, before the event had even
+    started; now a page says what the move does and a second button makes it."""
+    _, clients = people
+    organizer = clients[Role.ORGANIZER]
+    with app.app_context():
+        starts = datetime.now(UTC) + timedelta(days=starts_in_days)
+        event_id = factories.event(
+            state=state, starts_at=starts, ends_at=starts + timedelta(hours=3)
+        ).id
+        db.session.commit()
+    url = f"/manage/events/{event_id}/state"
+    first = submit(organizer, url, {"state": target}, form_url=f"/manage/events/{event_id}")
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200
+    for sentence in said:
+        assert sentence in page
+    if starts_in_days > 0:
+        assert "has not started yet" in page
+    else:
+        assert "has not started yet" not in page
+    with app.app_context():
+        assert db.session.get(Event, event_id).state is state, "nothing changed yet"
+    confirmed = submit(
+        organizer, url, {"state": target, "confirmed": "yes"}, form_url=f"/manage/events/{event_id}"
+    )
+    assert confirmed.status_code == 302
+    with app.app_context():
+        assert db.session.get(Event, event_id).state is EventState(target)
+
+
+def test_a_move_that_can_be_undone_is_made_at_once(app, people):
+    _, clients = people
+    with app.app_context():
+        event_id = factories.event(state=EventState.PUBLISHED).id
+        db.session.commit()
+    response = submit(
+        clients[Role.ORGANIZER],
+        f"/manage/events/{event_id}/state",
+        {"state": "registration_closed"},
+        form_url=f"/manage/events/{event_id}",
+    )
+    assert response.status_code == 302

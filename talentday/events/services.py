@@ -189,6 +189,30 @@ def change_state(event: Event, target: EventState, *, by: User) -> None:
     )
 
 
+def consequences(event: Event, target: EventState, now: datetime | None = None) -> list:
+    """What a move that cannot be undone will do, to say on a page before it is made; empty
+    for a move that can be taken back (publishing, closing registration...)."""
+    now = now or utcnow()
+    said = []
+    if target is EventState.HELD:
+        if now < event.starts_at:
+            said.append(_l("The event has not started yet (see when above)."))
+        said.append(
+            _l(
+                "Marking it held cannot be undone: registration closes for good and the event "
+                "counts as held in the leaders' figures."
+            )
+        )
+    elif target is EventState.ARCHIVED:
+        said.append(
+            _l(
+                "Archiving cannot be undone: the event leaves the public pages, its programme "
+                "included, and its state can no longer be changed."
+            )
+        )
+    return said
+
+
 def registration_is_open(event: Event, now: datetime | None = None) -> bool:
     """Published, and inside the registration window: from its opening time (or publication)
     until its closing time (or the start of the event)."""

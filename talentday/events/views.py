@@ -149,9 +149,20 @@ def manage(event_id: int):
 @bp.post("/manage/events/<int:event_id>/state")
 @organizer_required
 def change_state(event_id: int):
+    """Move the event; a move that cannot be undone first shows a page saying what it will
+    do, whose button sends the same move again with `confirmed` (no script needed)."""
     event = db.get_or_404(Event, event_id)
     try:
         target = EventState(request.form.get("state", ""))
+        said = services.consequences(event, target)
+        if said and request.form.get("confirmed") != "yes":
+            return render_template(
+                "events/confirm_state.html",
+                event=event,
+                target=target,
+                action=action_label(event.state, target),
+                said=said,
+            )
         services.change_state(event, target, by=current_user)
     except ValueError as error:
         db.session.rollback()

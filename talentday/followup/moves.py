@@ -62,6 +62,10 @@ class MoveRule:
     item_page: bool = True
     # Whether an item merged into another may still make it (only its target is followed).
     on_merged: bool = False
+    # What the move ends, said on a page before it is made (followup.act asks first), and
+    # that page's button.
+    confirm: object | None = None
+    confirm_button: object | None = None
 
 
 MOVES: dict[Move, MoveRule] = {
@@ -106,6 +110,12 @@ MOVES: dict[Move, MoveRule] = {
         NoteForm,
         TimelineKind.CLOSED,
         _l("The item is closed."),
+        confirm=_l(
+            "Closing ends the follow-up of this suggestion: its units stop reporting on it, it "
+            "leaves their desks and the reminders, and it counts as closed in every figure. "
+            "Only an organizer can reopen it."
+        ),
+        confirm_button=_l("Close item"),
     ),
     Move.REOPEN: MoveRule(
         frozenset({Standing.ORGANIZER}),

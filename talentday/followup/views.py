@@ -287,6 +287,16 @@ def act(item_id: int, action: str):
         form.co_unit_ids.choices = _unit_choices()
     if not form.validate_on_submit():
         return _render_item(item, relation, _forms(item, action, form), status=400)
+    if MOVES[move].confirm and request.form.get("confirmed") != "yes":
+        # What the person sent goes back as hidden fields under a button that says "yes".
+        return render_template(
+            "followup/confirm_move.html",
+            item=item,
+            move=MOVES[move],
+            action=action,
+            sent=[(key, value) for key, value in request.form.items(multi=True)
+                  if key != "confirmed"],
+        )  # fmt: skip
     try:
         _apply(action, item, form)
         db.session.commit()

@@ -102,6 +102,9 @@ def test_the_follow_up_loop(browser, app, live_server, loop, language):
     assert_accessible(staff)
 
     organizer.goto(item_url)
+    organizer.locator("form[action$='/close'] button[type=submit]").click()
+    expect(organizer.locator("input[name=confirmed]")).to_have_count(1)
+    assert_accessible(organizer)  # the page that asks before closing
     submit(organizer, "close")
     assert_accessible(organizer)
 
