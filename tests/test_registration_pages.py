@@ -494,6 +494,28 @@ def test_review_has_no_decision_chosen_until_the_organizer_chooses_one(app, orga
         assert db.session.scalar(sa.select(Registration.state)) is RegistrationState.SUBMITTED
 
 
+def test_cancelling_approved_speakers_names_them_first_and_asks(app, organizer, event_id):
+    """Issue 10: a bulk "Cancel" took approved speakers' places away in one click."""
+    ids = submitted(app, event_id, 2)
+    url = f"/manage/events/{event_id}/registrations"
+    submit(organizer, url, {"registration": [str(ids[0])], "action": "approved"})
+    data = {"registration": [str(i) for i in ids], "action": "cancelled", "message": "Sorry"}
+    asked = submit(organizer, url, data)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200
+    assert "This speaker is approved to speak." in page and "Speaker 0" in page
+    assert "Speaker 1" not in page.split("<ul>")[1].split("</ul>")[0], "only the approved one"
+    assert 'name="message" value="Sorry"' in page
+    with app.app_context():
+        assert db.session.get(Registration, ids[0]).state is RegistrationState.APPROVED
+    done = submit(organizer, url, {**data, "confirmed": "yes"})
+    assert done.status_code == 302
+    with app.app_context():
+        states = [db.session.get(Registration, i).state for i in ids]
+    # Only an approved registration can be cancelled; the other is refused, as before.
+    assert states == [RegistrationState.CANCELLED, RegistrationState.SUBMITTED]
+
+
 def test_review_ignores_registrations_of_other_events(app, organizer, event_id):
     with app.app_context():
         other = factories.registration(state=RegistrationState.SUBMITTED)

@@ -460,8 +460,24 @@ def review(event_id: int):
             .where(Registration.event_id == event.id, Registration.id.in_(ids))
             .order_by(Registration.submitted_at, Registration.id)
         ).all()
+        cancelled = [
+            registration
+            for registration in chosen
+            if registration.state is RegistrationState.APPROVED
+            and form.action.data == RegistrationState.CANCELLED.value
+        ]
         if not chosen:
             flash(_("Tick at least one registration, then choose a decision."), "warning")
+        elif cancelled and request.form.get("confirmed") != "yes":
+            # Cancelling approved speakers takes their places away and tells them: a page
+            # names them first, and its button sends the same decision again.
+            return render_template(
+                "registrations/confirm_cancel.html",
+                event=event,
+                cancelled=cancelled,
+                sent=[(key, value) for key, value in request.form.items(multi=True)
+                      if key != "confirmed"],
+            )  # fmt: skip
         else:
             outcome = services.decide_many(
                 chosen,
