@@ -3,6 +3,7 @@
 import unicodedata
 from datetime import date, datetime
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, FieldList, FormField, PasswordField, StringField, TextAreaField
@@ -214,3 +215,18 @@ def whole_number_field(label, *, required_message=None, minimum=None, maximum=No
         render_kw={"inputmode": "numeric"},
         **kwargs,
     )
+
+
+# --- asking before a move that cannot be undone --------------------------------------------
+# The first post of such a move renders a page saying what it will do; that page sends what
+# was posted again, with `confirmed=yes`, under its button (the confirm_form macro).
+
+
+def confirmed() -> bool:
+    """The person has read the page that asks before a move that cannot be undone."""
+    return request.form.get("confirmed") == "yes"
+
+
+def posted_again() -> list[tuple[str, str]]:
+    """What was posted, to send again from the page that asks."""
+    return [(key, value) for key, value in request.form.items(multi=True) if key != "confirmed"]

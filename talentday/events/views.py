@@ -9,7 +9,7 @@ from talentday.events.models import Event, EventState, action_label
 from talentday.events.permissions import visible_event_or_404
 from talentday.extensions import db
 from talentday.followup.services import carried_over
-from talentday.forms import show_domain_error, to_int
+from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, from_city_time, to_city_time
 from talentday.navigation import requested_page
 from talentday.registrations import queries as registration_queries
@@ -155,13 +155,13 @@ def change_state(event_id: int):
     try:
         target = EventState(request.form.get("state", ""))
         said = services.consequences(event, target)
-        if said and request.form.get("confirmed") != "yes":
+        if said and not confirmed():
             return render_template(
                 "events/confirm_state.html",
                 event=event,
-                target=target,
                 action=action_label(event.state, target),
                 said=said,
+                sent=posted_again(),
             )
         services.change_state(event, target, by=current_user)
     except ValueError as error:

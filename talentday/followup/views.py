@@ -45,7 +45,7 @@ from talentday.followup.permissions import (
     can_see_contact_details,
     require_visible,
 )
-from talentday.forms import show_domain_error, to_int
+from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today
 from talentday.navigation import requested_page, safe_next_url
 from talentday.registrations.models import Registration, Speaker
@@ -287,16 +287,14 @@ def act(item_id: int, action: str):
         form.co_unit_ids.choices = _unit_choices()
     if not form.validate_on_submit():
         return _render_item(item, relation, _forms(item, action, form), status=400)
-    if MOVES[move].confirm and request.form.get("confirmed") != "yes":
-        # What the person sent goes back as hidden fields under a button that says "yes".
+    if MOVES[move].confirm and not confirmed():
         return render_template(
             "followup/confirm_move.html",
             item=item,
             move=MOVES[move],
             action=action,
-            sent=[(key, value) for key, value in request.form.items(multi=True)
-                  if key != "confirmed"],
-        )  # fmt: skip
+            sent=posted_again(),
+        )
     try:
         _apply(action, item, form)
         db.session.commit()

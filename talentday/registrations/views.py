@@ -39,7 +39,7 @@ from talentday.followup.services import (
     carried_over_for,
     rate,
 )
-from talentday.forms import show_domain_error, to_int
+from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today
 from talentday.navigation import requested_page, url_with_query
 from talentday.registrations import exports, privacy, queries, services
@@ -468,16 +468,15 @@ def review(event_id: int):
         ]
         if not chosen:
             flash(_("Tick at least one registration, then choose a decision."), "warning")
-        elif cancelled and request.form.get("confirmed") != "yes":
+        elif cancelled and not confirmed():
             # Cancelling approved speakers takes their places away and tells them: a page
             # names them first, and its button sends the same decision again.
             return render_template(
                 "registrations/confirm_cancel.html",
                 event=event,
                 cancelled=cancelled,
-                sent=[(key, value) for key, value in request.form.items(multi=True)
-                      if key != "confirmed"],
-            )  # fmt: skip
+                sent=posted_again(),
+            )
         else:
             outcome = services.decide_many(
                 chosen,
