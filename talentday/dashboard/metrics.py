@@ -70,6 +70,10 @@ class Named:
     def title(self) -> str:
         return self.name
 
+    @property
+    def display_title(self) -> str:
+        return self.display_name
+
 
 # The figures each view counts over its items, by key from the registry.
 HEADLINE = (
@@ -228,8 +232,10 @@ def by_category(scope: Scope, today: date) -> list[Breakdown]:
 
 def by_event(scope: Scope, today: date) -> list[Breakdown]:
     events = {
-        e.id: Named(e.id, e.title, starts_at=e.starts_at)
-        for e in db.session.execute(db.select(Event.id, Event.title, Event.starts_at))
+        e.id: Named(e.id, e.title, e.title_zh, starts_at=e.starts_at)
+        for e in db.session.execute(
+            db.select(Event.id, Event.title, Event.title_zh, Event.starts_at)
+        )
     }
     rows = [
         Breakdown(events[key], figures)

@@ -18,7 +18,7 @@ def _kind(key: str) -> Kind:
 def describe(scope, event) -> str:
     """What the report covers, for the line above each sheet's header."""
     parts = [
-        _("event: %(title)s", title=event.title) if event else _("All events"),
+        _("event: %(title)s", title=event.display_title) if event else _("All events"),
     ]
     if scope.start or scope.end:
         period = exports.describe_period(scope.start, scope.end)
@@ -75,7 +75,7 @@ def tables(dashboard, overdue, closed, event, today) -> list[Table]:
                 count(_("Overdue now")),
             ],
             [
-                [row.key.title, row.suggestions, row.open, row.closed, row.overdue]
+                [row.key.display_title, row.suggestions, row.open, row.closed, row.overdue]
                 for row in dashboard.events
             ],
         ),

@@ -129,13 +129,13 @@ class ListPage:
 
 def _events_to_choose(selected: int | None) -> list:
     """The latest events for the event filter, and the chosen one wherever it is."""
-    columns = db.select(Event.id, Event.title)
+    columns = db.select(Event.id, Event.title, Event.title_zh)
     events = db.session.execute(
         columns.order_by(Event.starts_at.desc(), Event.id.desc()).limit(EVENTS_TO_CHOOSE)
     ).all()
     if selected and all(event.id != selected for event in events):
         events += db.session.execute(columns.where(Event.id == selected)).all()
-    return events
+    return [metrics.Named(event.id, event.title, event.title_zh) for event in events]
 
 
 @bp.get("/")

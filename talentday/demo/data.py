@@ -42,6 +42,20 @@ SALON_24 = {
             "Zhang Huiyang",
         ]
     ),
+    "title_zh": "第二十四期党政亲商会暨“尚贤会”人才沙龙",
+    "theme_zh": "深化产才融合，打造人才乐土",
+    "description_zh": (
+        "在第三个“淮安人才日”之际举行。会议谋划推进淮安产业转型、科技创新与人才发展深度融合，"
+        "促进政企互动，研究解决实际问题，进一步优化服务企业和人才的良好环境。"
+    ),
+    "venue_zh": "淮安市行政中心第一会议室",
+    "host_zh": "中共淮安市委组织部",
+    "presiding_official_zh": "市委常委、组织部部长孙虎",
+    # The article we hold is the English version: the four city leaders' names are written
+    # back into characters from their pinyin, to be checked against the Chinese original.
+    "attending_leaders_zh": "\n".join(
+        ["市委书记陈之常（讲话）", "许立华", "王向红", "肖天峰", "张徽扬"]
+    ),
     "speaking_slots": 12,
     "registration_opens_at": (2026, 8, 20, 9, 0),
     "registration_closes_at": (2026, 9, 13, 18, 0),
@@ -62,6 +76,15 @@ SALON_25 = {
     "host": "Organization Department of the Huai'an Municipal Party Committee",
     "presiding_official": SALON_24["presiding_official"],
     "attending_leaders": "",
+    "title_zh": "第二十五期党政亲商会暨“尚贤会”人才沙龙",
+    "theme_zh": "围绕产业链布局人才链：聚焦“333”主导产业",
+    "description_zh": (
+        "下一期沙龙。发言人围绕全市主导产业的产才融合作交流，"
+        "各责任单位通报第二十四期沙龙意见建议的办理情况。"
+    ),
+    "venue_zh": "淮安市行政中心第一会议室",
+    "host_zh": "中共淮安市委组织部",
+    "presiding_official_zh": "市委常委、组织部部长孙虎",
     "speaking_slots": 12,
     "registration_opens_at": (2026, 11, 1, 9, 0),
     "registration_closes_at": (2027, 3, 10, 18, 0),

@@ -2,8 +2,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from talentday.events.models import DEFAULT_FOLLOW_UP_DAYS
-from talentday.forms import BaseForm, city_datetime_field, strip_whitespace, whole_number_field
+from talentday.events.models import CHINESE_TEXTS, DEFAULT_FOLLOW_UP_DAYS
+from talentday.forms import (
+    BaseForm,
+    blank_to_none,
+    city_datetime_field,
+    strip_whitespace,
+    whole_number_field,
+)
 from talentday.registrations.models import TalentTeam
 
 
@@ -11,6 +17,20 @@ def _text(label, *, required=None, max_length=300, **kwargs):
     validators = [DataRequired(required)] if required else [Optional()]
     validators.append(Length(max=max_length, message=_l("Enter at most %(max)d characters")))
     return StringField(label, validators=validators, filters=[strip_whitespace], **kwargs)
+
+
+def _chinese(label, *, max_length=300, lines=0):
+    """The optional Chinese version of a text: empty means the text above is shown."""
+    kind = TextAreaField if lines else StringField
+    return kind(
+        label,
+        validators=[
+            Optional(),
+            Length(max=max_length, message=_l("Enter at most %(max)d characters")),
+        ],
+        filters=[strip_whitespace, blank_to_none],
+        render_kw={"rows": lines, "lang": "zh-Hans"} if lines else {"lang": "zh-Hans"},
+    )
 
 
 class EventForm(BaseForm):
@@ -48,6 +68,13 @@ class EventForm(BaseForm):
         filters=[strip_whitespace],
         render_kw={"rows": 3},
     )
+    title_zh = _chinese(_l("Title in Chinese"))
+    theme_zh = _chinese(_l("Theme in Chinese"), max_length=500)
+    description_zh = _chinese(_l("Description in Chinese"), max_length=5000, lines=4)
+    venue_zh = _chinese(_l("Venue in Chinese"))
+    host_zh = _chinese(_l("Host in Chinese"))
+    presiding_official_zh = _chinese(_l("Presiding official in Chinese"))
+    attending_leaders_zh = _chinese(_l("Attending leaders in Chinese"), max_length=2000, lines=3)
     speaking_slots = whole_number_field(
         _l("Speaking slots"),
         required_message=_l("Enter the number of speaking slots"),
@@ -69,6 +96,9 @@ class EventForm(BaseForm):
         default=DEFAULT_FOLLOW_UP_DAYS,
         description=_l("Default time a responsible unit has to deliver a result."),
     )
+
+    def chinese_fields(self):
+        return [self[name] for name in CHINESE_TEXTS]
 
     def quota_fields(self):
         return [getattr(self, f"quota_{team.value}") for team in TalentTeam]

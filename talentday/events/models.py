@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from talentday.actors import Who
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.extensions import db
+from talentday.units.models import localized
 
 
 class EventState(enum.Enum):
@@ -71,6 +72,12 @@ PUBLIC_EVENT_STATES = (EventState.PUBLISHED, EventState.REGISTRATION_CLOSED, Eve
 
 DEFAULT_FOLLOW_UP_DAYS = 30
 
+# The texts an organizer types, each with its optional Chinese version (title_zh, …).
+TEXTS = (
+    "title", "theme", "description", "venue", "host", "presiding_official", "attending_leaders",
+)  # fmt: skip
+CHINESE_TEXTS = tuple(f"{name}_zh" for name in TEXTS)
+
 
 class Event(db.Model):
     """One talent event, such as a numbered edition of a talent salon series."""
@@ -104,6 +111,15 @@ class Event(db.Model):
     host: Mapped[str] = mapped_column(sa.String(300), default="")
     presiding_official: Mapped[str] = mapped_column(sa.String(300), default="")
     attending_leaders: Mapped[str] = mapped_column(sa.Text, default="")
+    # The Chinese version of each text an organizer types, shown in the Chinese interface
+    # (and in Chinese messages) when there is one; empty means "use the text above".
+    title_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    theme_zh: Mapped[str | None] = mapped_column(sa.String(500))
+    description_zh: Mapped[str | None] = mapped_column(sa.Text)
+    venue_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    host_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    presiding_official_zh: Mapped[str | None] = mapped_column(sa.String(300))
+    attending_leaders_zh: Mapped[str | None] = mapped_column(sa.Text)
     speaking_slots: Mapped[int] = mapped_column(default=12)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -130,9 +146,35 @@ class Event(db.Model):
             and utcnow() < self.registration_opens_at
         )
 
+    # What the reader sees: the Chinese version in the Chinese interface when there is one.
+    @property
+    def display_title(self) -> str:
+        return localized(self.title, self.title_zh)
+
+    @property
+    def display_theme(self) -> str:
+        return localized(self.theme, self.theme_zh)
+
+    @property
+    def display_description(self) -> str:
+        return localized(self.description, self.description_zh)
+
+    @property
+    def display_venue(self) -> str:
+        return localized(self.venue, self.venue_zh)
+
+    @property
+    def display_host(self) -> str:
+        return localized(self.host, self.host_zh)
+
+    @property
+    def display_presiding_official(self) -> str:
+        return localized(self.presiding_official, self.presiding_official_zh)
+
     @property
     def attending_leaders_list(self) -> list[str]:
-        return [line.strip() for line in self.attending_leaders.splitlines() if line.strip()]
+        leaders = localized(self.attending_leaders, self.attending_leaders_zh)
+        return [line.strip() for line in leaders.splitlines() if line.strip()]
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"

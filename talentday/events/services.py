@@ -11,8 +11,10 @@ from talentday.auth.models import User
 from talentday.database import utcnow
 from talentday.errors_domain import DomainError
 from talentday.events.models import (
+    CHINESE_TEXTS,
     DEFAULT_FOLLOW_UP_DAYS,
     EVENT_TRANSITIONS,
+    TEXTS,
     Event,
     EventState,
 )
@@ -45,10 +47,22 @@ class EventDetails:
     host: str = ""
     presiding_official: str = ""
     attending_leaders: str = ""
+    title_zh: str | None = None
+    theme_zh: str | None = None
+    description_zh: str | None = None
+    venue_zh: str | None = None
+    host_zh: str | None = None
+    presiding_official_zh: str | None = None
+    attending_leaders_zh: str | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
     quotas: dict[TalentTeam, int] = field(default_factory=dict)
+
+
+# Every detail kept on the event itself, in the form's order (times and quotas apart).
+DETAILS = ("series", "edition", *TEXTS, *CHINESE_TEXTS, "speaking_slots", "follow_up_days")
+TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
 def check_details(details: EventDetails) -> None:
@@ -92,11 +106,7 @@ def save_event(event: Event | None, details: EventDetails, *, by: User) -> Event
     if creating:
         event = Event(state=EventState.DRAFT)
         db.session.add(event)
-    for name in (
-        "series", "edition", "title", "theme", "description", "starts_at", "ends_at", "venue",
-        "host", "presiding_official", "attending_leaders", "speaking_slots",
-        "registration_opens_at", "registration_closes_at", "follow_up_days",
-    ):  # fmt: skip
+    for name in (*DETAILS, *TIMES):
         setattr(event, name, getattr(details, name))
     db.session.flush()
     _replace_quotas(event, details.quotas)
@@ -122,26 +132,35 @@ def details_for_next_edition(source: Event) -> EventDetails:
     return EventDetails(
         series=source.series,
         edition=(source.edition + 1) if source.edition is not None else None,
-        title=_next_title(source),
+        title=_next_title(source.title, source.edition),
+        title_zh=source.title_zh and _next_title(source.title_zh, source.edition),
+        # A new salon has a theme of its own.
         theme="",
-        description=source.description,
-        venue=source.venue,
-        host=source.host,
-        presiding_official=source.presiding_official,
-        attending_leaders=source.attending_leaders,
-        speaking_slots=source.speaking_slots,
-        follow_up_days=source.follow_up_days,
+        theme_zh=None,
+        **{
+            name: getattr(source, name)
+            for name in (*TEXTS, *CHINESE_TEXTS, "speaking_slots", "follow_up_days")
+            if name not in ("title", "title_zh", "theme", "theme_zh")
+        },
         starts_at=None,  # type: ignore[arg-type]
         ends_at=None,  # type: ignore[arg-type]
         quotas=quotas_of(source),
     )
 
 
-def _next_title(source: Event) -> str:
-    if source.edition is None:
-        return source.title
-    old, new = _ordinal(source.edition), _ordinal(source.edition + 1)
-    return source.title.replace(old, new, 1) if old in source.title else source.title
+def _next_title(title: str, edition: int | None) -> str:
+    """The title with its number raised: "24th …" becomes "25th …", "第二十四期" becomes
+    "第二十五期" and "第24期" becomes "第25期"; a title without its number stays as it is."""
+    if edition is None:
+        return title
+    for old, new in (
+        (_ordinal(edition), _ordinal(edition + 1)),
+        (f"第{edition}", f"第{edition + 1}"),
+        (f"第{_chinese_number(edition)}", f"第{_chinese_number(edition + 1)}"),
+    ):
+        if old in title:
+            return title.replace(old, new, 1)
+    return title
 
 
 def _ordinal(number: int) -> str:
@@ -149,6 +168,24 @@ def _ordinal(number: int) -> str:
         "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     return f"{number}{suffix}"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_number(number: int) -> str:
+    """A salon's number in Chinese numerals, as titles write it (1 to 999): 二十四, 一百零五."""
+    if not 0 < number < 1000:
+        return str(number)
+    hundreds, tens, ones = number // 100, number // 10 % 10, number % 10
+    text = f"{_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        text += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    elif hundreds and ones:
+        text += "零"
+    if ones:
+        text += _DIGITS[ones]
+    return text
 
 
 def _who(actor, event: Event) -> Who | None:

@@ -5,7 +5,7 @@ from flask_login import current_user
 from talentday.auth.permissions import organizer_required
 from talentday.events import services
 from talentday.events.forms import EventForm
-from talentday.events.models import Event, EventState, action_label
+from talentday.events.models import CHINESE_TEXTS, Event, EventState, action_label
 from talentday.events.permissions import visible_event_or_404
 from talentday.extensions import db
 from talentday.followup.services import carried_over
@@ -59,6 +59,7 @@ def _details(form: EventForm) -> services.EventDetails:
         host=form.host.data or "",
         presiding_official=form.presiding_official.data or "",
         attending_leaders=form.attending_leaders.data or "",
+        **{name: form[name].data for name in CHINESE_TEXTS},
         speaking_slots=form.speaking_slots.data,
         registration_opens_at=from_city_time(form.registration_opens_at.data),
         registration_closes_at=from_city_time(form.registration_closes_at.data),
@@ -69,12 +70,9 @@ def _details(form: EventForm) -> services.EventDetails:
 
 def _fill(form: EventForm, details, quotas: dict[TalentTeam, int]) -> None:
     """Put an event's (or a draft's) values in the form, times in the city's zone."""
-    for name in (
-        "series", "edition", "title", "theme", "description", "venue", "host",
-        "presiding_official", "attending_leaders", "speaking_slots", "follow_up_days",
-    ):  # fmt: skip
+    for name in services.DETAILS:
         getattr(form, name).data = getattr(details, name)
-    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+    for name in services.TIMES:
         getattr(form, name).data = to_city_time(getattr(details, name))
     for team, maximum in quotas.items():
         getattr(form, f"quota_{team.value}").data = maximum

@@ -215,7 +215,7 @@ EXPORT_LOADS = (
         FollowUpItem.lead_unit_id,
         FollowUpItem.speaker_id,
     ),
-    joinedload(FollowUpItem.event).load_only(Event.id, Event.title),
+    joinedload(FollowUpItem.event).load_only(Event.id, Event.title, Event.title_zh),
     joinedload(FollowUpItem.speaker).load_only(Speaker.id, Speaker.name, Speaker.anonymised_at),
     selectinload(FollowUpItem.co_units),
 )
@@ -372,7 +372,7 @@ def describe(filters: Filters) -> str:
     elif filters.state:
         parts.append(_("state: %(state)s", state=ItemState(filters.state).label))
     if filters.event:
-        parts.append(_("event: %(title)s", title=name(Event, filters.event, "title")))
+        parts.append(_("event: %(title)s", title=name(Event, filters.event, "display_title")))
     if filters.category:
         parts.append(_("category: %(name)s", name=name(Category, filters.category)))
     if filters.unit:
@@ -436,7 +436,7 @@ def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names
     names = names or Names()
     return [
         item.id,
-        item.event.title,
+        item.event.display_title,
         names(item.category),
         item.content,
         item.raised_by,

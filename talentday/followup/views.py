@@ -329,7 +329,7 @@ def _conflict(item_id, action, form, error):
 def _event_choices() -> list[SelectChoice]:
     events = db.session.scalars(db.select(Event).order_by(Event.starts_at.desc()))
     return [SelectChoice("", _("Choose the event"))] + [
-        SelectChoice(event.id, event.title) for event in events
+        SelectChoice(event.id, event.display_title) for event in events
     ]
 
 

@@ -35,7 +35,7 @@ def _suggestions_by_registration(event: Event) -> dict[int, list[str]]:
 
 def describe(event: Event, filters: Mapping[str, str]) -> str:
     """The event and the review page's filters in words, for the line above the header."""
-    parts = [_("event: %(title)s", title=event.title)]
+    parts = [_("event: %(title)s", title=event.display_title)]
     if filters.get("state") in {state.value for state in RegistrationState}:
         parts.append(_("state: %(state)s", state=RegistrationState(filters["state"]).label))
     if filters.get("team") in {team.value for team in TalentTeam}:
@@ -105,10 +105,12 @@ def calendar_file(event: Event) -> Response:
     entry.add("dtstamp", utcnow())
     entry.add("dtstart", event.starts_at.astimezone(UTC))
     entry.add("dtend", event.ends_at.astimezone(UTC))
-    entry.add("summary", event.title)
-    if event.venue:
-        entry.add("location", event.venue)
-    description = "\n".join(part for part in (event.theme, event.description) if part)
+    entry.add("summary", event.display_title)
+    if event.display_venue:
+        entry.add("location", event.display_venue)
+    description = "\n".join(
+        part for part in (event.display_theme, event.display_description) if part
+    )
     if description:
         entry.add("description", description)
     entry.add("url", page)

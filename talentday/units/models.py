@@ -32,11 +32,12 @@ UNIT_KIND_LABELS = {
 
 
 def localized(english: str, chinese: str | None) -> str:
-    """The Chinese name in the Chinese interface when there is one, else the English name."""
+    """The Chinese text in the Chinese interface when there is one, else the other text; and
+    the other way round, so that a field filled in only in Chinese still shows in English."""
     locale = get_locale()
     if chinese and locale is not None and locale.language == "zh":
         return chinese
-    return english
+    return english or chinese or ""
 
 
 class ResponsibleUnit(db.Model):
