@@ -27,6 +27,7 @@ from talentday.auth.models import Role, User
 from talentday.database import utcnow
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
+from talentday.followup import timeline
 from talentday.followup.models import (
     Category,
     FollowUpItem,
@@ -210,6 +211,7 @@ class Step:
     actor_speaker_id: int | None = None
     unit_id: int | None = None
     note: str = ""
+    details: dict | None = None
     percent: int | None = None
     # What the step does to the item's columns once its time is known.
     effect: Callable | None = None
@@ -279,7 +281,8 @@ def life(world: World, item: dict, outcome: str, speaker_id: int | None, follow_
             Step(
                 TimelineKind.ASSIGNED, gap,
                 to_state=ItemState.ASSIGNED if change_state else None,
-                actor_user_id=world.organizer(), note=f"unit {lead}", effect=effect,
+                actor_user_id=world.organizer(),
+                details={timeline.LEAD_UNIT: lead, timeline.CO_UNITS: co}, effect=effect,
             )
         )  # fmt: skip
 
@@ -778,7 +781,8 @@ def _items(connection, writer, world, events, approved, categories, count, echo)
                 entries.append(
                     _entry(row, at, step.kind, from_state=from_state, to_state=step.to_state,
                            actor_user_id=step.actor_user_id, actor_speaker_id=step.actor_speaker_id,
-                           unit_id=step.unit_id, note=step.note, percent=step.percent)
+                           unit_id=step.unit_id, note=step.note, details=step.details,
+                           percent=step.percent)
                 )  # fmt: skip
             if row["lead_unit_id"] is not None:
                 row["_co"] = state["co"]
@@ -801,11 +805,12 @@ def _items(connection, writer, world, events, approved, categories, count, echo)
 
 
 def _entry(row, at, kind, *, from_state=None, to_state=None, actor_user_id=None,
-           actor_speaker_id=None, unit_id=None, note="", percent=None) -> dict:  # fmt: skip
+           actor_speaker_id=None, unit_id=None, note="", details=None,
+           percent=None) -> dict:  # fmt: skip
     return {
         "item_id": row["id"], "at": at, "kind": kind, "actor_user_id": actor_user_id,
         "actor_speaker_id": actor_speaker_id, "unit_id": unit_id, "from_state": from_state,
-        "to_state": to_state, "note": note, "progress_percent": percent,
+        "to_state": to_state, "note": note, "details": details, "progress_percent": percent,
     }  # fmt: skip
 
 
@@ -818,9 +823,9 @@ def _merge(world, row, entries, target, target_entries) -> None:
     organizer = world.organizer()
     row["merged_into_id"] = target["id"]
     entries.append(_entry(row, at, TimelineKind.MERGED, actor_user_id=organizer,
-                          note=f"#{target['id']}"))  # fmt: skip
+                          details={timeline.MERGED_INTO: target["id"]}))  # fmt: skip
     target_entries.append(_entry(target, at, TimelineKind.MERGED, actor_user_id=organizer,
-                                 note=f"#{row['id']}"))  # fmt: skip
+                                 details={timeline.MERGED_FROM: row["id"]}))  # fmt: skip
 
 
 def _flag_overdue(world, row, entries) -> None:
@@ -833,4 +838,4 @@ def _flag_overdue(world, row, entries) -> None:
     if entries[-1]["at"] < flagged < world.now:
         days = (world.city_date(world.now) - due).days
         entries.append(_entry(row, flagged, TimelineKind.BECAME_OVERDUE,
-                              note=f"{due.isoformat()} (+{days})"))  # fmt: skip
+                              details=timeline.overdue(due, days)))  # fmt: skip

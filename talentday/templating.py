@@ -12,7 +12,9 @@ from flask_babel import (
     format_percent,
     format_time,
     get_locale,
+    gettext,
 )
+from markupsafe import Markup, escape
 
 from talentday.dashboard import metrics
 from talentday.followup.definitions import DEFINITIONS, FIGURES
@@ -74,7 +76,8 @@ def _time_filter(value: datetime | None) -> str:
     return format_datetime(value, "HH:mm") if value is not None else ""
 
 
-def _date_filter(value: date | None) -> str:
+def day_text(value: date | None) -> str:
+    """A day as the reader reads it: 2026年12月20日 in Chinese, 2026-12-20 in English."""
     if value is None:
         return ""
     if _chinese_pattern() is not None:
@@ -105,10 +108,32 @@ def _figure_filter(figures, key: str) -> str:
     return format_number(value)
 
 
+# Punctuation between pieces of text follows the reader's language: "Programme: 24th Salon"
+# in English, with a full-width colon and no space in Chinese. A template joins pieces with
+# these, never with a colon or comma of its own.
+#
+# Each piece is escaped, unless it is markup already (a label in <strong>): the result is
+# markup made of escaped text and the trusted catalogue's punctuation.
+def labelled(label, value) -> Markup:
+    return Markup(gettext("%(label)s: %(value)s", label=escape(label), value=escape(value)))
+
+
+def one_after_another(*parts) -> Markup:
+    """Parts of one description, such as a name and an organization, joined by the
+    reader's comma (full-width in Chinese)."""
+    present = [escape(part) for part in parts if part]
+    if not present:
+        return Markup("")
+    text = present[0]
+    for part in present[1:]:
+        text = Markup(gettext("%(first)s, %(second)s", first=text, second=part))
+    return text
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = _datetime_filter
-    app.jinja_env.filters["date"] = _date_filter
+    app.jinja_env.filters["date"] = day_text
     app.jinja_env.filters["time"] = _time_filter
     app.jinja_env.filters["tag_class"] = tag_class
     app.jinja_env.filters["percent"] = _percent_filter
@@ -127,3 +152,5 @@ def init_app(app: Flask) -> None:
         app.jinja_env.globals[name] = getattr(metrics, name)
     app.jinja_env.globals["html_lang"] = html_lang
     app.jinja_env.globals["city_zone_name"] = city_zone_name
+    app.jinja_env.globals["labelled"] = labelled
+    app.jinja_env.globals["one_after_another"] = one_after_another

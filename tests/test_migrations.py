@@ -335,3 +335,67 @@ def test_rows_written_at_the_first_migration_survive_the_upgrade_to_head(backend
             assert registration.consent_version is None, "consent before 0005 has no version"
             db.session.remove()
             db.engine.dispose()
+
+
+OLD_SENTENCES = [
+    # (item, kind, note written before 0011, details read from it, note left)
+    (
+        1,
+        "assigned",
+        "Municipal HRSS Bureau, Huaiyin District",
+        {"lead_unit": 1, "co_units": [2]},
+        "",
+    ),
+    (1, "assigned", "Assigned to Municipal HRSS Bureau.", {"lead_unit": 1, "co_units": []}, ""),
+    (1, "assigned", "A Bureau since renamed", None, "A Bureau since renamed"),
+    (1, "became_overdue", "2026-10-20 (+1)", {"due_on": "2026-10-20", "days_late": 1}, ""),
+    (2, "merged", "#1", {"merged_into": 1}, ""),
+    (1, "merged", "#2", {"merged_from": 2}, ""),
+    (1, "split", "Apartments, and a bus.\n→ #2", {"split_into": [2]}, "Apartments, and a bus."),
+    (2, "split", "#1", {"split_from": 1}, ""),
+    (1, "progress", "#1", None, "#1"),
+]
+
+
+def test_the_system_sentences_already_written_become_values_and_back(backend, tmp_path):
+    """0011 reads the English sentences on timelines into values a page words in Chinese."""
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app(app_config(url))
+        with app.app_context():
+            upgrade(revision="0010")
+            schema = sa.MetaData()
+            schema.reflect(db.engine)
+            with db.engine.begin() as connection:
+                for table in schema.sorted_tables:
+                    if table.name in ROWS_AT_0001 and table.name != "timeline_entry":
+                        connection.execute(table.insert(), ROWS_AT_0001[table.name])
+                items = schema.tables["followup_item"]
+                connection.execute(items.update().where(items.c.id == 2).values(merged_into_id=1))
+                connection.execute(
+                    schema.tables["timeline_entry"].insert(),
+                    [
+                        {"id": number, "item_id": item, "at": STARTS, "kind": kind, "note": note}
+                        for number, (item, kind, note, _, _) in enumerate(OLD_SENTENCES, 1)
+                    ],
+                )
+
+            upgrade()
+            entries = sa.table(
+                "timeline_entry", sa.column("id"), sa.column("note"), sa.column("details", sa.JSON)
+            )
+            with db.engine.connect() as connection:
+                found = connection.execute(
+                    sa.select(entries.c.details, entries.c.note).order_by(entries.c.id)
+                ).all()
+            assert [tuple(row) for row in found] == [
+                (details, left) for _, _, _, details, left in OLD_SENTENCES
+            ]
+
+            downgrade(revision="0010")
+            with db.engine.connect() as connection:
+                notes = connection.scalars(sa.select(entries.c.note).order_by(entries.c.id)).all()
+            written = [note for _, _, note, _, _ in OLD_SENTENCES]
+            written[1] = "Municipal HRSS Bureau"  # the demo's "Assigned to …" comes back plain
+            assert notes == written
+            db.session.remove()
+            db.engine.dispose()

@@ -11,6 +11,7 @@ from talentday.demo.data import DEMO_PASSWORD
 from talentday.errors_domain import DomainError
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
+from talentday.followup import timeline as timeline_values
 from talentday.followup.models import (
     Category,
     FollowUpItem,
@@ -217,7 +218,6 @@ def _add_item(
             kind=TimelineKind.CREATED,
             actor_user=organizer,
             to_state=ItemState.NEW,
-            note="Raised at the salon.",
         )
     ]
     previous = ItemState.NEW
@@ -226,7 +226,6 @@ def _add_item(
         at = event.starts_at + timedelta(days=_DAYS_AFTER_EVENT[state])
         by_unit = state not in (ItemState.ASSIGNED, ItemState.CLOSED)
         note = {
-            ItemState.ASSIGNED: f"Assigned to {lead}.",
             ItemState.RETURNED: data.RETURN_REASON,
             ItemState.IN_PROGRESS: "Policy draft under consultation with the units concerned.",
             ItemState.RESOLVED: result,
@@ -242,6 +241,11 @@ def _add_item(
                 from_state=previous,
                 to_state=state,
                 note=note,
+                details=(
+                    timeline_values.assignment(lead_unit, [], item.due_on)
+                    if state is ItemState.ASSIGNED and item.due_on
+                    else None
+                ),
                 progress_percent=40 if state is ItemState.IN_PROGRESS else None,
             )
         )

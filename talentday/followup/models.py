@@ -332,7 +332,11 @@ class TimelineEntry(db.Model):
     )
     from_state: Mapped[ItemState | None] = mapped_column(enum_column(ItemState, "from_state"))
     to_state: Mapped[ItemState | None] = mapped_column(enum_column(ItemState, "to_state"))
+    # What a person wrote: a reason, a result, a comment; shown as written.
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    # What the system records of the move as values (unit ids, dates, item numbers), worded
+    # in the reader's language when shown: talentday.followup.timeline.
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
     progress_percent: Mapped[int | None] = mapped_column()
 
     item: Mapped[FollowUpItem] = relationship()

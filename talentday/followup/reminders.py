@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from talentday.auth.models import User
 from talentday.extensions import db
+from talentday.followup import timeline
 from talentday.followup.definitions import DUE_SOON_DAYS
 from talentday.followup.models import (
     DONE_STATES,
@@ -73,7 +74,7 @@ def _flag_newly_overdue(items: list[FollowUpItem], today: date) -> list[int]:
         if last_flag is not None and (item.assigned_at is None or last_flag >= item.assigned_at):
             continue
         days = (today - item.due_on).days
-        _record(item, TimelineKind.BECAME_OVERDUE, note=f"{item.due_on.isoformat()} (+{days})")
+        _record(item, TimelineKind.BECAME_OVERDUE, details=timeline.overdue(item.due_on, days))
         flagged.append(item.id)
     return flagged
 

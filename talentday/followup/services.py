@@ -16,6 +16,7 @@ from talentday.auth.models import Role, User
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
+from talentday.followup import timeline
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     ITEM_TRANSITIONS,
@@ -59,6 +60,7 @@ def _record(
     unit: ResponsibleUnit | None = None,
     to_state: ItemState | None = None,
     note: str = "",
+    details: dict | None = None,
     percent: int | None = None,
 ) -> TimelineEntry:
     if to_state is not None and to_state not in ITEM_TRANSITIONS[item.state]:
@@ -78,6 +80,7 @@ def _record(
         from_state=item.state if to_state is not None else None,
         to_state=to_state,
         note=note,
+        details=details,
         progress_percent=percent,
     )
     db.session.add(entry)
@@ -247,11 +250,11 @@ def assign(
     item.due_on = due_on
     item.instructions = instructions.strip()
     item.assigned_at = utcnow()
-    names = ", ".join([lead_unit.name] + [unit.name for unit in co_units])
+    details = timeline.assignment(lead_unit, co_units, due_on)
     if reassignment:
-        _record(item, TimelineKind.ASSIGNED, by=by, note=names)
+        _record(item, TimelineKind.ASSIGNED, by=by, details=details)
     else:
-        _record(item, TimelineKind.ASSIGNED, by=by, to_state=ItemState.ASSIGNED, note=names)
+        _record(item, TimelineKind.ASSIGNED, by=by, to_state=ItemState.ASSIGNED, details=details)
     _notify_users(unit_staff([lead_unit.id] + [u.id for u in co_units]), "item_assigned", item)
 
 
@@ -406,8 +409,8 @@ def merge(duplicate: FollowUpItem, *, into: FollowUpItem, by: User) -> None:
     if into.event_id != duplicate.event_id:
         raise FollowUpError(_l("Merge only suggestions raised at the same event."), field="into")
     duplicate.merged_into = into
-    _record(duplicate, TimelineKind.MERGED, by=by, note=f"#{into.id}")
-    _record(into, TimelineKind.MERGED, by=by, note=f"#{duplicate.id}")
+    _record(duplicate, TimelineKind.MERGED, by=by, details={timeline.MERGED_INTO: into.id})
+    _record(into, TimelineKind.MERGED, by=by, details={timeline.MERGED_FROM: duplicate.id})
 
 
 def split(item: FollowUpItem, *, parts: list[str], by: User) -> list[FollowUpItem]:
@@ -432,12 +435,13 @@ def split(item: FollowUpItem, *, parts: list[str], by: User) -> list[FollowUpIte
         )
         created.append(new_item)
     db.session.flush()
+    # The note keeps what the speaker said before the split, in their words.
     _record(
-        item, TimelineKind.SPLIT, by=by,
-        note=original + "\n→ " + ", ".join(f"#{new.id}" for new in created),
+        item, TimelineKind.SPLIT, by=by, note=original,
+        details={timeline.SPLIT_INTO: [new.id for new in created]},
     )  # fmt: skip
     for new_item in created:
-        _record(new_item, TimelineKind.SPLIT, by=by, note=f"#{item.id}")
+        _record(new_item, TimelineKind.SPLIT, by=by, details={timeline.SPLIT_FROM: item.id})
     return created
 
 

@@ -24,7 +24,7 @@ from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import imports, ledger, services
+from talentday.followup import imports, ledger, services, timeline
 from talentday.followup.definitions import FIGURES
 from talentday.followup.forms import (
     BulkAssignForm,
@@ -191,8 +191,13 @@ def _available_actions(item: FollowUpItem) -> set[str]:
     return {move.value for move in allowed_moves(current_user, item)}
 
 
+def _timeline_lines(entries) -> dict[int, list[str]]:
+    units = timeline.units_named(entries)
+    return {entry.id: timeline.wording(entry, units) for entry in entries}
+
+
 def _render_item(item, relation, forms, status=200):
-    timeline = db.session.scalars(
+    entries = db.session.scalars(
         db.select(TimelineEntry)
         .where(TimelineEntry.item_id == item.id)
         .options(
@@ -209,7 +214,8 @@ def _render_item(item, relation, forms, status=200):
             relation=relation,
             actions=_available_actions(item),
             forms=forms,
-            timeline=timeline,
+            timeline=entries,
+            timeline_lines=_timeline_lines(entries),
             today=city_today(),
             show_contacts=can_see_contact_details(current_user, item),
             merged_speakers=services.merged_speakers(item),

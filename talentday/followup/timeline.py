@@ -1,0 +1,103 @@
+"""What the system writes on an item's timeline: kept as values, worded when shown.
+
+A timeline entry's `note` holds what a person wrote (a reason, a result, a comment). What the
+system adds about a move (the units an item went to, the due date it missed, the items it
+was merged with or split into) is kept in `details` as ids, dates and numbers, and worded
+here in the reader's language: a unit renamed, or read in Chinese, reads right on every
+entry, old and new.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from babel.lists import format_list
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+from talentday.extensions import db
+from talentday.followup.models import TimelineEntry
+from talentday.templating import day_text
+from talentday.units.models import ResponsibleUnit
+
+# The keys of `details`; the migration that moved the old sentences into values uses them too.
+LEAD_UNIT = "lead_unit"
+CO_UNITS = "co_units"
+DUE_ON = "due_on"
+DAYS_LATE = "days_late"
+MERGED_INTO = "merged_into"
+MERGED_FROM = "merged_from"
+SPLIT_INTO = "split_into"
+SPLIT_FROM = "split_from"
+
+
+def assignment(lead_unit: ResponsibleUnit, co_units: Iterable[ResponsibleUnit], due_on: date):
+    return {
+        LEAD_UNIT: lead_unit.id,
+        CO_UNITS: [unit.id for unit in co_units],
+        DUE_ON: due_on.isoformat(),
+    }
+
+
+def overdue(due_on: date, days_late: int) -> dict:
+    return {DUE_ON: due_on.isoformat(), DAYS_LATE: days_late}
+
+
+def units_named(entries: Iterable[TimelineEntry]) -> dict[int, ResponsibleUnit]:
+    """The units the entries name, in one query however many entries there are."""
+    ids = set()
+    for entry in entries:
+        details = entry.details or {}
+        if LEAD_UNIT in details:
+            ids.add(details[LEAD_UNIT])
+        ids.update(details.get(CO_UNITS, ()))
+    if not ids:
+        return {}
+    found = db.session.scalars(db.select(ResponsibleUnit).where(ResponsibleUnit.id.in_(ids)))
+    return {unit.id: unit for unit in found}
+
+
+def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[str]:
+    """The system's lines about this entry, in the reader's language (none for most)."""
+    details = entry.details or {}
+    lines = []
+
+    def unit_name(unit_id: int) -> str:
+        unit = units.get(unit_id)
+        return unit.display_name if unit is not None else f"#{unit_id}"
+
+    if LEAD_UNIT in details:
+        lines.append(_("Lead unit: %(unit)s", unit=unit_name(details[LEAD_UNIT])))
+    if details.get(CO_UNITS):
+        names = [unit_name(unit_id) for unit_id in details[CO_UNITS]]
+        lines.append(_("Co-handling units: %(units)s", units=_listed(names)))
+    if DUE_ON in details and DAYS_LATE not in details:
+        lines.append(_("Due on %(date)s", date=_date(details[DUE_ON])))
+    if DAYS_LATE in details:
+        days = details[DAYS_LATE]
+        lines.append(
+            ngettext(
+                "Due on %(date)s, no result %(num)d day later",
+                "Due on %(date)s, no result %(num)d days later",
+                days,
+                date=_date(details[DUE_ON]),
+            )
+        )
+    if MERGED_INTO in details:
+        lines.append(_("Merged into item #%(number)d", number=details[MERGED_INTO]))
+    if MERGED_FROM in details:
+        lines.append(_("Item #%(number)d was merged into this one", number=details[MERGED_FROM]))
+    if details.get(SPLIT_INTO):
+        numbers = [f"#{number}" for number in details[SPLIT_INTO]]
+        lines.append(_("Its other points became items %(numbers)s", numbers=_listed(numbers)))
+    if SPLIT_FROM in details:
+        lines.append(_("Split from item #%(number)d", number=details[SPLIT_FROM]))
+    return lines
+
+
+def _date(text: str) -> str:
+    return day_text(date.fromisoformat(text))
+
+
+def _listed(names: list[str]) -> str:
+    """ "A, B and C" in English, "A、B和C" in Chinese: Babel knows each language's list."""
+    return format_list(names, locale=get_locale())
