@@ -143,11 +143,12 @@ def _init_proxy(app: Flask) -> None:
 
 
 def _init_routing(app: Flask) -> None:
-    from talentday.navigation import IdConverter, url_with_query
+    from talentday.navigation import IdConverter, public_url, url_with_query
 
     # Before any blueprint adds its routes, so that every <int:...> is bounded.
     app.url_map.converters["int"] = IdConverter
     app.jinja_env.globals["url_with_query"] = url_with_query
+    app.jinja_env.globals["public_url"] = public_url
 
 
 def _init_extensions(app: Flask) -> None:

@@ -54,7 +54,7 @@ def test_send_mail_sends_and_a_failure_is_retried(app_ctx, smtp, runner):
     assert ok.status is MessageStatus.SENT and ok.sent_at is not None
     assert bad.status is MessageStatus.FAILED and "550" in bad.last_error and bad.attempts == 1
     assert [m["To"] for m in smtp.sent] == ["Gao Lizhi <ok@example.com>"]
-    assert "http://localhost/r/abc" in smtp.sent[0].get_content()
+    assert "http://localhost/r/abc" in smtp.sent[0].get_body(("plain",)).get_content()
 
     smtp.fail_for = set()
     result = runner.invoke(args=["send-mail"])

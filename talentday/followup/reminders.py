@@ -150,10 +150,11 @@ def remind(today: date) -> ReminderRun:
         .select_from(FollowUpItem)
         .where(FollowUpItem.state == ItemState.RESOLVED)
     )
-    late_by_unit: dict[str, int] = {}
+    # By unit, not by name: each organizer's message names the units in their language.
+    late_by_unit: dict[ResponsibleUnit, int] = {}
     for item in items:
         if item.is_overdue(today):
-            late_by_unit[item.lead_unit.name] = late_by_unit.get(item.lead_unit.name, 0) + 1
+            late_by_unit[item.lead_unit] = late_by_unit.get(item.lead_unit, 0) + 1
     for user in organizers():
         if _already_sent_today("organizer_summary", user.email, today):
             continue
@@ -168,7 +169,7 @@ def remind(today: date) -> ReminderRun:
             ),
             waiting=waiting,
             resolved=resolved,
-            late_by_unit=sorted(late_by_unit.items(), key=lambda pair: (-pair[1], pair[0])),
+            late_by_unit=sorted(late_by_unit.items(), key=lambda pair: (-pair[1], pair[0].name)),
             today=today,
             recipient=user,
         )

@@ -1,6 +1,7 @@
 """The outbox: every message is a row first, sent through SMTP when SMTP is configured."""
 
 import contextlib
+import re
 import secrets
 import smtplib
 from collections.abc import Collection
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from talentday.audit.services import record
 from talentday.auth.models import User
@@ -166,8 +168,40 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = formataddr((message.to_name, message.to_email))
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or None)
-    email.set_content(text_to_send(message))
+    text = text_to_send(message)
+    email.set_content(text)
+    email.add_alternative(html_version(text, message), subtype="html")
     return email
+
+
+_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
+
+
+def html_version(text: str, message: OutboxMessage) -> str:
+    """The HTML part of a message, made from its text as it is sent: the same words, each
+    paragraph a paragraph and each address a link, so that a phone's mail app shows a link
+    to tap however it treats plain text. Nothing in it comes from elsewhere than the text."""
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = [_linked(line) for line in paragraph.splitlines()]
+        paragraphs.append(Markup("<p>{}</p>").format(Markup("<br>\n").join(lines)))
+    return render_template(
+        "emails/message.html",
+        lang="zh-Hans" if (message.locale or "").startswith("zh") else "en",
+        subject=message.subject,
+        paragraphs=paragraphs,
+    )
+
+
+def _linked(line: str) -> Markup:
+    parts, start = [], 0
+    for match in _ADDRESS.finditer(line):
+        parts.append(escape(line[start : match.start()]))
+        address = match.group(0).rstrip(".,;:)")
+        parts.append(Markup('<a href="{0}">{0}</a>').format(address))
+        start = match.start() + len(address)
+    parts.append(escape(line[start:]))
+    return Markup("").join(parts)
 
 
 def _connect() -> smtplib.SMTP:
