@@ -574,3 +574,68 @@ def test_a_failed_suggestion_keeps_the_saved_details_in_their_form(app, client, 
     assert "There is a problem" in page
     assert 'value="Wang Hongyang"' in page and 'value="13800001234"' in page
     assert 'value="Intelligent manufacturing"' in page
+
+
+def _summary_points_at_a_field(page: str) -> None:
+    """The summary's links each lead to an input on the page."""
+    targets = re.findall(r'class="alert-link" href="#([^"]+)"', page)
+    assert targets, "an error summary with links"
+    for target in targets:
+        assert f'id="{target}"' in page, target
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "<title>Error: Programme: "), ("zh-CN", "<title>错误：议程：")]
+)
+def test_the_programme_table_gives_errors_as_every_form_does(
+    app, organizer, event_id, language, title
+):
+    ids = submitted(app, event_id, 1)
+    submit(
+        organizer,
+        f"/manage/events/{event_id}/registrations",
+        {"registration": [str(ids[0])], "action": "approved"},
+    )
+    form = {
+        "placements-0-registration_id": str(ids[0]),
+        "placements-0-order": "first",
+        "placements-0-minutes": "8",
+    }
+    page = submit(
+        organizer,
+        f"/manage/events/{event_id}/programme",
+        form,
+        headers={"Accept-Language": language},
+    ).get_data(as_text=True)
+    assert title in page
+    _summary_points_at_a_field(page)
+    assert 'value="first"' in page, "what was typed is kept"
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("en", "<title>Error: Your registration"), ("zh-CN", "<title>错误：")]
+)
+def test_the_rating_form_gives_errors_as_every_form_does(app, language, title):
+    from talentday.followup.models import ItemState
+
+    with app.app_context():
+        registration = factories.registration()
+        item = factories.item(
+            registration=registration, speaker=registration.speaker, event=registration.event,
+            state=ItemState.RESOLVED, result="Flats are being built.",
+        )  # fmt: skip
+        token = services.issue_token(registration)
+        db.session.commit()
+        item_id = item.id
+    speaker = app.test_client()
+    private = open_private_link(speaker, f"/r/{token}")
+    page = submit(
+        speaker,
+        f"/r/items/{item_id}/rating",
+        {f"rate{item_id}-comment": "Without a choice."},
+        form_url=private,
+        headers={"Accept-Language": language},
+    ).get_data(as_text=True)
+    assert title in page and "错误： " not in page
+    _summary_points_at_a_field(page)
+    assert "Without a choice." in page
