@@ -357,45 +357,76 @@ def _latest_notes(item_ids: list[int]) -> dict[int, TimelineEntry]:
     return {entry.item_id: entry for entry in entries}
 
 
-def describe(filters: Filters) -> str:
-    """The ledger's filters in words, for the line above an export's header."""
+@dataclass(frozen=True)
+class FilterTag:
+    """One filter in force, in words, and the URL arguments that removing it clears."""
+
+    label: str
+    keys: tuple[str, ...]
+
+    @property
+    def cleared(self) -> dict[str, None]:
+        return dict.fromkeys(self.keys)
+
+
+def filter_tags(filters: Filters) -> list[FilterTag]:
+    """The filters in force in words: the tags above the ledger, each removable, and the line
+    above an export's header. A dashboard's drill-down (a figure, a unit's role, the period
+    raised) is a filter like the others: shown, and kept when another changes."""
 
     def name(model, key, attribute="display_name") -> str:
         found = db.session.get(model, key)
         return getattr(found, attribute) if found else f"#{key}"
 
-    parts = []
+    tags = []
+
+    def add(label, *keys):
+        tags.append(FilterTag(str(label), keys))
+
     if filters.overdue:
-        parts.append(_("Overdue"))
+        add(_("Overdue"), "overdue")
     if filters.state == "open":
-        parts.append(_("Not closed"))
+        add(_("Not closed"), "state")
     elif filters.state:
-        parts.append(_("state: %(state)s", state=ItemState(filters.state).label))
+        add(_("state: %(state)s", state=ItemState(filters.state).label), "state")
     if filters.event:
-        parts.append(_("event: %(title)s", title=name(Event, filters.event, "display_title")))
+        add(_("event: %(title)s", title=name(Event, filters.event, "display_title")), "event")
     if filters.category:
-        parts.append(_("category: %(name)s", name=name(Category, filters.category)))
+        add(_("category: %(name)s", name=name(Category, filters.category)), "category")
     if filters.unit:
         unit = name(ResponsibleUnit, filters.unit)
         if filters.role == "lead":
-            parts.append(_("lead unit: %(name)s", name=unit))
+            add(_("lead unit: %(name)s", name=unit), "unit", "role")
         elif filters.role == "co":
-            parts.append(_("co-handling unit: %(name)s", name=unit))
+            add(_("co-handling unit: %(name)s", name=unit), "unit", "role")
         else:
-            parts.append(_("unit: %(name)s", name=unit))
+            add(_("unit: %(name)s", name=unit), "unit", "role")
     if filters.figure:
-        parts.append(_("counted as: %(figure)s", figure=FIGURES[filters.figure].label))
+        add(_("counted as: %(figure)s", figure=FIGURES[filters.figure].label), "figure")
     if filters.returned_by:
-        parts.append(_("returned by: %(name)s", name=name(ResponsibleUnit, filters.returned_by)))
-    if filters.raised_from or filters.raised_to:
-        parts.append(
-            _("raised %(period)s", period=describe_period(filters.raised_from, filters.raised_to))
+        add(
+            _("returned by: %(name)s", name=name(ResponsibleUnit, filters.returned_by)),
+            "returned_by",
         )
+    if filters.raised_from or filters.raised_to:
+        period = describe_period(filters.raised_from, filters.raised_to)
+        add(_("raised %(period)s", period=period), "raised_from", "raised_to")
     if filters.due_from or filters.due_to:
-        parts.append(_("due %(period)s", period=describe_period(filters.due_from, filters.due_to)))
+        period = describe_period(filters.due_from, filters.due_to)
+        add(_("due %(period)s", period=period), "due_from", "due_to")
     if filters.q:
-        parts.append(_("search: %(text)s", text=filters.q))
-    return exports.describe(parts, _("All items you may see"))
+        add(_("search: %(text)s", text=filters.q), "q")
+    return tags
+
+
+# Filters a dashboard's link sets that the filter form has no control for: carried in
+# hidden inputs, so that pressing Filter keeps them.
+HIDDEN_FILTERS = ("role", "figure", "returned_by", "raised_from", "raised_to")
+
+
+def describe(filters: Filters) -> str:
+    """The ledger's filters in words, for the line above an export's header."""
+    return exports.describe([tag.label for tag in filter_tags(filters)], _("All items you may see"))
 
 
 COLUMNS = (

@@ -98,6 +98,8 @@ def _render_ledger(bulk_form: BulkAssignForm | None, ticked: frozenset[int] = fr
         "followup/ledger.html",
         page=(page := ledger.page(current_user, filters, today, requested_page())),
         filters=filters,
+        filter_tags=ledger.filter_tags(filters),
+        hidden_filters=ledger.HIDDEN_FILTERS,
         figure=FIGURES.get(filters.figure),
         latest=ledger.latest_notes([item.id for item in page.items]),
         today=today,

@@ -53,3 +53,11 @@ document.querySelectorAll("input[data-select-all]").forEach(function (all) {
   });
   reflect();
 });
+
+// A list's filters start folded on a phone, where they would push the results a screen down.
+// The page sends them open: without this script, or on a wider screen, they are simply shown.
+if (window.matchMedia && window.matchMedia("(max-width: 575.98px)").matches) {
+  document.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) {
+    details.open = false;
+  });
+}
