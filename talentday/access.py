@@ -94,6 +94,7 @@ ROUTES: dict[str, Audience] = {
     "registrations.register": Audience.EVERYONE,
     "registrations.registered": Audience.EVERYONE,
     "registrations.review": Audience.ORGANIZERS,
+    "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
 }
 

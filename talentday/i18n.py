@@ -4,8 +4,10 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_name
+from babel.lists import format_list
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -94,3 +96,17 @@ def city_zone_name() -> str:
     if zone in ZONE_NAMES:
         return str(ZONE_NAMES[zone])
     return get_timezone_name(ZoneInfo(zone), "long", locale=get_locale())
+
+
+def listed(names) -> str:
+    """Names in a sentence as the reader's language lists them: "A, B and C", "A、B和C"."""
+    return format_list([str(name) for name in names], locale=get_locale())
+
+
+def sentences(*parts) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    present = [str(part) for part in parts if part]
+    text = present[0] if present else ""
+    for part in present[1:]:
+        text = _("%(first)s %(second)s", first=text, second=part)
+    return text

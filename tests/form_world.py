@@ -413,6 +413,14 @@ FORM_CASES = [
         extra=lambda world: {"registration": str(world.registration)},
     ),
     FormCase(
+        "decide one registration",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/registrations/{world.registration}",
+        lambda world: f"/manage/events/{world.event}/registrations/{world.registration}",
+        [(ReviewForm, "")],
+        lambda world: {"action": "approved"},
+    ),
+    FormCase(
         "programme",
         "organizer",
         lambda world: f"/manage/events/{world.event}/programme",
@@ -630,6 +638,7 @@ ENDPOINTS = {
     "events.change_state": ["event state"],
     "registrations.register": ["register"],
     "registrations.review": ["review registrations"],
+    "registrations.registration_page": ["decide one registration"],
     "registrations.programme": ["programme"],
     "registrations.anonymise_speaker": ["anonymise speaker"],
     "registrations.save_details": ["speaker details"],

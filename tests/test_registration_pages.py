@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -639,3 +640,57 @@ def test_the_rating_form_gives_errors_as_every_form_does(app, language, title):
     assert title in page and "错误： " not in page
     _summary_points_at_a_field(page)
     assert "Without a choice." in page
+
+
+def _flashes(page: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def test_a_bulk_decision_says_who_moved_up_and_what_to_do_for_those_left_waiting(
+    app, organizer, event_id
+):
+    """Issue 10: two places, three speakers. Approving all three puts the third on the
+    waiting list with a next step; cancelling an approved one says who moved up."""
+    ids = submitted(app, event_id, 3)
+    url = f"/manage/events/{event_id}/registrations"
+    response = submit(organizer, url, {"registration": [str(i) for i in ids], "action": "approved"})
+    page = _flashes(organizer.get(response.headers["Location"]).get_data(as_text=True))
+    assert "No speaking place was left for 1 registration" in page and "(Speaker 2)" in page
+    assert "To approve them, free a place first" in page
+    response = submit(
+        organizer, url, {"registration": [str(ids[0])], "action": "cancelled", "confirmed": "yes"}
+    )
+    page = _flashes(organizer.get(response.headers["Location"]).get_data(as_text=True))
+    assert (
+        "A place became free: Speaker 2 moved up from the waiting list and has been told." in page
+    )
+
+
+def test_each_registration_has_its_own_page_with_the_decision(app, organizer, event_id):
+    ids = submitted(app, event_id, 1)
+    queue = organizer.get(f"/manage/events/{event_id}/registrations").get_data(as_text=True)
+    address = f"/manage/events/{event_id}/registrations/{ids[0]}"
+    assert f'href="{address}"' in queue, "reached from the review queue"
+    page = organizer.get(address).get_data(as_text=True)
+    for shown in ("Speaker 0", "Org 0", "s0@example.com", "Topic 0", "Registered"):
+        assert shown in page
+    decision = page.split('id="action"', 1)[1].split("</select>", 1)[0]
+    assert "Choose a decision" in decision
+    assert not re.search(r'selected value="[a-z]', decision), "no decision chosen beforehand"
+    response = submit(organizer, address, {"action": "approved", "message": "Welcome."})
+    assert response.headers["Location"].endswith(address), "the page again, not the queue"
+    page = _flashes(organizer.get(address).get_data(as_text=True))
+    assert "1 registration is now Approved." in page
+    assert "Registration decided: Approved" in page, "the history says what was decided"
+    with app.app_context():
+        assert db.session.get(Registration, ids[0]).state is RegistrationState.APPROVED
+
+
+def test_a_registration_is_found_only_under_its_own_event(app, organizer, event_id):
+    ids = submitted(app, event_id, 1)
+    with app.app_context():
+        other = factories.event()
+        db.session.commit()
+        other_id = other.id
+    assert organizer.get(f"/manage/events/{other_id}/registrations/{ids[0]}").status_code == 404
+    assert organizer.get(f"/manage/events/{event_id}/registrations/999999").status_code == 404

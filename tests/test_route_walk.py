@@ -116,6 +116,7 @@ def world(app, make_user, make_unit):
             "item_id": item.id,
             "message_id": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id))),
             "speaker_id": outcome.registration.speaker_id,
+            "registration_id": outcome.registration.id,
             "token": outcome.token,
             "fmt": "csv",
         }

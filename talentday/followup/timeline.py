@@ -10,12 +10,12 @@ entry, old and new.
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from babel.lists import format_list
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from talentday.extensions import db
 from talentday.followup.models import TimelineEntry
+from talentday.i18n import listed
 from talentday.templating import day_text
 from talentday.units.models import ResponsibleUnit
 
@@ -69,7 +69,7 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
         lines.append(_("Lead unit: %(unit)s", unit=unit_name(details[LEAD_UNIT])))
     if details.get(CO_UNITS):
         names = [unit_name(unit_id) for unit_id in details[CO_UNITS]]
-        lines.append(_("Co-handling units: %(units)s", units=_listed(names)))
+        lines.append(_("Co-handling units: %(units)s", units=listed(names)))
     if DUE_ON in details and DAYS_LATE not in details:
         lines.append(_("Due on %(date)s", date=_date(details[DUE_ON])))
     if DAYS_LATE in details:
@@ -88,7 +88,7 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
         lines.append(_("Item #%(number)d was merged into this one", number=details[MERGED_FROM]))
     if details.get(SPLIT_INTO):
         numbers = [f"#{number}" for number in details[SPLIT_INTO]]
-        lines.append(_("Its other points became items %(numbers)s", numbers=_listed(numbers)))
+        lines.append(_("Its other points became items %(numbers)s", numbers=listed(numbers)))
     if SPLIT_FROM in details:
         lines.append(_("Split from item #%(number)d", number=details[SPLIT_FROM]))
     return lines
@@ -96,8 +96,3 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
 
 def _date(text: str) -> str:
     return day_text(date.fromisoformat(text))
-
-
-def _listed(names: list[str]) -> str:
-    """ "A, B and C" in English, "A、B和C" in Chinese: Babel knows each language's list."""
-    return format_list(names, locale=get_locale())

@@ -93,6 +93,8 @@ class ReviewOutcome:
     # Chosen for approval when no place was left: on the waiting list instead, in order.
     waitlisted: list[Registration] = field(default_factory=list)
     refused: list[tuple[Registration, str]] = field(default_factory=list)
+    # Moved up from the waiting list into the places the decisions freed, in order.
+    moved_up: list[Registration] = field(default_factory=list)
 
 
 # --- the private link ------------------------------------------------------------------
@@ -419,11 +421,12 @@ def decide(
     *,
     by: User,
     message: str = "",
-) -> None:
+) -> Registration | None:
     """An organizer approves, waitlists, rejects or cancels a registration.
 
     Approval never takes the speaker count past the event's slots or a team's quota. A
-    cancelled approved speaker's slot goes to the first on the waiting list.
+    cancelled approved speaker's slot goes to the first on the waiting list: that speaker's
+    registration is returned.
     """
     _lock_event(registration.event_id)
     db.session.refresh(registration)  # another organizer may have decided meanwhile
@@ -450,7 +453,8 @@ def decide(
     }[target]
     _tell_speaker(registration, kind)
     if was_approved and target is RegistrationState.CANCELLED:
-        promote_from_waiting_list(registration.event)
+        return promote_from_waiting_list(registration.event)
+    return None
 
 
 def decide_many(
@@ -466,7 +470,7 @@ def decide_many(
     outcome = ReviewOutcome()
     for registration in registrations:
         try:
-            decide(registration, target, by=by, message=message)
+            moved_up = decide(registration, target, by=by, message=message)
         except CapacityError as error:
             if not may_transition(by, registration, RegistrationState.WAITLISTED):
                 outcome.refused.append((registration, str(error.message)))
@@ -477,6 +481,8 @@ def decide_many(
             outcome.refused.append((registration, str(error.message)))
         else:
             outcome.changed.append(registration)
+            if moved_up is not None:
+                outcome.moved_up.append(moved_up)
     return outcome
 
 

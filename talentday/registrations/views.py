@@ -23,6 +23,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from talentday.audit.downloads import audited_download
+from talentday.audit.models import AuditEntry
+from talentday.audit.services import action_label
 from talentday.auth.permissions import organizer_required
 from talentday.events.models import Event
 from talentday.events.permissions import visible_event_or_404
@@ -40,7 +42,7 @@ from talentday.followup.services import (
     rate,
 )
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
-from talentday.i18n import city_today
+from talentday.i18n import city_today, listed, sentences
 from talentday.navigation import requested_page, url_with_query
 from talentday.registrations import exports, privacy, queries, services
 from talentday.registrations.forms import (
@@ -55,6 +57,7 @@ from talentday.registrations.forms import (
     WithdrawForm,
 )
 from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+from talentday.templating import labelled
 
 bp = Blueprint("registrations", __name__)
 
@@ -460,62 +463,10 @@ def review(event_id: int):
             .where(Registration.event_id == event.id, Registration.id.in_(ids))
             .order_by(Registration.submitted_at, Registration.id)
         ).all()
-        cancelled = [
-            registration
-            for registration in chosen
-            if registration.state is RegistrationState.APPROVED
-            and form.action.data == RegistrationState.CANCELLED.value
-        ]
         if not chosen:
             flash(_("Tick at least one registration, then choose a decision."), "warning")
-        elif cancelled and not confirmed():
-            # Cancelling approved speakers takes their places away and tells them: a page
-            # names them first, and its button sends the same decision again.
-            return render_template(
-                "registrations/confirm_cancel.html",
-                event=event,
-                cancelled=cancelled,
-                sent=posted_again(),
-            )
-        else:
-            outcome = services.decide_many(
-                chosen,
-                RegistrationState(form.action.data),
-                by=current_user,
-                message=form.message.data or "",
-            )
-            db.session.commit()
-            if outcome.changed:
-                flash(
-                    ngettext(
-                        "%(num)d registration is now %(state)s.",
-                        "%(num)d registrations are now %(state)s.",
-                        len(outcome.changed),
-                        state=RegistrationState(form.action.data).label,
-                    ),
-                    "success",
-                )
-            if outcome.waitlisted:
-                flash(
-                    ngettext(
-                        "No speaking place was left for %(num)d registration: it is now on the "
-                        "waiting list (%(names)s).",
-                        "No speaking place was left for %(num)d registrations: they are now on "
-                        "the waiting list, in this order: %(names)s.",
-                        len(outcome.waitlisted),
-                        names=_(", ").join(r.speaker.display_name for r in outcome.waitlisted),
-                    ),
-                    "warning",
-                )
-            for registration, reason in outcome.refused:
-                flash(
-                    _(
-                        "%(name)s: %(reason)s",
-                        name=registration.speaker.display_name,
-                        reason=reason,
-                    ),
-                    "danger",
-                )
+        elif (asking := _decide(event, chosen, form)) is not None:
+            return asking
         return redirect(url_with_query("registrations.review", event_id=event.id))
     page = db.paginate(
         _filtered_registrations(event), page=requested_page(), per_page=50, error_out=False
@@ -533,6 +484,150 @@ def review(event_id: int):
         # Sent back with a mistake: the registrations the organizer ticked stay ticked.
         ticked=set(request.form.getlist("registration")),
     )
+
+
+@bp.route(
+    "/manage/events/<int:event_id>/registrations/<int:registration_id>", methods=["GET", "POST"]
+)
+@organizer_required
+def registration_page(event_id: int, registration_id: int):
+    """One registration whole: the speaker, the topic, the suggestions, what happened to it,
+    and the decision, for an organizer who wants more than the queue's row."""
+    event = db.get_or_404(Event, event_id)
+    registration = db.session.scalar(
+        db.select(Registration)
+        .where(Registration.id == registration_id, Registration.event_id == event.id)
+        .options(joinedload(Registration.speaker))
+    )
+    if registration is None:
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        if (asking := _decide(event, [registration], form)) is not None:
+            return asking
+        return redirect(
+            url_for(
+                "registrations.registration_page",
+                event_id=event.id,
+                registration_id=registration.id,
+            )
+        )
+    return render_template(
+        "registrations/registration.html",
+        event=event,
+        registration=registration,
+        form=form,
+        suggestions=_own_suggestions(registration),
+        pending_suggestions=_pending_suggestions(registration),
+        history=_history(registration),
+        may_decide=any(
+            services.may_transition(current_user, registration, target) for target in REVIEW_ACTIONS
+        ),
+    )
+
+
+def _history(registration: Registration) -> list[tuple]:
+    """(when, who, what) for each thing that happened to the registration, oldest first:
+    its submission, then what the audit log holds about it."""
+    entries = db.session.scalars(
+        db.select(AuditEntry)
+        .where(AuditEntry.target_type == "Registration", AuditEntry.target_id == registration.id)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    lines = [(registration.submitted_at, registration.speaker.display_name, _("Registered"))]
+    for entry in entries:
+        what = action_label(entry.action)
+        state = (entry.details or {}).get("state")
+        if entry.action == "registration_decided" and state in {s.value for s in RegistrationState}:
+            what = labelled(what, RegistrationState(state).label)
+        who = entry.actor.name if entry.actor else registration.speaker.display_name
+        if entry.action == "registration_moved_up":
+            who = _("the system")
+        lines.append((entry.at, who, what))
+    return lines
+
+
+def _decide(event: Event, chosen: list[Registration], form: ReviewForm):
+    """Make the decision on the chosen registrations and say what came of it, or first the
+    page that asks before approved speakers lose their places (returned, to be shown)."""
+    target = RegistrationState(form.action.data)
+    cancelled = [
+        registration
+        for registration in chosen
+        if registration.state is RegistrationState.APPROVED
+        and target is RegistrationState.CANCELLED
+    ]
+    if cancelled and not confirmed():
+        # Cancelling approved speakers takes their places away and tells them: a page
+        # names them first, and its button sends the same decision again.
+        return render_template(
+            "registrations/confirm_cancel.html",
+            event=event,
+            cancelled=cancelled,
+            sent=posted_again(),
+        )
+    outcome = services.decide_many(chosen, target, by=current_user, message=form.message.data or "")
+    db.session.commit()
+    _say_outcome(outcome, target)
+    return None
+
+
+def _names(registrations) -> str:
+    return listed(registration.speaker.display_name for registration in registrations)
+
+
+def _say_outcome(outcome: services.ReviewOutcome, target: RegistrationState) -> None:
+    """Who moved, who moved up from the waiting list, and who could not, with why and what
+    to do next."""
+    if outcome.changed:
+        flash(
+            ngettext(
+                "%(num)d registration is now %(state)s.",
+                "%(num)d registrations are now %(state)s.",
+                len(outcome.changed),
+                state=target.label,
+            ),
+            "success",
+        )
+    if outcome.moved_up:
+        flash(
+            ngettext(
+                "A place became free: %(names)s moved up from the waiting list and has been told.",
+                "Places became free: %(names)s moved up from the waiting list, in this order, "
+                "and have been told.",
+                len(outcome.moved_up),
+                names=_names(outcome.moved_up),
+            ),
+            "info",
+        )
+    if outcome.waitlisted:
+        flash(
+            sentences(
+                ngettext(
+                    "No speaking place was left for %(num)d registration: it is now on the "
+                    "waiting list (%(names)s).",
+                    "No speaking place was left for %(num)d registrations: they are now on "
+                    "the waiting list, in this order: %(names)s.",
+                    len(outcome.waitlisted),
+                    names=_names(outcome.waitlisted),
+                ),
+                _(
+                    "To approve them, free a place first: cancel an approved speaker, or "
+                    "raise the speaking slots or the team's quota on the event's page."
+                ),
+            ),
+            "warning",
+        )
+    for registration, reason in outcome.refused:
+        flash(
+            _(
+                "%(name)s could not be moved: %(reason)s",
+                name=registration.speaker.display_name,
+                reason=reason,
+            ),
+            "danger",
+        )
 
 
 @bp.route("/manage/speakers/<int:speaker_id>/anonymise", methods=["GET", "POST"])
