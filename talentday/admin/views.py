@@ -10,6 +10,7 @@ from talentday.audit.services import (
     AuditFilters,
     action_label,
     audit_statement,
+    detail_lines,
     filter_choices,
     target_label,
 )
@@ -238,5 +239,6 @@ def audit_log():
         actions=actions,
         target_types=target_types,
         action_label=action_label,
+        detail_lines=detail_lines,
         target_label=target_label,
     )

@@ -88,6 +88,59 @@ TARGET_LABELS = {
 }
 
 
+# What each detail an entry keeps is called, and how its value reads: an admin reading the
+# log in Chinese reads the role by its Chinese name, not "role: department_staff".
+DETAIL_LABELS = {
+    "role": _l("Role"),
+    "active": _l("Active"),
+    "previous": _l("Before"),
+    "state": _l("After"),
+    "reason": _l("Reason"),
+    "registrations": _l("Registrations"),
+    "items": _l("Follow-up items"),
+    "days": _l("Days"),
+    "speakers": _l("Speakers"),
+    "names": _l("Names"),
+    "addresses": _l("Addresses"),
+    "account": _l("Account"),
+    "error": _l("Error"),
+    "export": _l("File"),
+    "format": _l("Format"),
+    "rows": _l("Rows"),
+    "query": _l("Filter"),
+}
+EXPORT_LABELS = {"ledger": _l("Follow-up ledger"), "registrations": _l("Registrations")}
+
+
+# Details that are codes (a query string), shown as code in any language.
+CODE_DETAILS = frozenset({"query", "account"})
+
+
+def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
+    """(label, value, whether it is code) for each detail of the entry, in the reader's
+    language."""
+    from talentday.auth.models import Role
+    from talentday.events.models import EventState
+    from talentday.registrations.models import RegistrationState
+
+    states = EventState if entry.action == "event_state_changed" else RegistrationState
+    lines = []
+    for key, value in (entry.details or {}).items():
+        shown = value
+        if key == "role" and value in {role.value for role in Role}:
+            shown = Role(value).label
+        elif key in ("state", "previous") and value in {state.value for state in states}:
+            shown = states(value).label
+        elif isinstance(value, bool):
+            shown = _l("Yes") if value else _l("No")
+        elif key == "export":
+            shown = EXPORT_LABELS.get(value, value)
+        elif key == "format":
+            shown = str(value).upper()
+        lines.append((str(DETAIL_LABELS.get(key, key)), str(shown), key in CODE_DETAILS))
+    return lines
+
+
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
