@@ -6,6 +6,25 @@ from werkzeug.routing import IntegerConverter
 from talentday.forms import ID_MAX, ID_MIN, to_int
 
 
+class PageNumbers:
+    """The numbers the `pagination` macro reads of a page of a list made here (Flask-SQLAlchemy's
+    own pagination has them too): a subclass holds `page` and says `has_next`."""
+
+    page: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
 def safe_next_url(target: str | None, default_endpoint: str = "main.home") -> str:
     """Follow a ?next= only to a path on this site, never to another host."""
     if target:

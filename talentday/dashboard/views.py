@@ -20,6 +20,7 @@ from talentday.followup.ledger import LedgerLinks
 from talentday.followup.models import ITEM_DISPLAY_LOADS, FollowUpItem
 from talentday.forms import to_date, to_int
 from talentday.i18n import city_today
+from talentday.navigation import PageNumbers
 from talentday.units.models import ResponsibleUnit
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -90,7 +91,7 @@ PER_PAGE = 50
 
 
 @dataclass
-class ListPage:
+class ListPage(PageNumbers):
     """One page of a list already counted (for the `pagination` macro)."""
 
     rows: list
@@ -111,20 +112,8 @@ class ListPage:
         return max(1, math.ceil(self.total / self.per_page))
 
     @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
     def has_next(self) -> bool:
         return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _events_to_choose(selected: int | None) -> list:

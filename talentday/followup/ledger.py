@@ -29,6 +29,7 @@ from talentday.followup.models import (
 )
 from talentday.followup.permissions import co_handled_by, handled_by, visible_items
 from talentday.forms import to_date, to_int
+from talentday.navigation import PageNumbers
 from talentday.registrations.models import Speaker
 from talentday.units.models import ResponsibleUnit
 
@@ -235,7 +236,7 @@ COUNT_CAP = 10_000
 
 
 @dataclass
-class Page:
+class Page(PageNumbers):
     """One page of the ledger, shaped like Flask-SQLAlchemy's pagination for the macro; with
     `capped`, there are more than COUNT_CAP items and `total` and `pages` are not known."""
 
@@ -252,18 +253,6 @@ class Page:
     @property
     def pages(self) -> int | None:
         return None if self.total is None else max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def page(user: User, filters: Filters, today: date, number: int, per_page: int = 25) -> Page:
