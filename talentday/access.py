@@ -66,6 +66,7 @@ ROUTES: dict[str, Audience] = {
     "followup.confirm_import": Audience.ORGANIZERS,
     "followup.export": Audience.TRACKER,
     "followup.import_items": Audience.ORGANIZERS,
+    "followup.import_template": Audience.ORGANIZERS,
     "followup.item_page": Audience.ONE_ITEM,
     "followup.ledger_page": Audience.TRACKER,
     "followup.merge": Audience.ORGANIZERS,

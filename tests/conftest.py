@@ -355,7 +355,11 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def live_server(database_url):
     """The application served over HTTP on a free local port, sharing the test database."""
-    app = create_app(app_config(database_url))
+    # No cached figures or pages: the tests change the database between pages from another
+    # app, and emptying the tables between tests is not a change the caches hear of.
+    app = create_app(
+        app_config(database_url, FIGURES_CACHE_SECONDS=0, VISITOR_PAGE_CACHE_SECONDS=0)
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     # The links in the messages it queues lead back to this server.
     app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"

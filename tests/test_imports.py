@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from talentday.auth.models import Role
 from talentday.extensions import db
@@ -26,7 +26,7 @@ HEADER = ["Speaker email", "Name", "Category", "Suggestion"]
 @pytest.fixture
 def event(app_ctx):
     event = factories.event()
-    factories.category(name="Talent apartments", code="talent-apartments")
+    factories.category(name="Talent apartments", name_zh="人才公寓", code="talent-apartments")
     db.session.commit()
     return event
 
@@ -235,3 +235,237 @@ def test_an_oversized_upload_is_refused_before_it_is_read(app, make_user):
     )
     assert response.status_code == 413
     assert "Too large" in response.get_data(as_text=True)
+
+
+# --- what people actually have: header variants, namesakes, near categories, the template ---
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("姓名", "name"),
+        ("姓名（必填）：", "name"),
+        ("发言人", "name"),
+        ("提出人", "name"),
+        ("建议人", "name"),
+        (" Speaker name ", "name"),
+        ("NAME:", "name"),
+        ("邮箱", "email"),
+        ("电子邮箱（选填）", "email"),
+        ("ＥＭＡＩＬ", "email"),
+        ("E-mail address (optional)", "email"),
+        ("单位", "organization"),
+        ("工作单位", "organization"),
+        ("Organization", "organization"),
+        ("建议类别", "category"),
+        ("类别：", "category"),
+        ("分类", "category"),
+        ("问题类别", "category"),
+        ("*Category", "category"),
+        ("建议内容", "content"),
+        ("意见建议", "content"),
+        ("内容", "content"),
+        ("主要内容【必填】", "content"),
+        ("Suggestion", "content"),
+        ("Content", "content"),
+    ],
+)
+def test_the_usual_headers_are_read_in_both_languages(header, key):
+    assert imports.HEADERS[imports.header_key(header)].key == key
+
+
+def test_no_header_names_two_columns():
+    every = [imports.header_key(h) for known in imports.FIELDS for h in known.headers]
+    assert len(every) == len(set(every)) == len(imports.HEADERS)
+
+
+def test_the_preview_says_which_columns_were_read_and_which_ignored(event):
+    text = (
+        "序号,姓名（必填）,电子邮箱（选填）,建议类别：,建议内容,备注,内容\n"
+        "1,王伟,,Talent apartments,建设人才公寓,,另一列\n"
+    )
+    checked = imports.check(text.encode(), "s.csv", event)
+    assert [(c.letter, c.field.key) for c in checked.used] == [
+        ("B", "name"),
+        ("C", "email"),
+        ("D", "category"),
+        ("E", "content"),
+    ]
+    assert [(c.letter, c.header, c.duplicate_of) for c in checked.ignored] == [
+        ("A", "序号", ""),
+        ("F", "备注", ""),
+        ("G", "内容", "E"),
+    ]
+    (row,) = checked.rows
+    assert row.ok and row.content == "建设人才公寓" and row.raised_by == "王伟"
+
+
+def test_a_title_row_above_the_header_is_skipped_and_rows_keep_their_numbers(event):
+    data = workbook(
+        [
+            ["第24届人才沙龙意见建议汇总表"],
+            [],
+            ["姓名", "建议类别", "建议内容"],
+            ["王伟", "Talent apartments", "第一条"],
+            [],
+            ["李娜", "Talent apartments", "第二条"],
+        ]
+    )
+    checked = imports.check(data, "t.xlsx", event)
+    assert checked.header_line == 3
+    assert [(row.line, row.content) for row in checked.rows] == [(4, "第一条"), (6, "第二条")]
+
+
+def test_a_file_without_the_columns_says_what_its_first_row_reads(event):
+    with pytest.raises(ImportFileError) as error:
+        parse("序号,意见\n1,x\n".encode(), "x.csv", event)
+    message = str(error.value)
+    assert "must name the columns" in message and "序号; 意见" in message
+
+
+def test_a_name_is_linked_to_the_speaker_and_the_organization_tells_namesakes_apart(event):
+    nanjing = factories.speaker(name="王伟", organization="南京大学")
+    factories.registration(event=event, speaker=nanjing)
+    huaian = factories.speaker(name="王伟", organization="淮阴工学院")
+    factories.registration(event=event, speaker=huaian)
+    single = factories.speaker(name="李娜", organization="淮安市人社局")
+    factories.registration(event=event, speaker=single)
+    db.session.commit()
+    text = (
+        "姓名,单位,类别,内容\n"
+        "王伟,,Talent apartments,a\n"  # two speakers of that name: which one?
+        "王 伟,淮阴工学院,Talent apartments,b\n"  # the organization decides
+        "李  娜,,Talent apartments,c\n"  # the only one of that name
+        "李娜,南京大学,Talent apartments,d\n"  # a namesake elsewhere: not linked, said so
+        "赵六,南京大学,Talent apartments,e\n"  # nobody registered: the name alone
+    )
+    a, b, c, d, e = parse(text.encode(), "n.csv", event)
+    assert not a.ok and "2 speakers of this event are named 王伟" in a.errors[0]
+    assert b.ok and b.speaker_id == huaian.id and b.matched_by == "name"
+    assert c.ok and c.speaker_id == single.id and c.raised_by == "李娜"
+    assert d.ok and d.speaker_id is None and d.raised_by == "李娜"
+    assert "the organization differs" in d.notes[0]
+    assert e.ok and e.speaker_id is None and not e.notes and e.raised_by == "赵六"
+
+
+def test_an_unknown_category_gets_the_nearest_one_suggested_never_substituted(event):
+    factories.category(name="Industrial policy", name_zh="产业政策", code="industry")
+    factories.category(name="Talent training", name_zh="人才培养", code="training")
+    factories.category(name="Talent services", name_zh="人才服务", code="services")
+    factories.category(name="Retired topic", name_zh="旧类别", code="old", active=False)
+    db.session.commit()
+    text = (
+        "Name,Category,Suggestion\n"
+        "A,talent apartment,x\n"
+        "A,产业政策类,x\n"
+        "A,人才公务,x\n"  # as near to 人才公寓 as to 人才服务: no guess
+        "A,Space travel,x\n"
+        "A,旧类别,x\n"
+        "A,ＴＡＬＥＮＴ  APARTMENTS,x\n"  # width, case and spaces are no mistake
+    )
+    near, chinese, tie, far, retired, same = parse(text.encode(), "c.csv", event)
+    assert near.errors == ["Unknown category “talent apartment”. Did you mean “Talent apartments”?"]
+    assert near.category_id is None
+    assert chinese.errors == ["Unknown category “产业政策类”. Did you mean “产业政策”?"]
+    assert tie.errors == ["Unknown category “人才公务”."]
+    assert far.errors == ["Unknown category “Space travel”."]
+    assert retired.errors == ["The category “旧类别” is no longer in use."]
+    assert same.ok and same.category_id is not None
+
+
+def _template(client, **args):
+    response = client.get("/followup/import/template.xlsx", query_string=args)
+    assert response.status_code == 200
+    assert response.mimetype == imports.XLSX_MIMETYPE
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.data
+
+
+@pytest.fixture
+def organizer(app, make_user):
+    client = app.test_client()
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    return client
+
+
+@pytest.fixture
+def categories(app):
+    with app.app_context():
+        event = factories.event()
+        factories.category(name="Talent apartments", name_zh="人才公寓", position=1)
+        factories.category(name="Industrial policy", name_zh="产业政策", position=2)
+        factories.category(name="Retired topic", name_zh="旧类别", active=False)
+        db.session.commit()
+        return event.id
+
+
+@pytest.mark.parametrize(
+    ("accept", "args", "header", "names"),
+    [
+        ("en", {}, ["Name", "Email", "Organization", "Category", "Suggestion"], None),
+        ("zh-CN", {}, ["姓名", "邮箱", "单位", "建议类别", "建议内容"], ["人才公寓", "产业政策"]),
+        ("zh-CN", {"language": "en"}, ["Name", "Email"], None),
+    ],
+)
+def test_the_template_is_in_the_readers_language_and_lists_the_active_categories(
+    app, organizer, categories, accept, args, header, names
+):
+    organizer.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept
+    book = load_workbook(io.BytesIO(_template(organizer, **args)))
+    sheet, listing = book.worksheets
+    assert [cell.value for cell in sheet[1]][: len(header)] == header
+    assert sheet.max_row == 2, "the header and the example"
+    names = names or ["Talent apartments", "Industrial policy"]
+    assert [row[0] for row in listing.iter_rows(min_row=2, values_only=True)] == names
+    assert sheet["D2"].value == names[0]
+    (choice,) = sheet.data_validations.dataValidation
+    assert choice.type == "list" and "$A$2:$A$3" in choice.formula1
+
+
+def test_the_template_imports_as_it_is_its_example_left_out(app, organizer, categories):
+    for language in ("en", "zh_Hans"):
+        book = load_workbook(io.BytesIO(_template(organizer, language=language)))
+        book.active.append(["Gao", "", "", book.active["D2"].value, "Open the library at night"])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        with app.app_context():
+            event = db.session.get(factories.Event, categories)
+            checked = imports.check(buffer.getvalue(), "template.xlsx", event)
+        assert checked.examples == [2], language
+        assert [(row.line, row.ok) for row in checked.rows] == [(3, True)], language
+        assert {column.field.key for column in checked.used} == {
+            known.key for known in imports.FIELDS
+        }
+
+
+def test_only_organizers_download_the_template(app, client, make_user, categories):
+    assert client.get("/followup/import/template.xlsx").status_code == 302
+    for role in (Role.DEPARTMENT_STAFF, Role.LEADER, Role.ADMIN):
+        other = app.test_client()
+        sign_in(other, make_user(role).email)
+        assert other.get("/followup/import/template.xlsx").status_code == 403, role
+    organizer = app.test_client()
+    sign_in(organizer, make_user(Role.ORGANIZER).email)
+    assert organizer.get("/followup/import/template.xlsx?language=fr").status_code == 404
+
+
+def test_the_import_page_links_the_template_and_the_preview_tells_the_columns(
+    app, organizer, categories
+):
+    page = organizer.get("/followup/import").get_data(as_text=True)
+    assert "/followup/import/template.xlsx" in page and "language=zh_Hans" in page
+    text = "第一行是标题\n序号,建议人：,分类,意见建议,备注\n1,王伟,人材公寓,建设人才公寓,\n"
+    preview = organizer.post(
+        "/followup/import",
+        data={
+            "csrf_token": csrf_token(organizer, "/followup/import"),
+            "event_id": str(categories),
+            "file": (io.BytesIO(text.encode()), "s.csv"),
+        },
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "zh-CN"},
+    ).get_data(as_text=True)
+    assert "读取的列：B 列“建议人：”作为姓名；" in preview
+    assert "A 列“序号”" in preview and "E 列“备注”" in preview
+    assert "第 2 行" in preview
+    assert "未知类别“人材公寓”。是否指“人才公寓”？" in preview

@@ -180,8 +180,8 @@ class ImportForm(BaseForm):
     file = FileField(
         _l("Excel or CSV file"),
         description=_l(
-            "Columns: speaker email or name, category, suggestion. The first row holds the "
-            "column names."
+            "Columns: speaker email or name, organization, category, suggestion, under a row "
+            "of column names."
         ),
         validators=[
             FileRequired(_l("Choose a file to import")),

@@ -415,7 +415,11 @@ HIDDEN_FILTERS = ("role", "figure", "returned_by", "raised_from", "raised_to")
 
 def describe(filters: Filters) -> str:
     """The ledger's filters in words, for the line above an export's header."""
-    return exports.describe([tag.label for tag in filter_tags(filters)], _("All items you may see"))
+    return describe_tags(filter_tags(filters))
+
+
+def describe_tags(tags: list[FilterTag]) -> str:
+    return exports.describe([tag.label for tag in tags], _("All items you may see"))
 
 
 COLUMNS = (

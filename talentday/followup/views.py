@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -12,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_number, ngettext
+from flask_babel import format_number, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -22,6 +23,7 @@ from wtforms import SelectChoice
 from talentday import exports
 from talentday.audit.downloads import audited_download
 from talentday.auth.permissions import organizer_required
+from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import imports, ledger, services, timeline
@@ -46,7 +48,7 @@ from talentday.followup.permissions import (
     require_visible,
 )
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
-from talentday.i18n import city_today
+from talentday.i18n import city_today, supported
 from talentday.navigation import requested_page, safe_next_url
 from talentday.registrations.models import Registration, Speaker
 from talentday.registrations.queries import registration_of
@@ -98,7 +100,7 @@ def _render_ledger(bulk_form: BulkAssignForm | None, ticked: frozenset[int] = fr
         "followup/ledger.html",
         page=(page := ledger.page(current_user, filters, today, requested_page())),
         filters=filters,
-        filter_tags=ledger.filter_tags(filters),
+        filter_tags=(tags := ledger.filter_tags(filters)),
         hidden_filters=ledger.HIDDEN_FILTERS,
         figure=FIGURES.get(filters.figure),
         latest=ledger.latest_notes([item.id for item in page.items]),
@@ -113,6 +115,10 @@ def _render_ledger(bulk_form: BulkAssignForm | None, ticked: frozenset[int] = fr
         bulk_form=bulk_form,
         ticked=ticked,
         back=request.form.get("back") or request.full_path,
+        # What a printed ledger says instead of its filter form: the filters in words, and
+        # when it was printed (the page's time; printing it again later is a new request).
+        filters_in_words=ledger.describe_tags(tags),
+        printed_at=utcnow(),
     )
 
 
@@ -464,7 +470,7 @@ def import_items():
     imports.remove_stale_uploads(_import_folder())
     form = ImportForm()
     form.event_id.choices = _event_choices()
-    rows, batch = None, None
+    checked, batch = None, None
     if form.validate_on_submit():
         upload = form.file.data
         extension = upload.filename.rsplit(".", 1)[-1].lower()
@@ -473,7 +479,7 @@ def import_items():
         try:
             if event is None:
                 raise ImportFileError(_("Choose the event"))
-            rows = parse(data, upload.filename, event)
+            checked = imports.check(data, upload.filename, event)
         except ImportFileError as error:
             form.file.errors = [str(error)]
         else:
@@ -481,10 +487,34 @@ def import_items():
     return render_template(
         "followup/import.html",
         form=form,
-        rows=rows,
+        checked=checked,
+        rows=checked.rows if checked else None,
         batch=batch,
         confirm_form=ConfirmImportForm(batch=batch),
-        good=[row for row in rows or [] if row.ok],
+        good=checked.good if checked else [],
+        fields=imports.FIELDS,
+        template_languages=TEMPLATE_LANGUAGES,
+    )
+
+
+# The template's languages, each named in itself for the link to the other one.
+TEMPLATE_LANGUAGES = {"en": "English", "zh_Hans": "中文"}
+
+
+@bp.get("/import/template.xlsx")
+@organizer_required
+def import_template():
+    """An empty sheet to fill in: the header in the reader's language (or ?language=), an
+    example row the import leaves out, and the active categories on a second sheet."""
+    language = request.args.get("language") or supported(str(get_locale())) or "en"
+    if language not in TEMPLATE_LANGUAGES:
+        abort(404)
+    data = imports.template_workbook(language, services.active_categories())
+    stem = "suggestions-template" if language == "en" else "suggestions-template-zh"
+    return Response(
+        data,
+        mimetype=imports.XLSX_MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.xlsx"'},
     )
 
 

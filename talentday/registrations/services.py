@@ -10,8 +10,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -579,6 +580,33 @@ def update_own_details(
         speaker.talent_team = details.talent_team
     registration.topic = topic
     registration.summary = summary
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A speaker's time on the programme, from the start of their turn to its end."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+def speaking_times(starts_at: datetime, programme: Iterable) -> dict[int, Slot]:
+    """Each speaker's clock time, by registration id: the first placed speaker starts when
+    the event starts, and each next one when the one before is done.
+
+    Only speakers with both a place in the order and their minutes are timed. A speaker
+    without minutes gets no time and the clock does not advance for them (their turn's
+    length is not known, so any time after it would be a guess); nor does one not yet placed
+    in the order. `programme` is any registrations (or anything with id, speaking_order and
+    speaking_minutes), in any order."""
+    clock = starts_at
+    slots = {}
+    placed = [r for r in programme if r.speaking_order is not None and r.speaking_minutes]
+    for registration in sorted(placed, key=lambda r: r.speaking_order):
+        ends_at = clock + timedelta(minutes=registration.speaking_minutes)
+        slots[registration.id] = Slot(clock, ends_at)
+        clock = ends_at
+    return slots
 
 
 def set_programme(event: Event, placements: dict[int, tuple[int | None, int | None]]) -> None:

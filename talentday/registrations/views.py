@@ -713,7 +713,13 @@ def programme(event_id: int):
         (entry, by_id.get(to_int(entry.form.registration_id.data)))
         for entry in form.placements.entries
     ]
-    return render_template("registrations/programme_form.html", event=event, form=form, rows=rows)
+    return render_template(
+        "registrations/programme_form.html",
+        event=event,
+        form=form,
+        rows=rows,
+        times=services.speaking_times(event.starts_at, speakers),
+    )
 
 
 @bp.get("/events/<int:event_id>/programme")
@@ -723,7 +729,8 @@ def printable_programme(event_id: int):
     return render_template(
         "registrations/programme_print.html",
         event=event,
-        programme=queries.programme(event),
+        programme=(programme := queries.programme(event)),
+        times=services.speaking_times(event.starts_at, programme),
         carried_over=earlier.items,
         carried_over_topics=earlier.topics,
         today=city_today(),

@@ -1,0 +1,82 @@
+"""Clock times on the programme: each speaker's turn from the event's start and the speaking
+minutes, in order (registrations.services.speaking_times), without a request."""
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from talentday.auth.models import Role
+from talentday.extensions import db
+from talentday.registrations.models import RegistrationState
+from talentday.registrations.services import Slot, speaking_times
+from tests import factories
+from tests.conftest import sign_in
+
+START = datetime(2026, 9, 20, 6, 30, tzinfo=UTC)  # 14:30 in the city
+
+
+def turn(id, order, minutes):
+    return SimpleNamespace(id=id, speaking_order=order, speaking_minutes=minutes)
+
+
+def at(hour, minute):
+    return datetime(2026, 9, 20, hour, minute, tzinfo=UTC)
+
+
+def test_each_turn_starts_when_the_one_before_ends():
+    times = speaking_times(START, [turn(1, 1, 10), turn(2, 2, 15), turn(3, 3, 5)])
+    assert times == {
+        1: Slot(at(6, 30), at(6, 40)),
+        2: Slot(at(6, 40), at(6, 55)),
+        3: Slot(at(6, 55), at(7, 0)),
+    }
+
+
+def test_the_order_is_the_speaking_order_not_the_order_given():
+    times = speaking_times(START, [turn(2, 2, 15), turn(1, 1, 10)])
+    assert times[1] == Slot(at(6, 30), at(6, 40)) and times[2] == Slot(at(6, 40), at(6, 55))
+
+
+@pytest.mark.parametrize("minutes", [None, 0])
+def test_a_speaker_without_minutes_gets_no_time_and_the_clock_stays(minutes):
+    times = speaking_times(START, [turn(1, 1, 10), turn(2, 2, minutes), turn(3, 3, 5)])
+    assert 2 not in times
+    assert times[3] == Slot(at(6, 40), at(6, 45))
+
+
+def test_a_speaker_not_yet_placed_gets_no_time():
+    times = speaking_times(START, [turn(1, None, 10), turn(2, 1, 5)])
+    assert times == {2: Slot(at(6, 30), at(6, 35))}
+
+
+def test_nobody_timed_is_an_empty_timetable():
+    assert speaking_times(START, []) == {}
+    assert speaking_times(START, [turn(1, None, None)]) == {}
+
+
+def test_the_printable_programme_and_the_organizers_page_show_the_clock_times(
+    app, client, make_user
+):
+    with app.app_context():
+        event = factories.event(starts_at=START)
+        for order, minutes, name in ((2, 15, "Second"), (1, 10, "First"), (3, None, "Untimed")):
+            factories.registration(
+                event=event,
+                speaker=factories.speaker(name=name),
+                state=RegistrationState.APPROVED,
+                speaking_order=order,
+                speaking_minutes=minutes,
+            )
+        db.session.commit()
+        event_id = event.id
+    page = client.get(f"/events/{event_id}/programme").get_data(as_text=True)
+    assert "14:30–14:40" in page and "14:40–14:55" in page
+    assert "a speaker without minutes or a place in the order has no time" in page
+    chinese = client.get(
+        f"/events/{event_id}/programme", headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
+    assert "14:30–14:40" in chinese and "未填时长或未排顺序的发言人不列时间" in chinese
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    form = client.get(f"/manage/events/{event_id}/programme").get_data(as_text=True)
+    assert "14:40–14:55" in form and "the clock does not move on for them" in form
