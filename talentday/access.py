@@ -44,8 +44,13 @@ ROUTES: dict[str, Audience] = {
     "admin.new_user": Audience.ADMINS,
     "admin.units": Audience.ADMINS,
     "admin.users": Audience.ADMINS,
+    "auth.forgot_password": Audience.EVERYONE,
     "auth.language": Audience.EVERYONE,
+    # The signed token in the address is the credential; opening it puts it on the session.
+    "auth.open_reset_link": Audience.EVERYONE,
     "auth.password": Audience.SIGNED_IN,
+    # Anyone may load it; only a session holding a live reset token gets the form.
+    "auth.reset_password": Audience.EVERYONE,
     "auth.sign_in": Audience.EVERYONE,
     "auth.sign_out": Audience.SIGNED_IN,
     "bootstrap.static": Audience.EVERYONE,
@@ -94,6 +99,7 @@ ROUTES: dict[str, Audience] = {
     "registrations.programme": Audience.ORGANIZERS,
     "registrations.register": Audience.EVERYONE,
     "registrations.registered": Audience.EVERYONE,
+    "registrations.request_link": Audience.EVERYONE,
     "registrations.review": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,

@@ -79,9 +79,17 @@ class DefaultConfig:
     # A speaker who opened their private link stays on their registration's pages until
     # idle this long; then they open the link from their email again.
     PRIVATE_LINK_IDLE_MINUTES = 120
-    # The form posted again for an address already registered re-sends the link, at most
-    # once in this many minutes.
+    # A link sent by email on request (a registration form posted again, "Send me my link
+    # again", "Forgot your password?") goes to one address at most once in this many
+    # minutes: further requests get the same answer and send nothing.
     LINK_RESEND_MINUTES = 10
+    # "Send me my link again" and "Forgot your password?" posts per client address: each one
+    # that names a known address queues a message.
+    LINK_REQUEST_LIMITS = "5 per minute; 20 per hour"
+    PASSWORD_RESET_LIMITS = "5 per minute; 20 per hour"  # nosec B105
+    # A password reset link works once, for this long after the message is sent; a message
+    # that waited longer than this in the outbox is not sent at all (asked for too long ago).
+    PASSWORD_RESET_MINUTES = 60
 
     # Outgoing mail. Without MAIL_SERVER every message is only kept in the outbox.
     MAIL_SERVER: str | None = None

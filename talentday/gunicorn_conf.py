@@ -13,13 +13,18 @@ from talentday.auth.throttle import per_worker_counts_warning
 
 logger = logging.getLogger("talentday")
 
-# A speaker's private link carries its secret in the address of one request (it then moves
-# the speaker onto a session): the access log keeps that request without the secret.
+# A speaker's private link and a password reset link carry their secret in the address of
+# one request (which then moves it onto a session): the access log keeps that request
+# without the secret.
 PRIVATE_LINK = re.compile(r"/r/[^/?#\s]+")
+RESET_LINK = re.compile(r"/reset-password/[^/?#\s]+")
 
 
 def without_private_links(text):
-    return PRIVATE_LINK.sub("/r/[private-link]", text) if isinstance(text, str) else text
+    if not isinstance(text, str):
+        return text
+    text = PRIVATE_LINK.sub("/r/[private-link]", text)
+    return RESET_LINK.sub("/reset-password/[reset-link]", text)
 
 
 class AccessLogWithoutSecrets(Logger):

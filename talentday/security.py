@@ -22,8 +22,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 
-# A speaker's private link carries its secret in the path.
-PRIVATE_LINK_PREFIX = "/r/"
+# A speaker's private link and a password reset link carry their secret in the path.
+PRIVATE_LINK_PREFIXES = ("/r/", "/reset-password/")
 
 
 def is_static_file() -> bool:
@@ -37,7 +37,7 @@ def add_security_headers(response: Response) -> Response:
     headers["X-Content-Type-Options"] = "nosniff"
     # For browsers that predate frame-ancestors.
     headers["X-Frame-Options"] = "DENY"
-    if request.path.startswith(PRIVATE_LINK_PREFIX):
+    if request.path.startswith(PRIVATE_LINK_PREFIXES):
         # Otherwise the token leaves in the Referer of every asset and link the page loads.
         headers["Referrer-Policy"] = "no-referrer"
     else:

@@ -1,7 +1,7 @@
 """Filters and globals the templates use to show prepared values."""
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask
 from flask_babel import (
@@ -11,6 +11,7 @@ from flask_babel import (
     format_number,
     format_percent,
     format_time,
+    format_timedelta,
     get_locale,
     gettext,
 )
@@ -85,6 +86,15 @@ def day_text(value: date | None) -> str:
     return format_date(value, "yyyy-MM-dd")
 
 
+def _duration_filter(minutes: int) -> str:
+    """A number of minutes in words in the reader's language, exactly: "1 hour" and "1小时",
+    "90 minutes" and "90分钟" (Babel alone rounds 90 minutes up to 2 hours)."""
+    delta = timedelta(minutes=minutes)
+    if minutes % 60 == 0:
+        return format_timedelta(delta, threshold=1)
+    return format_timedelta(delta, granularity="minute", threshold=10**9)
+
+
 def _percent_filter(value: float | None) -> str:
     """A share as a percentage in the reader's language; a dash when there is nothing to
     divide by, so that no share is shown as 0% when it is not known."""
@@ -135,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = _datetime_filter
     app.jinja_env.filters["date"] = day_text
     app.jinja_env.filters["time"] = _time_filter
+    app.jinja_env.filters["duration"] = _duration_filter
     app.jinja_env.filters["tag_class"] = tag_class
     app.jinja_env.filters["percent"] = _percent_filter
     app.jinja_env.filters["figure"] = _figure_filter

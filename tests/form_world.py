@@ -27,9 +27,15 @@ from wtforms import (
 )
 
 from talentday.admin.forms import CategoryForm, UnitForm, UserForm
-from talentday.auth import throttle
-from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
-from talentday.auth.models import Role
+from talentday.auth import reset, throttle
+from talentday.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from talentday.auth.models import Role, User
 from talentday.events.forms import EventForm
 from talentday.events.models import EventState
 from talentday.extensions import db
@@ -58,6 +64,7 @@ from talentday.registrations.forms import (
     ConfirmRegistrationForm,
     ProgrammeForm,
     RegistrationForm,
+    RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
     WithdrawForm,
@@ -99,6 +106,8 @@ def build_world(app, make_user, monkeypatch) -> World:
         SIGN_IN_LIMITS="100000 per minute",
         REGISTRATION_LIMITS="100000 per minute",
         PRIVATE_LINK_LIMITS="100000 per minute",
+        LINK_REQUEST_LIMITS="100000 per minute",
+        PASSWORD_RESET_LIMITS="100000 per minute",
     )
     monkeypatch.setattr(throttle, "pause", lambda seconds: None)
     with app.app_context():
@@ -152,6 +161,7 @@ def build_world(app, make_user, monkeypatch) -> World:
             anonymise_speaker=factories.registration(event=event).speaker_id,
             staff_user=0,
         )
+        world.emails["speaker"] = speaker.email
         for status in (MessageStatus.FAILED, MessageStatus.QUEUED):
             message = OutboxMessage(
                 kind="approved", to_email="gao@example.com", subject="S", body="B", status=status
@@ -177,6 +187,13 @@ def build_world(app, make_user, monkeypatch) -> World:
         world.emails[role] = user.email
     world.clients["speaker"] = app.test_client()
     open_private_link(world.clients["speaker"], f"/r/{token}")
+    # Someone who opened a password reset link: the reset form is theirs to post.
+    forgetful = make_user(Role.ORGANIZER)
+    with app.app_context():
+        reset_token = reset.make_token(db.session.get(User, forgetful.id))
+    world.clients["reset"] = app.test_client()
+    assert world.clients["reset"].get(f"/reset-password/{reset_token}").status_code == 302
+    world.emails["reset"] = forgetful.email
     return world
 
 
@@ -281,6 +298,25 @@ FORM_CASES = [
         [(ChangePasswordForm, "")],
         lambda world: {
             "current_password": "wrong password",
+            "new_password": "a much longer passphrase",
+            "confirm_password": "a much longer passphrase",
+        },
+    ),
+    FormCase(
+        "forgot password",
+        "anonymous",
+        lambda world: "/forgot-password",
+        lambda world: "/forgot-password",
+        [(ForgotPasswordForm, "")],
+        lambda world: {"email": world.emails["leader"]},
+    ),
+    FormCase(
+        "reset password",
+        "reset",
+        lambda world: "/reset-password/",
+        lambda world: "/reset-password/",
+        [(ResetPasswordForm, "")],
+        lambda world: {
             "new_password": "a much longer passphrase",
             "confirm_password": "a much longer passphrase",
         },
@@ -402,6 +438,14 @@ FORM_CASES = [
             "suggestions-0-content": "Talent flats near the zone.",
         },
         shows=lambda world: [f"/manage/events/{world.event}/registrations"],
+    ),
+    FormCase(
+        "request link",
+        "anonymous",
+        lambda world: "/send-my-link",
+        lambda world: "/send-my-link",
+        [(RequestLinkForm, "")],
+        lambda world: {"email": world.emails["speaker"]},
     ),
     FormCase(
         "review registrations",
@@ -629,6 +673,8 @@ ENDPOINTS = {
     "auth.sign_out": ["sign out"],
     "auth.language": ["language"],
     "auth.password": ["change password"],
+    "auth.forgot_password": ["forgot password"],
+    "auth.reset_password": ["reset password"],
     "admin.new_user": ["new user"],
     "admin.edit_user": ["edit user"],
     "admin.edit_unit": ["new unit", "edit unit"],
@@ -637,6 +683,7 @@ ENDPOINTS = {
     "events.edit_event": ["edit event"],
     "events.change_state": ["event state"],
     "registrations.register": ["register"],
+    "registrations.request_link": ["request link"],
     "registrations.review": ["review registrations"],
     "registrations.registration_page": ["decide one registration"],
     "registrations.programme": ["programme"],

@@ -137,3 +137,39 @@ def test_simultaneous_different_speakers_are_all_kept(app, open_event_id):
         emails = db.session.scalars(sa.select(Speaker.email)).all()
         assert sorted(emails) == sorted(f"s{n}@example.com" for n in range(WORKERS))
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == WORKERS
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [("/send-my-link", "link_resent"), ("/forgot-password", "password_reset")],
+)
+def test_simultaneous_requests_for_a_link_queue_one_message(
+    app, make_user, open_event_id, url, kind
+):
+    """Issue 10: "Send me my link again" and "Forgot your password?" posted at once for one
+    address take turns on the speaker's or the account's row: one message, not one each."""
+    app.config.update(
+        LINK_REQUEST_LIMITS="1000 per minute", PASSWORD_RESET_LIMITS="1000 per minute"
+    )
+    make_user(email="zhang@example.com")
+    with app.app_context():
+        speaker = factories.speaker(email="zhang@example.com")
+        registration = factories.registration(
+            event=db.session.get(factories.Event, open_event_id),
+            speaker=speaker,
+            state=RegistrationState.APPROVED,
+        )
+        services.issue_token(registration)
+        db.session.commit()
+    clients = [app.test_client() for _ in range(WORKERS)]
+    tokens = [csrf_token(client, url) for client in clients]
+
+    def post(client, token):
+        data = {"csrf_token": token, "email": "zhang@example.com"}
+        return lambda: client.post(url, data=data).status_code
+
+    results = run_together(app, [post(c, t) for c, t in zip(clients, tokens, strict=True)])
+    assert results == [302] * WORKERS, results
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
+        assert kinds == [kind], "one message, not one per post"

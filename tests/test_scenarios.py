@@ -349,3 +349,24 @@ def test_the_access_log_keeps_no_private_link(app, gunicorn, event_id, tmp_path)
         time.sleep(0.1)
     text = log.read_text()
     assert "GET /r/[private-link]" in text and token not in text
+
+
+def test_the_access_log_keeps_no_password_reset_link(app, gunicorn, make_user, tmp_path):
+    from talentday.auth import reset
+    from talentday.auth.models import User
+
+    user_id = make_user().id
+    with app.app_context():
+        token = reset.make_token(db.session.get(User, user_id))
+    opener = urllib.request.build_opener(_NoRedirect())
+    try:
+        opener.open(f"{gunicorn}/reset-password/{token}", timeout=30)
+    except urllib.error.HTTPError as error:
+        assert error.code == 302
+    log = tmp_path / "access.log"
+    for _ in range(50):  # gunicorn writes the line after the response
+        if log.exists() and "/reset-password/" in log.read_text():
+            break
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "GET /reset-password/[reset-link]" in text and token not in text

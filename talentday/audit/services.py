@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "sign_in": _l("Signed in"),
     "sign_in_failed": _l("Failed sign-in"),
     "password_changed": _l("Password changed"),
+    "password_reset_requested": _l("Password reset link asked for"),
+    "password_reset": _l("Password reset with an emailed link"),
     "user_created": _l("Account created"),
     "user_updated": _l("Account changed"),
     "unit_saved": _l("Unit saved"),

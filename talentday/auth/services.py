@@ -332,11 +332,10 @@ def update_user(
     record("user_updated", actor=by, target=user, role=user.role.value, active=user.active)
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    """Change one's own password after proving the current one; other sessions end. The
-    audit log keeps that it changed."""
-    if not user.check_password(current_password):
-        raise AccountError(_l("Enter your current password correctly"), "current_password")
+def replace_password(user: User, new_password: str) -> None:
+    """The person sets a new password for their own account, knowing the current one (the
+    change-password page) or holding a reset link: the rules of every new password, with
+    the message at the new-password field, and every session of the account ends."""
     try:
         check_new_password(new_password, email=user.email, name=user.name)
     except AccountError as error:
@@ -344,4 +343,12 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         raise
     user.set_password(new_password)
     end_all_sessions(user)
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Change one's own password after proving the current one; other sessions end. The
+    audit log keeps that it changed."""
+    if not user.check_password(current_password):
+        raise AccountError(_l("Enter your current password correctly"), "current_password")
+    replace_password(user, new_password)
     record("password_changed", actor=user, target=user)

@@ -13,8 +13,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from talentday.auth import throttle
-from talentday.auth.forms import ChangePasswordForm, LanguageForm, SignInForm
+from talentday.auth import reset, throttle
+from talentday.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from talentday.auth.services import (
     AccountError,
     authenticate,
@@ -133,3 +139,85 @@ def language():
             choose_language(current_user, form.locale.data)
             db.session.commit()
     return redirect(safe_next_url(form.next.data, "main.index"))
+
+
+# --- "Forgot your password?" ---------------------------------------------------------------
+
+# The address just typed, for the page that follows the form (the same page for every
+# address), and the reset link's token once its address has been opened.
+RESET_ASKED_KEY = "password_reset_asked"
+RESET_LINK_KEY = "reset_link"
+
+
+def _password_reset_limits() -> str:
+    return current_app.config["PASSWORD_RESET_LIMITS"]
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_password_reset_limits, methods=["POST"], scope="password-reset")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = normalize_email(form.email.data)
+        reset.request_reset(email, remote_addr=request.remote_addr or "")
+        db.session.commit()
+        # One answer for an account, a disabled account and an address that is none.
+        session[RESET_ASKED_KEY] = email
+        return redirect(url_for("auth.forgot_password"))
+    asked = session.pop(RESET_ASKED_KEY, None) if request.method == "GET" else None
+    return render_template(
+        "auth/forgot_password.html",
+        form=form,
+        asked=asked,
+        minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+        every=current_app.config["LINK_RESEND_MINUTES"],
+    )
+
+
+# The reset link's token is in one request only: opening it puts the token on the visitor's
+# session and sends them on to /reset-password/, so that the page, its form, the access log
+# and any Referer carry no token (as with a speaker's private link).
+@bp.get("/reset-password/<token>")
+def open_reset_link(token: str):
+    if reset.user_for_token(token) is not None:
+        session[RESET_LINK_KEY] = token
+    else:
+        session.pop(RESET_LINK_KEY, None)
+    return redirect(url_for("auth.reset_password"))
+
+
+@bp.route("/reset-password/", methods=["GET", "POST"])
+@limiter.limit(_password_reset_limits, methods=["POST"], scope="password-reset-form")
+def reset_password():
+    user = reset.user_for_token(session.get(RESET_LINK_KEY))
+    if user is None:
+        # Too old, used already, the password changed since, or no link opened at all.
+        session.pop(RESET_LINK_KEY, None)
+        page = render_template(
+            "auth/reset_link_dead.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"]
+        )
+        return page, 400 if request.method == "POST" else 200
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            reset.reset_password(
+                user, new_password=form.new_password.data, remote_addr=request.remote_addr or ""
+            )
+        except AccountError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            session.pop(RESET_LINK_KEY, None)
+            # Guessing is over for this account: its owner signs in without waiting.
+            throttle.clear_failures(user.email)
+            if current_user.is_authenticated and current_user.id == user.id:
+                logout_user()  # this browser's session ended with the others
+            flash(
+                _(
+                    "Your password has been changed, and every device signed in to your "
+                    "account has been signed out. Sign in with your new password."
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form, user=user)

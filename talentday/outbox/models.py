@@ -45,8 +45,9 @@ class OutboxMessage(db.Model):
     locale: Mapped[str] = mapped_column(sa.String(16), default="en")
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)
-    # Stands in the body where the registration's private link goes; the link itself is
-    # made only when the message is sent, so that no one reading the outbox sees it.
+    # Stands in the body where the registration's private link (or, for a password reset,
+    # the account's reset link) goes; the link itself is made only when the message is
+    # sent, so that no one reading the outbox sees it.
     private_link_marker: Mapped[str | None] = mapped_column(sa.String(40))
     event_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("event.id", ondelete="SET NULL"), index=True

@@ -22,6 +22,10 @@ from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.outbox.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage
 
+# How the marker standing for a link made at sending time begins: which link it stands for.
+PRIVATE_LINK_MARKER = "[private-link-"
+RESET_LINK_MARKER = "[reset-link-"
+
 
 def queue_message(
     *,
@@ -34,18 +38,23 @@ def queue_message(
     event=None,
     registration=None,
     private_link_for=None,
+    reset_link_for=None,
     **context,
 ) -> OutboxMessage:
     """Render a message in the recipient's language and keep it in the outbox.
 
     With `private_link_for` (a registration), the body gets a marker where the speaker's
-    private link goes; the link replaces it only when the message is sent."""
+    private link goes; with `reset_link_for` (an account), one where its password reset link
+    goes. The link replaces the marker only when the message is sent."""
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     marker = None
     if private_link_for is not None:
         registration = private_link_for
         # Unguessable, so that no text a speaker typed into the message can stand for it.
-        marker = f"[private-link-{secrets.token_hex(8)}]"
+        marker = f"{PRIVATE_LINK_MARKER}{secrets.token_hex(8)}]"
+        context["link"] = marker
+    elif reset_link_for is not None:
+        marker = f"{RESET_LINK_MARKER}{secrets.token_hex(8)}]"
         context["link"] = marker
     with force_locale(locale):
         body = render_template(
@@ -74,9 +83,13 @@ class MessageCannotBeSent(Exception):
 
 
 def text_to_send(message: OutboxMessage) -> str:
-    """The body as the recipient receives it, with the private link made now."""
+    """The body as the recipient receives it, with the private or reset link made now."""
     if not message.private_link_marker:
         return message.body
+    if message.private_link_marker.startswith(RESET_LINK_MARKER):
+        from talentday.auth.reset import link_for_message
+
+        return message.body.replace(message.private_link_marker, link_for_message(message))
     from talentday.registrations.models import Registration
     from talentday.registrations.services import current_token, private_link
 
@@ -91,12 +104,15 @@ def text_to_send(message: OutboxMessage) -> str:
 
 
 def text_to_show(message: OutboxMessage) -> str:
-    """The body for organizers reading the outbox: never with the speaker's link."""
+    """The body for organizers reading the outbox: never with the speaker's link, nor with
+    an account's password reset link."""
     if not message.private_link_marker:
         return message.body
-    return message.body.replace(
-        message.private_link_marker, str(_l("[the speaker's private link, added when sent]"))
-    )
+    if message.private_link_marker.startswith(RESET_LINK_MARKER):
+        placeholder = _l("[the password reset link, added when sent]")
+    else:
+        placeholder = _l("[the speaker's private link, added when sent]")
+    return message.body.replace(message.private_link_marker, str(placeholder))
 
 
 def read_message(message: OutboxMessage, *, by: User, remote_addr: str = "") -> str:

@@ -176,6 +176,16 @@ class SpeakerDetailsForm(SpeakerFields):
     pass
 
 
+class RequestLinkForm(BaseForm):
+    """The "Send me my link again" page: the address the speaker registered with."""
+
+    email = email_field(
+        _l("Email address"),
+        missing=_l("Enter the email address you registered with"),
+        description=_l("The address you gave when you registered to speak."),
+    )
+
+
 class AddSuggestionForm(BaseForm):
     category = SelectField(
         _l("Category"), validators=[DataRequired(_l("Choose a category for this suggestion"))]

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
 from talentday.actors import SYSTEM, Who
 from talentday.audit.services import record
@@ -28,11 +29,11 @@ from talentday.events.models import Event
 from talentday.events.permissions import may_manage
 from talentday.events.services import registration_is_open
 from talentday.extensions import db
-from talentday.followup.models import Category
+from talentday.followup.models import Category, FollowUpItem
 from talentday.followup.services import raise_suggestion
 from talentday.i18n import city_today, to_city_time
 from talentday.navigation import public_url
-from talentday.outbox.models import OutboxMessage
+from talentday.outbox.models import MessageStatus, OutboxMessage
 from talentday.outbox.services import queue_message
 from talentday.registrations import queries
 from talentday.registrations.consent import CONSENT_VERSION
@@ -168,7 +169,8 @@ SUBJECTS = {
 
 def _told_recently(registration: Registration) -> bool:
     """A message about this registration went out minutes ago: a double click, five
-    identical posts at once or a script re-posting the form add no message to it."""
+    identical posts at once or a script re-posting the form add no message to it. One an
+    organizer discarded does not count: it never went."""
     since = utcnow() - timedelta(minutes=current_app.config["LINK_RESEND_MINUTES"])
     return (
         db.session.scalar(
@@ -176,6 +178,7 @@ def _told_recently(registration: Registration) -> bool:
             .where(
                 OutboxMessage.registration_id == registration.id,
                 OutboxMessage.created_at >= since,
+                OutboxMessage.status != MessageStatus.DISCARDED,
             )
             .limit(1)
         )
@@ -183,7 +186,7 @@ def _told_recently(registration: Registration) -> bool:
     )
 
 
-def _tell_speaker(registration: Registration, kind: str) -> None:
+def _tell_speaker(registration: Registration, kind: str, **context) -> None:
     """Every message to a speaker carries their private link, made when it is sent."""
     speaker = registration.speaker
     if speaker.anonymised_at is not None:
@@ -198,7 +201,84 @@ def _tell_speaker(registration: Registration, kind: str) -> None:
         event=registration.event,
         registration=registration,
         private_link_for=registration,
+        **context,
     )
+
+
+# --- "Send me my link again" ---------------------------------------------------------------
+
+# Registrations whose link is sent again on request: those that hold, wait for or await
+# confirmation of a place. An ended one (rejected, withdrawn, cancelled) goes too when
+# suggestions were raised with it, since its page is where the speaker follows and rates them.
+LINK_SENT_AGAIN_STATES = ACTIVE_STATES | {RegistrationState.UNCONFIRMED}
+
+
+def _links_sent_recently(email: str) -> bool:
+    """The address was sent a link again minutes ago (LINK_RESEND_MINUTES), by this page or
+    by the registration form posted again: one batch per speaker in that time."""
+    since = utcnow() - timedelta(minutes=current_app.config["LINK_RESEND_MINUTES"])
+    return (
+        db.session.scalar(
+            db.select(OutboxMessage.id)
+            .where(
+                OutboxMessage.kind == "link_resent",
+                OutboxMessage.to_email == email,
+                OutboxMessage.created_at >= since,
+                OutboxMessage.status != MessageStatus.DISCARDED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def registrations_with_a_link(speaker: Speaker) -> list[Registration]:
+    """The speaker's registrations worth a link, newest event first (see the states above)."""
+    raised = (
+        sa.select(FollowUpItem.id).where(FollowUpItem.registration_id == Registration.id).exists()
+    )
+    return list(
+        db.session.scalars(
+            db.select(Registration)
+            .join(Registration.event)
+            .where(
+                Registration.speaker_id == speaker.id,
+                sa.or_(Registration.state.in_(LINK_SENT_AGAIN_STATES), raised),
+            )
+            .options(contains_eager(Registration.event))
+            .order_by(Event.starts_at.desc(), Registration.id.desc())
+        )
+    )
+
+
+def send_links_again(email: str) -> int:
+    """A visitor typed an address on "Send me my link again". If it is a speaker's, each of
+    their registrations worth a link (registrations_with_a_link) gets the "link_resent"
+    message, with its private link made when it is sent: one message per registration,
+    since each link is made from its own registration. Nothing is queued when the address
+    was sent links minutes ago, nor for a registration that had any message minutes ago.
+
+    Returns how many messages were queued, for tests: the caller must answer the same
+    whatever it is, and the page never tells whether the address is known."""
+    speaker = db.session.scalar(db.select(Speaker).where(Speaker.email == normalize_email(email)))
+    if speaker is None or speaker.anonymised_at is not None:
+        return 0
+    # Requests for one speaker take turns (as resubmissions do), so that posts at the same
+    # moment cannot each find no recent message and all send.
+    table = Speaker.__table__
+    db.session.execute(
+        table.update()
+        .where(table.c.id == speaker.id)
+        .values(updated_at=table.c.updated_at)  # a lock, not a change
+    )
+    if _links_sent_recently(speaker.email):
+        return 0
+    queued = 0
+    for registration in registrations_with_a_link(speaker):
+        if not _told_recently(registration):
+            _tell_speaker(registration, "link_resent", asked_for_link=True)
+            queued += 1
+    return queued
 
 
 # --- submitting ----------------------------------------------------------------------------

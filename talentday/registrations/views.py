@@ -26,6 +26,7 @@ from talentday.audit.downloads import audited_download
 from talentday.audit.models import AuditEntry
 from talentday.audit.services import action_label
 from talentday.auth.permissions import organizer_required
+from talentday.auth.services import normalize_email
 from talentday.events.models import Event
 from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
@@ -52,6 +53,7 @@ from talentday.registrations.forms import (
     ConfirmRegistrationForm,
     ProgrammeForm,
     RegistrationForm,
+    RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
     WithdrawForm,
@@ -162,6 +164,32 @@ def registered(event_id: int):
         "registrations/registered.html",
         event=event,
         email=email,
+    )
+
+
+# The address just typed on "Send me my link again", for the page that follows the form.
+LINK_ASKED_KEY = "link_asked_for"
+
+
+@bp.route("/send-my-link", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LINK_REQUEST_LIMITS"], methods=["POST"], scope="link-request"
+)
+def request_link():
+    """A speaker who lost their private link asks for it by email. The page answers the same
+    whether the address is a speaker's or not; the messages go to that address only."""
+    form = RequestLinkForm()
+    if form.validate_on_submit():
+        services.send_links_again(form.email.data)
+        db.session.commit()
+        session[LINK_ASKED_KEY] = normalize_email(form.email.data)
+        return redirect(url_for("registrations.request_link"))
+    asked = session.pop(LINK_ASKED_KEY, None) if request.method == "GET" else None
+    return render_template(
+        "registrations/request_link.html",
+        form=form,
+        asked=asked,
+        every=current_app.config["LINK_RESEND_MINUTES"],
     )
 
 
