@@ -64,6 +64,13 @@ def test_unit_messages_link_to_the_item(app_ctx, make_user, make_unit):
 
 def test_the_approval_says_when_where_and_which_slot_and_leaves_out_what_is_empty(app_ctx):
     with_venue = factories.event(venue="Conference Hall 1")
+    for order, minutes in ((1, 10), (2, 12)):
+        factories.registration(
+            event=with_venue,
+            state=RegistrationState.APPROVED,
+            speaking_order=order,
+            speaking_minutes=minutes,
+        )
     registration = factories.registration(
         event=with_venue, state=RegistrationState.APPROVED, speaking_order=3, speaking_minutes=8
     )
@@ -71,6 +78,7 @@ def test_the_approval_says_when_where_and_which_slot_and_leaves_out_what_is_empt
     body = body_of("approved")
     assert "at Conference Hall 1" in body
     assert "You speak as number 3 in the programme." in body
+    assert "Your turn is planned for 14:52–15:00 (Beijing time)." in body, "14:30 + 10 + 12"
     assert "You have 8 minutes to speak." in body
 
     no_venue = factories.event(venue="")
@@ -78,7 +86,7 @@ def test_the_approval_says_when_where_and_which_slot_and_leaves_out_what_is_empt
     registration_services._tell_speaker(registration, "approved")
     body = body_of("approved")
     assert re.search(r"Please be there on [^\n]+ 14:30\.\n", body), "no “at ” with nothing after"
-    assert "number" not in body and "minutes to speak" not in body
+    assert "number" not in body and "minutes to speak" not in body and "turn" not in body
 
 
 def test_chinese_messages_put_no_ascii_punctuation_after_chinese_text(

@@ -39,10 +39,11 @@ def test_the_order_is_the_speaking_order_not_the_order_given():
 
 
 @pytest.mark.parametrize("minutes", [None, 0])
-def test_a_speaker_without_minutes_gets_no_time_and_the_clock_stays(minutes):
+def test_after_a_speaker_without_minutes_nobody_gets_a_time(minutes):
+    """The third speaker's turn depends on the second's length: a time for it would be a
+    guess, and a speaker would arrive by it."""
     times = speaking_times(START, [turn(1, 1, 10), turn(2, 2, minutes), turn(3, 3, 5)])
-    assert 2 not in times
-    assert times[3] == Slot(at(6, 40), at(6, 45))
+    assert times == {1: Slot(at(6, 30), at(6, 40))}
 
 
 def test_a_speaker_not_yet_placed_gets_no_time():
@@ -72,11 +73,11 @@ def test_the_printable_programme_and_the_organizers_page_show_the_clock_times(
         event_id = event.id
     page = client.get(f"/events/{event_id}/programme").get_data(as_text=True)
     assert "14:30–14:40" in page and "14:40–14:55" in page
-    assert "a speaker without minutes or a place in the order has no time" in page
+    assert "from a speaker without minutes on, and for a speaker without a place" in page
     chinese = client.get(
         f"/events/{event_id}/programme", headers={"Accept-Language": "zh-CN"}
     ).get_data(as_text=True)
-    assert "14:30–14:40" in chinese and "未填时长或未排顺序的发言人不列时间" in chinese
+    assert "14:30–14:40" in chinese and "自未填时长的发言人起，其后均不列时间" in chinese
     sign_in(client, make_user(Role.ORGANIZER).email)
     form = client.get(f"/manage/events/{event_id}/programme").get_data(as_text=True)
-    assert "14:40–14:55" in form and "the clock does not move on for them" in form
+    assert "14:40–14:55" in form and "From a speaker without minutes on, nobody gets a time" in form

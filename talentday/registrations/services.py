@@ -191,6 +191,12 @@ def _tell_speaker(registration: Registration, kind: str, **context) -> None:
     speaker = registration.speaker
     if speaker.anonymised_at is not None:
         return  # an erased speaker has no address left to write to
+    if kind in ("approved", "moved_up"):
+        # The speaker's clock time, where the programme gives one, goes in the approval.
+        event = registration.event
+        context["slot"] = speaking_times(event.starts_at, queries.programme(event)).get(
+            registration.id
+        )
     queue_message(
         kind=kind,
         to_email=speaker.email,
@@ -674,15 +680,16 @@ def speaking_times(starts_at: datetime, programme: Iterable) -> dict[int, Slot]:
     """Each speaker's clock time, by registration id: the first placed speaker starts when
     the event starts, and each next one when the one before is done.
 
-    Only speakers with both a place in the order and their minutes are timed. A speaker
-    without minutes gets no time and the clock does not advance for them (their turn's
-    length is not known, so any time after it would be a guess); nor does one not yet placed
-    in the order. `programme` is any registrations (or anything with id, speaking_order and
-    speaking_minutes), in any order."""
+    A speaker without minutes gets no time, and nor does anyone after them: their turn's
+    length is not known, so any later time would be a guess a speaker might arrive by. A
+    speaker not yet placed in the order gets no time and takes none. `programme` is any
+    registrations (or anything with id, speaking_order and speaking_minutes), in any order."""
     clock = starts_at
     slots = {}
-    placed = [r for r in programme if r.speaking_order is not None and r.speaking_minutes]
+    placed = [r for r in programme if r.speaking_order is not None]
     for registration in sorted(placed, key=lambda r: r.speaking_order):
+        if not registration.speaking_minutes:
+            break
         ends_at = clock + timedelta(minutes=registration.speaking_minutes)
         slots[registration.id] = Slot(clock, ends_at)
         clock = ends_at
