@@ -61,3 +61,23 @@ if (window.matchMedia && window.matchMedia("(max-width: 575.98px)").matches) {
     details.open = false;
   });
 }
+
+// A wide table scrolls inside its box: the box gets a shadow on each side that has more to
+// scroll to (talentday.css), so that a phone shows there are more columns. Without scripts
+// the table scrolls the same, without the shadow.
+document.querySelectorAll(".table-responsive").forEach(function (box) {
+  function reflect() {
+    var more = box.scrollWidth - box.clientWidth;
+    box.classList.toggle("scrolls-start", more > 1 && box.scrollLeft > 1);
+    box.classList.toggle("scrolls-end", more > 1 && box.scrollLeft < more - 1);
+  }
+  box.addEventListener("scroll", reflect, { passive: true });
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(reflect);
+    observer.observe(box);
+    if (box.firstElementChild) {
+      observer.observe(box.firstElementChild);
+    }
+  }
+  reflect();
+});
