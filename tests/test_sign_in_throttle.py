@@ -2,6 +2,9 @@
 shared between workers, and every failed sign-in on record."""
 
 import logging
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +14,8 @@ from talentday.auth import throttle
 from talentday.extensions import db
 from talentday.gunicorn_conf import post_worker_init
 from tests.conftest import sign_in
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -131,3 +136,36 @@ def test_refused_sign_ins_are_logged_too(client, make_user, caplog, pauses):
     assert response.status_code == 429
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert len(refused) == 1 and "10.7.7.7" in refused[0] and user.email in refused[0]
+
+
+def test_with_rate_limiting_turned_off_people_still_sign_in(tmp_path):
+    """Found taking the README's screenshots: an app made with RATELIMIT_ENABLED = False
+    (behind a gateway that limits, say) answered every sign-in with a 500, since the account
+    throttle asked Flask-Limiter for a storage it never set up. Turned off, it waits for
+    nothing and counts nothing. In a process of its own: an app made earlier in this one
+    leaves its storage on the shared limiter and hides the fault."""
+    script = f"""
+from flask_migrate import upgrade
+from talentday import create_app
+from talentday.auth.models import Role
+from talentday.auth.services import create_user
+from talentday.extensions import db
+from tests.conftest import PASSWORD, app_config, csrf_token
+
+app = create_app(app_config("sqlite:///{tmp_path}/off.sqlite3", RATELIMIT_ENABLED=False))
+with app.app_context():
+    upgrade()
+    create_user(email="off@example.com", name="Off", password=PASSWORD, role=Role.ORGANIZER)
+    db.session.commit()
+client = app.test_client()
+for password in ("wrong password", PASSWORD):
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/sign-in", data={{"csrf_token": token, "email": "off@example.com", "password": password}}
+    )
+    print(response.status_code)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert result.stdout.split() == ["200", "302"], result.stderr[-2000:]

@@ -37,9 +37,18 @@ def _key(account: str) -> str:
     return "talentday/sign-in-failures/" + hashlib.sha256(account.encode()).hexdigest()
 
 
+def _storage():
+    """The limiter's storage, or None when rate limiting is turned off (RATELIMIT_ENABLED):
+    Flask-Limiter then sets none up, and the account throttle is off with it."""
+    return limiter.storage if limiter.enabled else None
+
+
 def wait_for_account(account: str) -> None:
     config = current_app.config
-    failures = limiter.storage.get(_key(account))
+    storage = _storage()
+    if storage is None:
+        return
+    failures = storage.get(_key(account))
     pause(
         sign_in_delay(
             failures,
@@ -50,11 +59,13 @@ def wait_for_account(account: str) -> None:
 
 
 def count_failure(account: str) -> None:
-    limiter.storage.incr(_key(account), FAILURE_WINDOW_SECONDS)
+    if (storage := _storage()) is not None:
+        storage.incr(_key(account), FAILURE_WINDOW_SECONDS)
 
 
 def clear_failures(account: str) -> None:
-    limiter.storage.clear(_key(account))
+    if (storage := _storage()) is not None:
+        storage.clear(_key(account))
 
 
 def log_refused(account: str, remote_addr: str) -> None:
