@@ -149,6 +149,16 @@ def _init_routing(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     app.jinja_env.globals["url_with_query"] = url_with_query
     app.jinja_env.globals["public_url"] = public_url
+    app.after_request(_close_unsent_file)
+
+
+def _close_unsent_file(response):
+    """A static file answered "not modified" (304) is opened and never sent, and Werkzeug
+    closes it only when a body is read: closed here, not left open until the garbage
+    collector finds it (a ResourceWarning that failed a browser test at random)."""
+    if response.status_code == 304 and response.direct_passthrough:
+        response.close()
+    return response
 
 
 def _init_extensions(app: Flask) -> None:

@@ -122,10 +122,11 @@ def _figure_filter(figures, key: str) -> str:
 # in English, with a full-width colon and no space in Chinese. A template joins pieces with
 # these, never with a colon or comma of its own.
 #
-# Each piece is escaped, unless it is markup already (a label in <strong>): the result is
-# markup made of escaped text and the trusted catalogue's punctuation.
+# The pattern is the catalogue's (trusted, as every template is); Markup's % escapes each
+# piece put into it, unless it is markup already (a label in <strong>).
 def labelled(label, value) -> Markup:
-    return Markup(gettext("%(label)s: %(value)s", label=escape(label), value=escape(value)))
+    pattern = Markup(gettext("%(label)s: %(value)s"))  # nosec B704
+    return pattern % {"label": label, "value": value}
 
 
 def one_after_another(*parts) -> Markup:
@@ -134,9 +135,10 @@ def one_after_another(*parts) -> Markup:
     present = [escape(part) for part in parts if part]
     if not present:
         return Markup("")
+    pattern = Markup(gettext("%(first)s, %(second)s"))  # nosec B704
     text = present[0]
     for part in present[1:]:
-        text = Markup(gettext("%(first)s, %(second)s", first=text, second=part))
+        text = pattern % {"first": text, "second": part}
     return text
 
 

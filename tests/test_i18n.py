@@ -256,3 +256,23 @@ def test_templates_leave_punctuation_after_translated_text_to_the_catalogue():
             if re.search(r"endtrans\s*%\}\s*[:,;]", line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize(
+    ("language", "colon", "comma"), [("en", ": ", ", "), ("zh_Hans", "：", "，")]
+)
+def test_pieces_joined_by_the_catalogue_are_escaped_and_take_its_punctuation(
+    app, language, colon, comma
+):
+    from flask_babel import force_locale
+    from markupsafe import Markup
+
+    from talentday.templating import labelled, one_after_another
+
+    with app.test_request_context(), force_locale(language):
+        assert labelled(Markup("<strong>Topic</strong>"), "<script>x</script>") == (
+            f"<strong>Topic</strong>{colon}&lt;script&gt;x&lt;/script&gt;"
+        )
+        assert one_after_another("<b>Org</b>", "", "Dean & Co") == (
+            f"&lt;b&gt;Org&lt;/b&gt;{comma}Dean &amp; Co"
+        )

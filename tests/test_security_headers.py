@@ -139,3 +139,25 @@ def test_no_page_carries_an_inline_script_or_handler(app, make_user, private_lin
         assert "<script>" not in page, url
     printable = app.test_client().get(f"/events/{event_id}/programme").get_data(as_text=True)
     assert "data-print" in printable and "/static/js/talentday.js" in printable
+
+
+def test_a_file_answered_not_modified_is_closed_at_once(app):
+    """A browser revalidating talentday.js got a 304, and the file Flask had opened stayed
+    open until the garbage collector warned about it, failing whichever test it interrupted.
+    Asked as a server asks (the suite's own client reads and closes every response)."""
+    import gc
+    import warnings
+
+    from flask.testing import FlaskClient
+
+    client = FlaskClient(app)
+    first = client.get("/static/js/talentday.js")
+    etag = first.headers["ETag"]
+    first.close()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        response = client.get("/static/js/talentday.js", headers={"If-None-Match": etag})
+        assert response.status_code == 304
+        del response
+        gc.collect()
+    assert not [w for w in seen if issubclass(w.category, ResourceWarning)]
