@@ -5,26 +5,17 @@ repository gets it without `-c`.
 """
 
 import logging
-import re
 
 from gunicorn.glogging import Logger
 
 from talentday.auth.throttle import per_worker_counts_warning
+from talentday.security import without_private_links
 
 logger = logging.getLogger("talentday")
 
 # A speaker's private link and a password reset link carry their secret in the address of
 # one request (which then moves it onto a session): the access log keeps that request
-# without the secret.
-PRIVATE_LINK = re.compile(r"/r/[^/?#\s]+")
-RESET_LINK = re.compile(r"/reset-password/[^/?#\s]+")
-
-
-def without_private_links(text):
-    if not isinstance(text, str):
-        return text
-    text = PRIVATE_LINK.sub("/r/[private-link]", text)
-    return RESET_LINK.sub("/reset-password/[reset-link]", text)
+# without the secret (talentday.security.without_private_links).
 
 
 class AccessLogWithoutSecrets(Logger):

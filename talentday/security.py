@@ -5,6 +5,9 @@ ours (no-referrer on private links, no-store on everything but static files) and
 screen; Talisman would add HTTPS redirects and cookie settings that overlap config.py.
 """
 
+import logging
+import re
+
 from flask import Flask, Response, abort, current_app, request
 
 # No inline script, handler or style attribute anywhere: everything comes from our own files.
@@ -24,6 +27,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 # A speaker's private link and a password reset link carry their secret in the path.
 PRIVATE_LINK_PREFIXES = ("/r/", "/reset-password/")
+PRIVATE_LINK = re.compile(r"/r/[^/?#\s]+")
+RESET_LINK = re.compile(r"/reset-password/[^/?#\s]+")
+
+
+def without_private_links(text):
+    """The text with each link's secret left out: for gunicorn's access log and for the
+    application's own log, where a request that fails is logged with its path."""
+    if not isinstance(text, str):
+        return text
+    text = PRIVATE_LINK.sub("/r/[private-link]", text)
+    return RESET_LINK.sub("/reset-password/[reset-link]", text)
+
+
+class PrivateLinkFilter(logging.Filter):
+    """Flask logs a request that fails as "Exception on <path> [GET]": the path, not the
+    secret, when it is a link's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # arguments that do not fit: logging reports that itself
+        if any(prefix in message for prefix in PRIVATE_LINK_PREFIXES):
+            record.msg, record.args = without_private_links(message), None
+        return True
 
 
 def is_static_file() -> bool:
@@ -75,5 +103,6 @@ def refuse_nul_bytes() -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.logger.addFilter(PrivateLinkFilter())
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)

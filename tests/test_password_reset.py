@@ -456,3 +456,29 @@ def test_a_reset_clears_the_sign_in_delay_of_the_account(app, make_user, monkeyp
     waits.clear()
     assert sign_in(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
     assert waits == [0]
+
+
+@pytest.mark.parametrize(
+    ("address", "broken"),
+    [
+        ("/reset-password/{secret}", "talentday.auth.reset.user_for_token"),
+        ("/r/{secret}", "talentday.registrations.services.find_by_token"),
+    ],
+)
+def test_the_error_log_keeps_no_link_secret(app, monkeypatch, caplog, address, broken):
+    """Found by review: gunicorn's access log hides a link's secret, but a request that fails
+    (the database down) is logged by Flask as "Exception on <path>", secret and all, in the
+    error log."""
+
+    def fails(token):
+        raise RuntimeError("the database is down")
+
+    monkeypatch.setattr(broken, fails)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: logged, then a 500 page
+    secret = "Zm9yZ2V0LW1lLW5vdA.aWQ.c2VjcmV0LXRva2Vu"
+    with caplog.at_level("ERROR", logger=app.logger.name):
+        response = app.test_client().get(address.format(secret=secret))
+    assert response.status_code == 500
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Exception on" in logged, "the failure is logged"
+    assert secret not in logged

@@ -694,3 +694,28 @@ def test_a_registration_is_found_only_under_its_own_event(app, organizer, event_
         other_id = other.id
     assert organizer.get(f"/manage/events/{other_id}/registrations/{ids[0]}").status_code == 404
     assert organizer.get(f"/manage/events/{event_id}/registrations/999999").status_code == 404
+
+
+def test_cancelling_an_approved_speaker_on_their_page_asks_and_then_cancels(
+    app, organizer, event_id
+):
+    """Found by review: the page that asks before an approved speaker is cancelled posted
+    its button to the review queue, without the registration, so a cancellation decided on
+    the registration's own page could never be confirmed ("Tick at least one
+    registration")."""
+    ids = submitted(app, event_id, 1)
+    address = f"/manage/events/{event_id}/registrations/{ids[0]}"
+    submit(organizer, address, {"action": "approved"})
+    asked = submit(organizer, address, {"action": "cancelled", "message": "Sorry"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "This speaker is approved to speak." in page
+    form = re.search(r'<form method="post" action="([^"]+)" novalidate>.*?</form>', page, re.S)
+    assert form.group(1) == address, "the button sends the decision back to this page"
+    assert f'href="{address}"' in form.group(0), "keeping the speaker leads back here too"
+    with app.app_context():
+        assert db.session.get(Registration, ids[0]).state is RegistrationState.APPROVED
+    sent = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(0)))
+    done = organizer.post(form.group(1), data=sent)
+    assert done.headers["Location"].endswith(address)
+    with app.app_context():
+        assert db.session.get(Registration, ids[0]).state is RegistrationState.CANCELLED

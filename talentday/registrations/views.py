@@ -594,6 +594,8 @@ def _decide(event: Event, chosen: list[Registration], form: ReviewForm):
             event=event,
             cancelled=cancelled,
             sent=posted_again(),
+            # The page the decision was made on (the queue, or the registration's own page).
+            back=url_for(request.endpoint, **request.view_args),
         )
     outcome = services.decide_many(chosen, target, by=current_user, message=form.message.data or "")
     db.session.commit()
