@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 export FLASK_APP := talentday
 
-.PHONY: run instance-address test bench lint format translations extract-messages browser-tools clean
+.PHONY: run instance-address test bench lint format translations extract-messages browser-tools clean screenshots
 
 # The virtual environment is rebuilt whenever the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -84,3 +84,7 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+
+# The README's phone pictures, from the demo at 390 px in Chinese (docs/screenshots.py).
+screenshots: $(VENV)/.installed-test browser-tools
+	$(PYTHON) docs/screenshots.py

@@ -23,7 +23,7 @@ def test_on_a_phone_the_filters_fold_and_the_tags_stay_in_view(
     page.goto(f"{live_server}/followup/?state=open&figure=on_time")
     disclosure = page.locator("details.filter-disclosure")
     expect(disclosure.locator("summary")).to_be_visible()
-    expect(disclosure.locator("summary")).to_contain_text("(2)")
+    expect(disclosure.locator("summary")).to_contain_text("（2）" if locale == "zh-CN" else "(2)")
     expect(page.locator("#q")).to_be_hidden()
     expect(page.locator(".filter-tag")).to_have_count(2)
     assert_accessible(page)
