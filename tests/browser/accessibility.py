@@ -77,6 +77,9 @@ class PageWatch:
 def assert_fits_the_screen(page) -> None:
     """The page does not scroll sideways: document.documentElement.scrollWidth is at most
     window.innerWidth."""
+    # Right after a click that navigates, the new document may not be there yet (no
+    # documentElement): measure the page once it has loaded.
+    page.wait_for_load_state("load")
     problem = page.evaluate(SIDEWAYS)
     assert problem is None, f"the page scrolls sideways: {problem}"
 

@@ -62,6 +62,7 @@ def newest_message(app, live_server, kind: str) -> tuple[OutboxMessage, str]:
 
 
 def fits_a_phone(page) -> None:
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
 
 

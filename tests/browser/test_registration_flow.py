@@ -59,6 +59,7 @@ def test_from_registration_to_the_public_programme(
     page.goto(f"{live_server}/events/{salon_id}")
     assert_accessible(page)
     page.locator(f"a[href='/events/{salon_id}/register']").click()
+    page.wait_for_url(f"{live_server}/events/{salon_id}/register")
     assert_accessible(page)
 
     # Nothing filled in: every error is listed and shown by its field.
