@@ -42,6 +42,7 @@ ROUTES: dict[str, Audience] = {
     "admin.edit_user": Audience.ADMINS,
     "admin.index": Audience.ADMINS,
     "admin.new_user": Audience.ADMINS,
+    "admin.send_robot_test": Audience.ADMINS,
     "admin.units": Audience.ADMINS,
     "admin.users": Audience.ADMINS,
     "auth.forgot_password": Audience.EVERYONE,

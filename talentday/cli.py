@@ -78,14 +78,20 @@ def demo_command(skip_if_real_data):
 @click.option("--limit", default=500, show_default=True, help="At most this many messages.")
 @with_appcontext
 def send_mail_command(limit):
-    """Send the outbox's queued and failed messages through SMTP (safe to run often)."""
+    """Send the outbox's queued and failed messages: emails through SMTP, group robot
+    messages to their webhooks (those go even without SMTP). Safe to run often."""
     from talentday.outbox.services import pending_messages, send_pending, smtp_configured
 
+    sent, failed = send_pending(limit)
     if not smtp_configured():
         waiting = len(pending_messages(limit))
-        click.echo(f"SMTP is not configured (MAIL_SERVER); {waiting} messages stay in the outbox.")
+        click.echo(
+            f"SMTP is not configured (MAIL_SERVER); sent {sent} group robot messages, "
+            f"{failed} failed; {waiting} messages stay in the outbox."
+        )
+        if failed:
+            raise SystemExit(1)
         return
-    sent, failed = send_pending(limit)
     click.echo(f"Sent {sent} messages; {failed} failed and stay queued for the next run.")
     if failed:
         raise SystemExit(1)

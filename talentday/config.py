@@ -100,6 +100,12 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "TalentDay <talentday@localhost>"
     MAIL_TIMEOUT = 10
+    # Group robots (outbox.robots): the only hosts a unit's webhook may point at, so that an
+    # admin's typing cannot make the server post to an internal address; https only unless
+    # ROBOT_WEBHOOK_ALLOW_HTTP (tests' local receiver).
+    ROBOT_WEBHOOK_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+    ROBOT_WEBHOOK_ALLOW_HTTP = False
+    ROBOT_TIMEOUT = 10
     # Send new messages right after the response instead of waiting for `flask send-mail`.
     MAIL_SEND_AFTER_REQUEST = False
     # The address every link in an email or a file starts with, such as

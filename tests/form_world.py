@@ -26,7 +26,7 @@ from wtforms import (
     StringField,
 )
 
-from talentday.admin.forms import CategoryForm, UnitForm, UserForm
+from talentday.admin.forms import CategoryForm, RobotTestForm, UnitForm, UserForm
 from talentday.auth import reset, throttle
 from talentday.auth.forms import (
     ChangePasswordForm,
@@ -56,7 +56,7 @@ from talentday.followup.forms import (
 from talentday.followup.models import ItemState
 from talentday.forms import BaseForm
 from talentday.outbox.forms import OutboxActionForm
-from talentday.outbox.models import MessageStatus, OutboxMessage
+from talentday.outbox.models import MessageChannel, MessageStatus, OutboxMessage
 from talentday.registrations import services as registrations
 from talentday.registrations.forms import (
     AddSuggestionForm,
@@ -72,6 +72,9 @@ from talentday.registrations.forms import (
 from talentday.registrations.models import RegistrationState, TalentTeam
 from tests import factories
 from tests.conftest import PASSWORD, open_private_link, sign_in
+
+# A group robot on the platform's own host (nothing is sent in these tests).
+ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=form-world"
 
 # Tables that a refused form may still write to: failed sign-ins are audited by design.
 AUDIT_TABLES = {"audit_entry"}
@@ -123,7 +126,11 @@ def build_world(app, make_user, monkeypatch) -> World:
         category = factories.category(name="Talent apartments", code="talent-apartments")
         unit_a, unit_b = (
             factories.unit(name="Housing Bureau"),
-            factories.unit(name="Science Bureau"),
+            factories.unit(
+                name="Science Bureau",
+                robot_channel=MessageChannel.WECOM,
+                robot_webhook_url=ROBOT_URL,
+            ),
         )
         speaker = factories.speaker(
             name="Gao Lizhi",
@@ -367,8 +374,22 @@ FORM_CASES = [
         lambda world: f"/admin/units/{world.unit_b}/edit",
         lambda world: f"/admin/units/{world.unit_b}/edit",
         [(UnitForm, "")],
-        lambda world: {"name": "Science Bureau", "kind": "municipal_department", "active": "y"},
+        lambda world: {
+            "name": "Science Bureau",
+            "kind": "municipal_department",
+            "active": "y",
+            "robot_channel": "wecom",
+            "robot_url": ROBOT_URL,
+        },
         shows=lambda world: ["/admin/units", f"/followup/items/{world.working_item}"],
+    ),
+    FormCase(
+        "robot test",
+        "admin",
+        lambda world: f"/admin/units/{world.unit_b}/robot-test",
+        lambda world: f"/admin/units/{world.unit_b}/edit",
+        [(RobotTestForm, "")],
+        lambda world: {},
     ),
     FormCase(
         "new category",
@@ -678,6 +699,7 @@ ENDPOINTS = {
     "admin.new_user": ["new user"],
     "admin.edit_user": ["edit user"],
     "admin.edit_unit": ["new unit", "edit unit"],
+    "admin.send_robot_test": ["robot test"],
     "admin.edit_category": ["new category", "edit category"],
     "events.new_event": ["new event"],
     "events.edit_event": ["edit event"],

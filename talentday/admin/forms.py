@@ -10,6 +10,7 @@ from talentday.forms import (
     to_optional_id,
     whole_number_field,
 )
+from talentday.outbox.models import MessageChannel
 from talentday.units.models import UnitKind
 
 
@@ -73,6 +74,39 @@ class UnitForm(BaseForm):
         render_kw={"type": "tel", "autocomplete": "off"},
     )
     active = BooleanField(_l("Unit is active"), default=True)
+    robot_channel = SelectField(
+        _l("Group robot"),
+        description=_l(
+            "Digests and reminders also go to this group chat; staff still get their emails."
+        ),
+        choices=[
+            SelectChoice("", _l("None")),
+            SelectChoice(MessageChannel.WECOM.value, MessageChannel.WECOM.label),
+            SelectChoice(MessageChannel.DINGTALK.value, MessageChannel.DINGTALK.label),
+        ],
+        validators=[Optional()],
+    )
+    robot_url = StringField(
+        _l("Robot's webhook address"),
+        description=_l(
+            "Copied from the robot's settings in the group chat, starting with https://"
+        ),
+        validators=[Optional(), Length(max=500)],
+        filters=[blank_to_none],
+        render_kw={"type": "url", "autocomplete": "off", "spellcheck": "false"},
+    )
+    # Named unlike the unit's attribute, so that the form never fills it from the unit.
+    robot_new_secret = PasswordField(
+        _l("DingTalk signing secret"),
+        description=_l("The secret starting with SEC, for DingTalk robots that sign messages."),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    robot_secret_clear = BooleanField(_l("Remove the signing secret"))
+
+
+class RobotTestForm(BaseForm):
+    """Queue a test message for a unit's robot (a button only)."""
 
 
 class CategoryForm(BaseForm):

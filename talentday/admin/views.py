@@ -1,11 +1,12 @@
 """Accounts and responsible units, kept by the admin."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from talentday.admin.forms import CategoryForm, UnitForm, UserForm
+from talentday.admin.forms import CategoryForm, RobotTestForm, UnitForm, UserForm
 from talentday.audit.services import (
     AuditFilters,
     action_label,
@@ -24,8 +25,9 @@ from talentday.followup.services import FollowUpError, save_category
 from talentday.forms import show_domain_error, to_date
 from talentday.i18n import city_zone
 from talentday.navigation import requested_page
+from talentday.outbox.models import MessageChannel
 from talentday.units.models import ResponsibleUnit, UnitKind
-from talentday.units.services import UnitError, save_unit
+from talentday.units.services import UnitError, queue_robot_test, save_unit, set_robot
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -159,6 +161,8 @@ def edit_unit(unit_id: int | None = None):
     form = UnitForm(obj=unit)
     if request.method == "GET" and unit is not None:
         form.kind.data = unit.kind.value
+        form.robot_channel.data = unit.robot_channel.value if unit.robot_channel else ""
+        form.robot_url.data = unit.robot_webhook_url
     if form.validate_on_submit():
         try:
             saved = save_unit(
@@ -171,14 +175,46 @@ def edit_unit(unit_id: int | None = None):
                 active=form.active.data,
                 by=current_user,
             )
-        except UnitError as error:
+            set_robot(
+                saved,
+                channel=MessageChannel(form.robot_channel.data)
+                if form.robot_channel.data
+                else None,
+                url=form.robot_url.data,
+                secret=form.robot_new_secret.data,
+                clear_secret=form.robot_secret_clear.data,
+                by=current_user,
+            )
+        except DomainError as error:  # UnitError, or the robot's address refused (RobotError)
             db.session.rollback()
             _field_error(form, error)
         else:
             db.session.commit()
             flash(_("The unit %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.units"))
-    return render_template("admin/unit_form.html", form=form, unit=unit)
+    return render_template("admin/unit_form.html", form=form, unit=unit, test_form=RobotTestForm())
+
+
+@bp.post("/units/<int:unit_id>/robot-test")
+def send_robot_test(unit_id: int):
+    unit = db.get_or_404(ResponsibleUnit, unit_id)
+    form = RobotTestForm()
+    if form.validate_on_submit():
+        try:
+            queue_robot_test(unit, by=current_user, locale=str(get_locale() or "en"))
+        except UnitError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "A test message for the group robot of %(name)s is in the outbox.",
+                    name=unit.display_name,
+                ),
+                "success",
+            )
+    return redirect(url_for("admin.edit_unit", unit_id=unit.id))
 
 
 @bp.get("/categories")

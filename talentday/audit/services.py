@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "user_created": _l("Account created"),
     "user_updated": _l("Account changed"),
     "unit_saved": _l("Unit saved"),
+    "unit_robot_changed": _l("Unit's group robot changed"),
+    "unit_robot_tested": _l("Test message queued for a unit's group robot"),
     "category_saved": _l("Category saved"),
     "event_created": _l("Event created"),
     "event_state_changed": _l("Event state changed"),
@@ -110,6 +112,8 @@ DETAIL_LABELS = {
     "format": _l("Format"),
     "rows": _l("Rows"),
     "query": _l("Filter"),
+    "channel": _l("Group robot"),
+    "signed": _l("Signed"),
 }
 EXPORT_LABELS = {"ledger": _l("Follow-up ledger"), "registrations": _l("Registrations")}
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,8 +22,10 @@ from talentday.followup.models import (
 )
 from talentday.followup.services import _record, organizers, unit_staff
 from talentday.i18n import city_zone
+from talentday.outbox import robots
 from talentday.outbox.models import OutboxMessage
-from talentday.outbox.services import queue_message
+from talentday.outbox.robots import queue_robot_message
+from talentday.outbox.services import ROBOT_CHANNELS, queue_message
 from talentday.units.models import ResponsibleUnit
 
 
@@ -30,6 +33,7 @@ from talentday.units.models import ResponsibleUnit
 class ReminderRun:
     flagged: list[int] = field(default_factory=list)
     digests: int = 0
+    robot_digests: int = 0
     summaries: int = 0
 
 
@@ -95,6 +99,38 @@ def _already_sent_today(kind: str, email: str, today: date) -> bool:
     )
 
 
+def _robot_digest_sent_today(unit_id: int, today: date) -> bool:
+    start = datetime.combine(today, time.min, tzinfo=city_zone())
+    return (
+        db.session.scalar(
+            db.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind == "unit_digest",
+                OutboxMessage.channel.in_(ROBOT_CHANNELS),
+                OutboxMessage.unit_id == unit_id,
+                OutboxMessage.created_at >= start,
+            )
+        )
+        > 0
+    )
+
+
+def _queue_robot_digest(unit: ResponsibleUnit, late, due_soon, today: date) -> bool:
+    """The unit's group robot gets the digest too (once a day), in the site's language."""
+    if not unit.has_robot or _robot_digest_sent_today(unit.id, today):
+        return False
+    locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    queue_robot_message(
+        kind="unit_digest",
+        unit=unit,
+        subject=_l("Follow-up items of %(unit)s: %(late)d overdue", unit=unit.name, late=len(late)),
+        body=robots.digest_body(unit, late, due_soon, today, locale),
+        locale=locale,
+    )
+    return True
+
+
 def remind(today: date) -> ReminderRun:
     run = ReminderRun()
     items = _open_assigned_items()
@@ -136,6 +172,8 @@ def remind(today: date) -> ReminderRun:
                 recipient=user,
             )
             run.digests += 1
+        if _queue_robot_digest(units[unit_id], late, due_soon, today):
+            run.robot_digests += 1
 
     waiting = db.session.scalar(
         db.select(sa.func.count())

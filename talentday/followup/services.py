@@ -9,6 +9,7 @@ version column makes a truly simultaneous second save fail at commit (StaleDataE
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from talentday.audit.services import record
@@ -291,6 +292,23 @@ def urge(item: FollowUpItem, *, note: str, by: User) -> None:
     _record(item, TimelineKind.URGED, by=by, note=note.strip())
     unit_ids = [item.lead_unit_id] + [unit.id for unit in item.co_units]
     _notify_users(unit_staff(unit_ids), "item_urged", item, note=note.strip())
+    _notify_robots([item.lead_unit, *list(item.co_units)], item, note=note.strip())
+
+
+def _notify_robots(units: list[ResponsibleUnit], item: FollowUpItem, *, note: str) -> None:
+    """Units with a group robot get the urge there too, in the site's language."""
+    from talentday.outbox import robots
+
+    locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    for unit in units:
+        robots.queue_robot_message(
+            kind="item_urged",
+            unit=unit,
+            subject=SUBJECTS["item_urged"],
+            body=robots.urge_body(item, note, locale),
+            locale=locale,
+            event=item.event,
+        )
 
 
 # --- the responsible unit's moves ---------------------------------------------------------

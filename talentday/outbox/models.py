@@ -31,6 +31,29 @@ MESSAGE_STATUS_LABELS = {
 }
 
 
+class MessageChannel(enum.Enum):
+    """Where a message goes: an email, or a unit's group robot (in addition to its email)."""
+
+    EMAIL = "email"
+    WECOM = "wecom"  # 企业微信群机器人
+    DINGTALK = "dingtalk"  # 钉钉自定义机器人
+
+    @property
+    def label(self):
+        return MESSAGE_CHANNEL_LABELS[self]
+
+    @property
+    def is_robot(self) -> bool:
+        return self is not MessageChannel.EMAIL
+
+
+MESSAGE_CHANNEL_LABELS = {
+    MessageChannel.EMAIL: _l("Email"),
+    MessageChannel.WECOM: _l("WeCom group robot"),
+    MessageChannel.DINGTALK: _l("DingTalk group robot"),
+}
+
+
 class OutboxMessage(db.Model):
     """An email the system sends. Kept whether or not SMTP is configured: nothing is lost."""
 
@@ -54,6 +77,16 @@ class OutboxMessage(db.Model):
     )
     registration_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    # A robot message goes to the group robot of `unit_id`; its address and secret are read
+    # from the unit when it is sent, never copied here (to_email stays empty).
+    channel: Mapped[MessageChannel] = mapped_column(
+        enum_column(MessageChannel, "message_channel"),
+        default=MessageChannel.EMAIL,
+        server_default=MessageChannel.EMAIL.value,
+    )
+    unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("responsible_unit.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[MessageStatus] = mapped_column(
         enum_column(MessageStatus, "message_status"), default=MessageStatus.QUEUED

@@ -20,7 +20,7 @@ from talentday.auth.models import User
 from talentday.database import utcnow
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
-from talentday.outbox.models import MAX_ATTEMPTS, MessageStatus, OutboxMessage
+from talentday.outbox.models import MAX_ATTEMPTS, MessageChannel, MessageStatus, OutboxMessage
 
 # How the marker standing for a link made at sending time begins: which link it stands for.
 PRIVATE_LINK_MARKER = "[private-link-"
@@ -262,7 +262,9 @@ def pending_messages(limit: int) -> list[OutboxMessage]:
     )
 
 
-def claim_messages(limit: int, *, tried: Collection[int] = ()) -> list[OutboxMessage]:
+def claim_messages(
+    limit: int, *, tried: Collection[int] = (), channels: Collection[MessageChannel] | None = None
+) -> list[OutboxMessage]:
     """Take up to `limit` sendable messages (not those `tried` already in this run) for this
     sender alone and commit the claim, so
     that senders running at once (two servers' cron, two workers sending after a request)
@@ -272,12 +274,13 @@ def claim_messages(limit: int, *, tried: Collection[int] = ()) -> list[OutboxMes
     the same moment takes the next ones instead of waiting. SQLite has one writer: the claim
     is the first statement of its transaction, so it takes the write lock before reading, and
     a second sender's claim waits (milliseconds, never the time of an SMTP exchange) and then
-    sees the first one's marks."""
+    sees the first one's marks. `channels` limits the claim (robots only, without SMTP)."""
     db.session.commit()
     now = utcnow()
+    only_channels = OutboxMessage.channel.in_(list(channels)) if channels is not None else sa.true()
     chosen = (
         sa.select(OutboxMessage.id)
-        .where(_sendable(now), OutboxMessage.id.not_in(tried))
+        .where(_sendable(now), OutboxMessage.id.not_in(tried), only_channels)
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -304,29 +307,42 @@ def claim_messages(limit: int, *, tried: Collection[int] = ()) -> list[OutboxMes
 def send_pending(limit: int = 100) -> tuple[int, int]:
     """Send queued and failed messages, claimed a batch at a time (see `claim_messages`); a
     failure keeps the message, with its error, for the next run. Commits after each message
-    so that a crash never sends one twice."""
-    if not smtp_configured():
-        return 0, 0
+    so that a crash never sends one twice. Group robot messages go over HTTP (outbox.robots)
+    whether or not SMTP is configured; emails only when it is."""
+    channels = None if smtp_configured() else ROBOT_CHANNELS
     sent = failed = 0
     connection = None
+    smtp_down: Exception | None = None
     # A message that failed in this run waits for the next one rather than being retried now.
     tried: set[int] = set()
     try:
         while sent + failed < limit:
-            messages = claim_messages(min(CLAIM_BATCH, limit - sent - failed), tried=tried)
+            messages = claim_messages(
+                min(CLAIM_BATCH, limit - sent - failed), tried=tried, channels=channels
+            )
             if not messages:
                 break
-            if connection is None:
-                try:
-                    connection = _connect()
-                except (OSError, smtplib.SMTPException) as error:
-                    for message in messages:
-                        _mark_failed(message, error)
-                    db.session.commit()
-                    return sent, failed + len(messages)
             for message in messages:
                 tried.add(message.id)
-                if _send_one(connection, message):
+                if message.channel.is_robot:
+                    ok = _send_robot(message)
+                elif smtp_down is not None:
+                    _mark_failed(message, smtp_down)
+                    ok = False
+                else:
+                    if connection is None:
+                        try:
+                            connection = _connect()
+                        except (OSError, smtplib.SMTPException) as error:
+                            # The mail server is down: this run's emails wait for the next
+                            # run; the robots' messages still go.
+                            smtp_down = error
+                            _mark_failed(message, error)
+                            db.session.commit()
+                            failed += 1
+                            continue
+                    ok = _send_one(connection, message)
+                if ok:
                     sent += 1
                 else:
                     failed += 1
@@ -336,6 +352,25 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 connection.quit()
     return sent, failed
+
+
+ROBOT_CHANNELS = tuple(channel for channel in MessageChannel if channel.is_robot)
+
+
+def _send_robot(message: OutboxMessage) -> bool:
+    """A group robot message: one POST; the platform's refusal is kept like an SMTP error."""
+    from talentday.outbox.robots import RobotDeliveryFailed, RobotError, deliver
+
+    try:
+        deliver(message)
+    except (RobotDeliveryFailed, RobotError) as error:
+        _mark_failed(message, error)
+        return False
+    except Exception as error:
+        _give_up(message, error)
+        return False
+    _mark_sent(message)
+    return True
 
 
 def _send_one(connection: smtplib.SMTP, message: OutboxMessage) -> bool:
@@ -349,11 +384,15 @@ def _send_one(connection: smtplib.SMTP, message: OutboxMessage) -> bool:
         # trying again would fail the same way, and it must not stop the messages behind it.
         _give_up(message, error)
         return False
+    _mark_sent(message)
+    return True
+
+
+def _mark_sent(message: OutboxMessage) -> None:
     message.status = MessageStatus.SENT
     message.attempts += 1
     message.sent_at = utcnow()
     message.last_error = ""
-    return True
 
 
 def _mark_failed(message: OutboxMessage, error: Exception) -> None:

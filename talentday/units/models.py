@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.extensions import db
+from talentday.outbox.models import MessageChannel
 
 
 class UnitKind(enum.Enum):
@@ -53,6 +54,18 @@ class ResponsibleUnit(db.Model):
     contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The unit's group robot (WeCom or DingTalk), if it has one: its digests and urges go
+    # there as well as by email. The webhook address carries the robot's key and the secret
+    # signs DingTalk messages: neither is ever shown back (outbox.robots).
+    robot_channel: Mapped[MessageChannel | None] = mapped_column(
+        enum_column(MessageChannel, "robot_channel")
+    )
+    robot_webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
+    robot_secret: Mapped[str | None] = mapped_column(sa.String(200))
+
+    @property
+    def has_robot(self) -> bool:
+        return self.robot_channel is not None and bool(self.robot_webhook_url)
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,7 @@ from talentday.audit.services import record
 from talentday.auth.models import User
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
+from talentday.outbox.models import MessageChannel
 from talentday.units.models import ResponsibleUnit, UnitKind
 
 
@@ -58,3 +59,70 @@ def active_units() -> list[ResponsibleUnit]:
             .order_by(ResponsibleUnit.kind, ResponsibleUnit.name)
         )
     )
+
+
+def set_robot(
+    unit: ResponsibleUnit,
+    *,
+    channel: MessageChannel | None,
+    url: str | None,
+    secret: str | None = None,
+    clear_secret: bool = False,
+    by: User,
+) -> None:
+    """Give a unit a WeCom or DingTalk group robot, change it or take it away (channel None).
+    The address must pass outbox.robots.check_webhook_url; the secret is write-only: left
+    empty it is kept, and only DingTalk signs with it. Audited without address or secret."""
+    from talentday.outbox.robots import check_webhook_url
+
+    previous = unit.robot_channel.value if unit.robot_channel else ""
+    if channel is None or channel is MessageChannel.EMAIL:
+        changed = unit.robot_channel is not None
+        unit.robot_channel = unit.robot_webhook_url = unit.robot_secret = None
+    else:
+        if not (url or "").strip():
+            raise UnitError(_l("Enter the robot's webhook address"), field="robot_url")
+        url = check_webhook_url(url)
+        changed = (
+            unit.robot_channel is not channel
+            or unit.robot_webhook_url != url
+            or bool(secret)
+            or (clear_secret and bool(unit.robot_secret))
+        )
+        unit.robot_channel, unit.robot_webhook_url = channel, url
+        if secret and secret.strip():
+            unit.robot_secret = secret.strip()
+        elif clear_secret:
+            unit.robot_secret = None
+        if channel is not MessageChannel.DINGTALK:
+            unit.robot_secret = None  # only DingTalk signs
+    if changed:
+        record(
+            "unit_robot_changed",
+            actor=by,
+            target=unit,
+            previous=previous,
+            channel=unit.robot_channel.value if unit.robot_channel else "",
+            signed=bool(unit.robot_secret),
+        )
+
+
+def queue_robot_test(unit: ResponsibleUnit, *, by: User, locale: str):
+    """An admin checks a unit's robot: a test message is queued for it. Audited."""
+    from flask_babel import force_locale
+
+    from talentday.outbox import robots
+
+    if not unit.has_robot:
+        raise UnitError(_l("This unit has no group robot."))
+    with force_locale(locale):
+        body = robots.test_body(unit, locale)
+    message = robots.queue_robot_message(
+        kind="robot_test",
+        unit=unit,
+        subject=_l("TalentDay test message"),
+        body=body,
+        locale=locale,
+    )
+    record("unit_robot_tested", actor=by, target=unit, channel=unit.robot_channel.value)
+    return message
