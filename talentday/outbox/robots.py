@@ -25,7 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -166,6 +166,8 @@ def queue_robot_message(*, kind: str, unit, subject, body: str, locale: str | No
         event_id=getattr(event, "id", None),
     )
     db.session.add(message)
+    if has_request_context():
+        g.outbox_has_new_messages = True  # MAIL_SEND_AFTER_REQUEST sends it after the page
     return message
 
 
