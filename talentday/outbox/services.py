@@ -337,6 +337,7 @@ def send_pending(limit: int = 100) -> tuple[int, int]:
                             # The mail server is down: this run's emails wait for the next
                             # run; the robots' messages still go.
                             smtp_down = error
+                            channels = ROBOT_CHANNELS  # later batches: robots only
                             _mark_failed(message, error)
                             db.session.commit()
                             failed += 1
