@@ -96,6 +96,8 @@ ROUTES: dict[str, Audience] = {
     "registrations.add_suggestion": Audience.SPEAKER_LINK,
     "registrations.rate_item": Audience.SPEAKER_LINK,
     "registrations.withdraw": Audience.SPEAKER_LINK,
+    "registrations.confirm_attendance": Audience.SPEAKER_LINK,
+    "registrations.decline": Audience.SPEAKER_LINK,
     "registrations.programme": Audience.ORGANIZERS,
     "registrations.register": Audience.EVERYONE,
     "registrations.registered": Audience.EVERYONE,

@@ -61,7 +61,9 @@ from talentday.registrations import services as registrations
 from talentday.registrations.forms import (
     AddSuggestionForm,
     AnonymiseSpeakerForm,
+    AttendanceForm,
     ConfirmRegistrationForm,
+    DeclineForm,
     ProgrammeForm,
     RegistrationForm,
     RequestLinkForm,
@@ -534,6 +536,22 @@ FORM_CASES = [
         lambda world: {"withdraw-confirm": ""},
     ),
     FormCase(
+        "speaker will come",
+        "speaker",
+        lambda world: "/r/attendance",
+        lambda world: "/r/",
+        [(AttendanceForm, "attendance")],
+        lambda world: {},
+    ),
+    FormCase(
+        "speaker declines",
+        "speaker",
+        lambda world: "/r/decline",
+        lambda world: "/r/",
+        [(DeclineForm, "decline")],
+        lambda world: {"decline-confirm": ""},
+    ),
+    FormCase(
         "quick entry",
         "organizer",
         lambda world: "/followup/new",
@@ -693,6 +711,8 @@ ENDPOINTS = {
     "registrations.rate_item": ["speaker rating"],
     "registrations.confirm_registration": ["speaker confirm"],
     "registrations.withdraw": ["speaker withdraw"],
+    "registrations.confirm_attendance": ["speaker will come"],
+    "registrations.decline": ["speaker declines"],
     "followup.new_item": ["quick entry"],
     "followup.assign_many": ["assign many"],
     "followup.act": [

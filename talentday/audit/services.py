@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "outbox_message_resent": _l("Outbox message queued again"),
     "outbox_message_discarded": _l("Outbox message discarded"),
     "registration_confirmed": _l("Registration confirmed by the speaker"),
+    "attendance_confirmed": _l("Speaker confirmed they will come"),
+    "attendance_declined": _l("Speaker declined: cannot come"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
 }

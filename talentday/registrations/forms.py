@@ -209,6 +209,17 @@ class WithdrawForm(BaseForm):
     )
 
 
+class AttendanceForm(BaseForm):
+    """ "I will come" is one button: no fields."""
+
+
+class DeclineForm(BaseForm):
+    confirm = BooleanField(
+        _l("Yes, I cannot come: give my place to the next speaker waiting"),
+        validators=[DataRequired(_l("Tick the box to confirm that you cannot come"))],
+    )
+
+
 class AnonymiseSpeakerForm(BaseForm):
     confirm = BooleanField(
         _l("Yes, erase this speaker's personal data for good"),

@@ -100,6 +100,26 @@ REGISTRATION_TRANSITIONS: dict[RegistrationState, dict[RegistrationState, frozen
     RegistrationState.CANCELLED: {},
 }
 
+
+class Attendance(enum.Enum):
+    """What an approved speaker answered to "will you come?"."""
+
+    CONFIRMED = "confirmed"
+    NOT_YET = "not_yet"
+    DECLINED = "declined"
+
+    @property
+    def label(self):
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    Attendance.CONFIRMED: _l("Will come"),
+    Attendance.NOT_YET: _l("Not confirmed yet"),
+    Attendance.DECLINED: _l("Cannot come"),
+}
+
+
 # A speaker in these states still holds, or waits for, a place.
 ACTIVE_STATES = frozenset(
     {RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED}
@@ -180,6 +200,10 @@ class Registration(db.Model):
     organizer_message: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An approved speaker's answer to "will you come?" (registrations/attendance.py): when
+    # they confirmed, or when they declined, which withdrew the registration.
+    attendance_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -188,6 +212,17 @@ class Registration(db.Model):
     @property
     def awaits_confirmation(self) -> bool:
         return self.state is RegistrationState.UNCONFIRMED
+
+    @property
+    def attendance(self) -> "Attendance | None":
+        """An approved (or declined) speaker's answer to "will you come?"; None for others."""
+        if self.declined_at is not None and self.state is RegistrationState.WITHDRAWN:
+            return Attendance.DECLINED
+        if self.state is not RegistrationState.APPROVED:
+            return None
+        if self.attendance_confirmed_at is not None:
+            return Attendance.CONFIRMED
+        return Attendance.NOT_YET
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} event={self.event_id} {self.state.value}>"

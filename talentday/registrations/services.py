@@ -164,6 +164,8 @@ SUBJECTS = {
     "withdrawn": _l("You have withdrawn your registration"),
     "link_resent": _l("Your private link"),
     "confirm": _l("Please confirm your registration"),
+    "reminder": _l("A reminder: you speak soon"),
+    "chase": _l("Will you come? Please tell us"),
 }
 
 
@@ -191,7 +193,7 @@ def _tell_speaker(registration: Registration, kind: str, **context) -> None:
     speaker = registration.speaker
     if speaker.anonymised_at is not None:
         return  # an erased speaker has no address left to write to
-    if kind in ("approved", "moved_up"):
+    if kind in ("approved", "moved_up", "reminder", "chase"):
         # The speaker's clock time, where the programme gives one, goes in the approval.
         event = registration.event
         context["slot"] = speaking_times(event.starts_at, queries.programme(event)).get(
@@ -500,6 +502,10 @@ def _move(actor, registration: Registration, target: RegistrationState) -> None:
     require_transition(actor, registration, target)
     registration.state = target
     registration.decided_at = utcnow()
+    if target is RegistrationState.APPROVED:
+        # Approved afresh (moved up, or approved again after a change): the speaker answers
+        # "will you come?" afresh too.
+        registration.attendance_confirmed_at = None
 
 
 def decide(
@@ -577,15 +583,60 @@ def withdraw(registration: Registration, *, by: Speaker) -> None:
     """The speaker withdraws through the private link; a freed slot goes to the waiting list."""
     _lock_event(registration.event_id)
     db.session.refresh(registration)
+    _leave(registration, by=by, action="registration_withdrawn")
+
+
+def _leave(registration: Registration, *, by: Speaker, action: str) -> Registration | None:
+    """Withdraw the registration; returns the waiting speaker who took its slot, if any."""
     was_approved = registration.state is RegistrationState.APPROVED
     _move(by, registration, RegistrationState.WITHDRAWN)
     registration.speaking_order = None
     registration.pending_submission = None  # an unconfirmed one's suggestions are dropped
     db.session.flush()
-    record("registration_withdrawn", actor=None, target=registration)
+    record(action, actor=None, target=registration)
     _tell_speaker(registration, "withdrawn")
-    if was_approved:
-        promote_from_waiting_list(registration.event)
+    return promote_from_waiting_list(registration.event) if was_approved else None
+
+
+# --- "Will you come?" ----------------------------------------------------------------------
+
+
+def may_answer_attendance(registration: Registration, now: datetime | None = None) -> bool:
+    """An approved speaker says whether they will come, until the event starts."""
+    now = now or utcnow()
+    return registration.state is RegistrationState.APPROVED and now < registration.event.starts_at
+
+
+def _require_attendance_answer(registration: Registration, by: Speaker) -> None:
+    if by.id != registration.speaker_id:
+        raise RegistrationRefused(_l("You may not make this change to this registration."))
+    if not may_answer_attendance(registration):
+        raise RegistrationError(
+            _l("Only an approved speaker can say whether they will come, until the event starts.")
+        )
+
+
+def confirm_attendance(registration: Registration, *, by: Speaker) -> bool:
+    """The speaker confirms they will come. Saying it twice changes nothing: returns whether
+    this was the first time."""
+    _lock_event(registration.event_id)
+    db.session.refresh(registration)
+    _require_attendance_answer(registration, by)
+    if registration.attendance_confirmed_at is not None:
+        return False
+    registration.attendance_confirmed_at = utcnow()
+    record("attendance_confirmed", actor=None, target=registration)
+    return True
+
+
+def decline_attendance(registration: Registration, *, by: Speaker) -> Registration | None:
+    """The speaker cannot come: the registration is withdrawn, its slot goes to the first
+    speaker on the waiting list, who is told. Returns that speaker's registration, if any."""
+    _lock_event(registration.event_id)
+    db.session.refresh(registration)
+    _require_attendance_answer(registration, by)
+    registration.declined_at = utcnow()
+    return _leave(registration, by=by, action="attendance_declined")
 
 
 def promote_from_waiting_list(event: Event) -> Registration | None:

@@ -50,7 +50,9 @@ from talentday.registrations.forms import (
     REVIEW_ACTIONS,
     AddSuggestionForm,
     AnonymiseSpeakerForm,
+    AttendanceForm,
     ConfirmRegistrationForm,
+    DeclineForm,
     ProgrammeForm,
     RegistrationForm,
     RequestLinkForm,
@@ -262,6 +264,8 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
         "suggestion": AddSuggestionForm(prefix="suggestion", formdata=None),
         "withdraw": WithdrawForm(prefix="withdraw", formdata=None),
         "confirm": ConfirmRegistrationForm(prefix="confirm", formdata=None),
+        "attendance": AttendanceForm(prefix="attendance", formdata=None),
+        "decline": DeclineForm(prefix="decline", formdata=None),
     }
     forms["details"].process(formdata=None, obj=registration.speaker)
     forms["details"].talent_team.data = registration.speaker.talent_team.value
@@ -284,6 +288,9 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
             suggestion_form=forms["suggestion"],
             withdraw_form=forms["withdraw"],
             confirm_form=forms["confirm"],
+            attendance_form=forms["attendance"],
+            decline_form=forms["decline"],
+            may_answer_attendance=services.may_answer_attendance(registration),
             suggestions=suggestions,
             pending_suggestions=_pending_suggestions(registration),
             rating_forms=rating_forms,
@@ -425,6 +432,43 @@ def withdraw():
             flash(_("Your registration has been withdrawn."), "success")
             return redirect(url_for("registrations.private"))
     return _speaker_page(registration, form, name="withdraw", status=400)
+
+
+@bp.post("/r/attendance")
+@PRIVATE_LIMIT
+def confirm_attendance():
+    registration = _speaker_or_page()
+    form = AttendanceForm(prefix="attendance")
+    if form.validate_on_submit():
+        try:
+            services.confirm_attendance(registration, by=registration.speaker)
+        except services.RegistrationError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the organizers know that you will come."), "success")
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="attendance", status=400)
+
+
+@bp.post("/r/decline")
+@PRIVATE_LIMIT
+def decline():
+    registration = _speaker_or_page()
+    form = DeclineForm(prefix="decline")
+    if form.validate_on_submit():
+        try:
+            services.decline_attendance(registration, by=registration.speaker)
+        except services.RegistrationError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The organizers know that you cannot come: your place goes to the next speaker."),
+                "success",
+            )
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="decline", status=400)
 
 
 def _pending_suggestions(registration: Registration) -> list[tuple[Category | None, str]]:
