@@ -32,7 +32,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from talentday import (
         access,
         admin,
-        afterwards,
         auth,
         cli,
         dashboard,
@@ -51,7 +50,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     access.init_app(app)
-    afterwards.init_app(app)
     return app
 
 

@@ -198,29 +198,6 @@ def ask(client, email, **kwargs):
     return submit(client, "/send-my-link", {"email": email}, **kwargs)
 
 
-@pytest.mark.parametrize(
-    ("url", "kind"), [("/send-my-link", "link_resent"), ("/forgot-password", "password_reset")]
-)
-def test_the_message_is_made_only_after_the_answer_has_gone(app, make_user, url, kind):
-    """The answer takes no longer for a known address: looking it up, making the message and
-    auditing happen once the response is sent (talentday/afterwards.py)."""
-    make_user(email=ADDRESS)
-    with app.app_context():
-        registered(make_speaker())
-        db.session.commit()
-    client = app.test_client()
-    response = submit(client, url, {"email": ADDRESS}, buffered=False)
-    assert response.status_code == 302
-    with app.app_context():
-        assert not db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.kind == kind)
-        ).all()
-    response.close()  # the server has sent the answer
-    with app.app_context():
-        (message,) = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind))
-        assert message.to_email == ADDRESS
-
-
 def test_known_and_unknown_addresses_get_the_same_page(app):
     with app.app_context():
         registered(make_speaker())

@@ -13,7 +13,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from talentday.afterwards import after_the_answer
 from talentday.auth import reset, throttle
 from talentday.auth.forms import (
     ChangePasswordForm,
@@ -160,8 +159,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = normalize_email(form.email.data)
-        remote_addr = request.remote_addr or ""
-        after_the_answer(lambda: reset.request_reset(email, remote_addr=remote_addr))
+        reset.request_reset(email, remote_addr=request.remote_addr or "")
+        db.session.commit()
         # One answer for an account, a disabled account and an address that is none.
         session[RESET_ASKED_KEY] = email
         return redirect(url_for("auth.forgot_password"))

@@ -22,7 +22,6 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from talentday.afterwards import after_the_answer
 from talentday.audit.downloads import audited_download
 from talentday.audit.models import AuditEntry
 from talentday.audit.services import action_label
@@ -183,9 +182,9 @@ def request_link():
     whether the address is a speaker's or not; the messages go to that address only."""
     form = RequestLinkForm()
     if form.validate_on_submit():
-        email = form.email.data
-        after_the_answer(lambda: services.send_links_again(email))
-        session[LINK_ASKED_KEY] = normalize_email(email)
+        services.send_links_again(form.email.data)
+        db.session.commit()
+        session[LINK_ASKED_KEY] = normalize_email(form.email.data)
         return redirect(url_for("registrations.request_link"))
     asked = session.pop(LINK_ASKED_KEY, None) if request.method == "GET" else None
     return render_template(
