@@ -103,6 +103,7 @@ ROUTES: dict[str, Audience] = {
     "registrations.registered": Audience.EVERYONE,
     "registrations.request_link": Audience.EVERYONE,
     "registrations.review": Audience.ORGANIZERS,
+    "registrations.message_speakers": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
 }

@@ -69,6 +69,7 @@ from talentday.registrations.forms import (
     RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
+    SpeakersMessageForm,
     WithdrawForm,
 )
 from talentday.registrations.models import RegistrationState, TalentTeam
@@ -536,6 +537,24 @@ FORM_CASES = [
         lambda world: {"withdraw-confirm": ""},
     ),
     FormCase(
+        "message speakers",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/message",
+        lambda world: f"/manage/events/{world.event}/message",
+        [(SpeakersMessageForm, "")],
+        lambda world: {
+            "audience": "approved",
+            "team": "",
+            "subject_en": "The salon is on Friday",
+            "body_en": "Dear {name}, see you at {venue}.",
+            "subject_zh": "",
+            "body_zh": "",
+            "batch": "form-world",
+            "step": "send",
+        },
+        extra=lambda world: {"step": "send"},
+    ),
+    FormCase(
         "speaker will come",
         "speaker",
         lambda world: "/r/attendance",
@@ -712,6 +731,7 @@ ENDPOINTS = {
     "registrations.confirm_registration": ["speaker confirm"],
     "registrations.withdraw": ["speaker withdraw"],
     "registrations.confirm_attendance": ["speaker will come"],
+    "registrations.message_speakers": ["message speakers"],
     "registrations.decline": ["speaker declines"],
     "followup.new_item": ["quick entry"],
     "followup.assign_many": ["assign many"],

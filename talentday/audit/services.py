@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "registration_confirmed": _l("Registration confirmed by the speaker"),
     "attendance_confirmed": _l("Speaker confirmed they will come"),
     "attendance_declined": _l("Speaker declined: cannot come"),
+    "speakers_messaged": _l("Message written to the speakers"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
 }
@@ -112,12 +113,15 @@ DETAIL_LABELS = {
     "format": _l("Format"),
     "rows": _l("Rows"),
     "query": _l("Filter"),
+    "audience": _l("To"),
+    "team": _l("Talent team"),
+    "batch": _l("Message number"),
 }
 EXPORT_LABELS = {"ledger": _l("Follow-up ledger"), "registrations": _l("Registrations")}
 
 
 # Details that are codes (a query string), shown as code in any language.
-CODE_DETAILS = frozenset({"query", "account"})
+CODE_DETAILS = frozenset({"query", "account", "batch"})
 
 
 def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
@@ -125,7 +129,8 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
     language."""
     from talentday.auth.models import Role
     from talentday.events.models import EventState
-    from talentday.registrations.models import RegistrationState
+    from talentday.registrations.models import RegistrationState, TalentTeam
+    from talentday.registrations.speaker_messages import Audience
 
     states = EventState if entry.action == "event_state_changed" else RegistrationState
     lines = []
@@ -139,6 +144,10 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
             shown = _l("Yes") if value else _l("No")
         elif key == "export":
             shown = EXPORT_LABELS.get(value, value)
+        elif key == "audience" and value in {audience.value for audience in Audience}:
+            shown = Audience(value).label
+        elif key == "team":
+            shown = TalentTeam(value).label if value in {t.value for t in TalentTeam} else "–"
         elif key == "format":
             shown = str(value).upper()
         lines.append((str(DETAIL_LABELS.get(key, key)), str(shown), key in CODE_DETAILS))

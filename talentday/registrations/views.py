@@ -1,5 +1,6 @@
 """Speakers register and follow their private link; organizers review and set the programme."""
 
+import secrets
 import time
 
 from flask import (
@@ -14,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +46,7 @@ from talentday.followup.services import (
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, listed, sentences
 from talentday.navigation import requested_page, url_with_query
-from talentday.registrations import exports, privacy, queries, services
+from talentday.registrations import exports, privacy, queries, services, speaker_messages
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
     AddSuggestionForm,
@@ -58,6 +59,7 @@ from talentday.registrations.forms import (
     RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
+    SpeakersMessageForm,
     WithdrawForm,
 )
 from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
@@ -832,3 +834,98 @@ def export_registrations(event_id: int, fmt: str):
 def calendar(event_id: int):
     event = visible_event_or_404(event_id)
     return exports.calendar_file(event)
+
+
+# --- writing to the speakers ---------------------------------------------------------------
+
+
+def _message_previews(event: Event, chosen: list[Registration], wording) -> list[dict]:
+    """One copy for each language the recipients read, as the first of them gets it (with
+    a stand-in for the link), and how many read it."""
+    by_language: dict[str, list[Registration]] = {}
+    for registration in chosen:
+        locale = registration.speaker.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        by_language.setdefault("zh" if locale.startswith("zh") else "en", []).append(registration)
+    previews = []
+    for language, readers in sorted(by_language.items()):
+        first = readers[0]
+        subject, body = wording.for_language(first.speaker.locale)
+        with force_locale(first.speaker.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            text = render_template(
+                "emails/speaker_message.txt",
+                event=event,
+                registration=first,
+                link=_("[the speaker's private link, added when sent]"),
+                text=body,
+                fill=speaker_messages.fill,
+                values_for=speaker_messages.values_for,
+            )
+            subject = speaker_messages.fill(subject, speaker_messages.values_for(first, link=""))
+        previews.append(
+            {
+                "language": language,
+                "count": len(readers),
+                "to": first.speaker.name,
+                "subject": subject,
+                "text": text,
+            }
+        )
+    return previews
+
+
+@bp.route("/manage/events/<int:event_id>/message", methods=["GET", "POST"])
+@organizer_required
+def message_speakers(event_id: int):
+    """Write to the event's speakers: the form, then a preview with the count, then send."""
+    event = db.get_or_404(Event, event_id)
+    form = SpeakersMessageForm()
+    if not form.is_submitted():
+        form.batch.data = secrets.token_hex(8)
+        if request.args.get("audience") in {a.value for a in speaker_messages.Audience}:
+            form.audience.data = request.args["audience"]
+    step = request.form.get("step", "")
+    if form.validate_on_submit() and step in ("preview", "send"):
+        audience = speaker_messages.Audience(form.audience.data)
+        team = TalentTeam(form.team.data) if form.team.data else None
+        wording = speaker_messages.Wording(
+            form.subject_en.data or "",
+            form.body_en.data or "",
+            form.subject_zh.data or "",
+            form.body_zh.data or "",
+        )
+        if step == "send":
+            count = speaker_messages.send(
+                event, audience, wording, by=current_user, batch=form.batch.data, team=team
+            )
+            db.session.commit()
+            if count:
+                flash(
+                    ngettext(
+                        "The message is in the outbox for %(num)d speaker.",
+                        "The message is in the outbox for %(num)d speakers.",
+                        count,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("This message had been sent already: nothing more was queued."), "info")
+            return redirect(url_for("events.manage", event_id=event.id))
+        chosen = speaker_messages.recipients(event, audience, team)
+        return render_template(
+            "registrations/message_preview.html",
+            event=event,
+            form=form,
+            count=len(chosen),
+            previews=_message_previews(event, chosen, wording),
+            audience=audience,
+            team=team,
+        )
+    return (
+        render_template(
+            "registrations/message_form.html",
+            event=event,
+            form=form,
+            placeholders=speaker_messages.PLACEHOLDERS,
+        ),
+        400 if form.errors else 200,
+    )
