@@ -104,6 +104,10 @@ ROUTES: dict[str, Audience] = {
     "registrations.request_link": Audience.EVERYONE,
     "registrations.review": Audience.ORGANIZERS,
     "registrations.message_speakers": Audience.ORGANIZERS,
+    "registrations.check_in_page": Audience.ORGANIZERS,
+    "registrations.check_in_code": Audience.ORGANIZERS,
+    "registrations.undo_check_in": Audience.ORGANIZERS,
+    "registrations.export_attendance": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
 }

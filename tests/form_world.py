@@ -57,11 +57,14 @@ from talentday.followup.models import ItemState
 from talentday.forms import BaseForm
 from talentday.outbox.forms import OutboxActionForm
 from talentday.outbox.models import MessageStatus, OutboxMessage
+from talentday.registrations import check_in
 from talentday.registrations import services as registrations
 from talentday.registrations.forms import (
     AddSuggestionForm,
     AnonymiseSpeakerForm,
     AttendanceForm,
+    CheckInByNameForm,
+    CheckInForm,
     ConfirmRegistrationForm,
     DeclineForm,
     ProgrammeForm,
@@ -97,6 +100,7 @@ class World:
     staff_user: int
     failed_message: int = 0
     queued_message: int = 0
+    check_in_code: str = ""
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -165,6 +169,7 @@ def build_world(app, make_user, monkeypatch) -> World:
             staff_user=0,
         )
         world.emails["speaker"] = speaker.email
+        world.check_in_code = check_in.code_for(registration)
         for status in (MessageStatus.FAILED, MessageStatus.QUEUED):
             message = OutboxMessage(
                 kind="approved", to_email="gao@example.com", subject="S", body="B", status=status
@@ -555,6 +560,30 @@ FORM_CASES = [
         extra=lambda world: {"step": "send"},
     ),
     FormCase(
+        "check in by name",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/check-in",
+        lambda world: f"/manage/events/{world.event}/check-in",
+        [(CheckInByNameForm, "")],
+        lambda world: {"name": "Gao Lizhi"},
+    ),
+    FormCase(
+        "check in by code",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/check-in/{world.check_in_code}",
+        lambda world: f"/manage/events/{world.event}/check-in/{world.check_in_code}",
+        [(CheckInForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "undo check-in",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/check-in/{world.registration}/undo",
+        lambda world: f"/manage/events/{world.event}/check-in",
+        [(CheckInForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
         "speaker will come",
         "speaker",
         lambda world: "/r/attendance",
@@ -732,6 +761,9 @@ ENDPOINTS = {
     "registrations.withdraw": ["speaker withdraw"],
     "registrations.confirm_attendance": ["speaker will come"],
     "registrations.message_speakers": ["message speakers"],
+    "registrations.check_in_page": ["check in by name"],
+    "registrations.check_in_code": ["check in by code"],
+    "registrations.undo_check_in": ["undo check-in"],
     "registrations.decline": ["speaker declines"],
     "followup.new_item": ["quick entry"],
     "followup.assign_many": ["assign many"],

@@ -19,6 +19,7 @@ from talentday.followup import services as followup_services
 from talentday.followup.models import FollowUpItem
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
+from talentday.registrations import check_in
 from talentday.registrations import services as registration_services
 from tests import factories
 from tests.conftest import csrf_token, open_private_link, sign_in
@@ -118,6 +119,7 @@ def world(app, make_user, make_unit):
             "speaker_id": outcome.registration.speaker_id,
             "registration_id": outcome.registration.id,
             "token": outcome.token,
+            "code": check_in.code_for(outcome.registration),
             "fmt": "csv",
         }
     return {"users": users, "values": values}

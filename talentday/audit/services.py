@@ -76,6 +76,8 @@ ACTION_LABELS = {
     "attendance_confirmed": _l("Speaker confirmed they will come"),
     "attendance_declined": _l("Speaker declined: cannot come"),
     "speakers_messaged": _l("Message written to the speakers"),
+    "speaker_checked_in": _l("Speaker checked in at the door"),
+    "speaker_check_in_undone": _l("Speaker's check-in taken back"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
 }
@@ -117,7 +119,11 @@ DETAIL_LABELS = {
     "team": _l("Talent team"),
     "batch": _l("Message number"),
 }
-EXPORT_LABELS = {"ledger": _l("Follow-up ledger"), "registrations": _l("Registrations")}
+EXPORT_LABELS = {
+    "ledger": _l("Follow-up ledger"),
+    "registrations": _l("Registrations"),
+    "attendance": _l("Attendance"),
+}
 
 
 # Details that are codes (a query string), shown as code in any language.

@@ -333,3 +333,21 @@ class SpeakersMessageForm(BaseForm):
             self.body_en.errors.append(_l("Write the message in English, in Chinese or in both"))
             valid = False
         return valid
+
+
+class CheckInByNameForm(BaseForm):
+    """At the door, a speaker found by name (the field suggests the approved speakers)."""
+
+    name = StringField(
+        _l("Speaker's name"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Type the speaker's name")),
+            Length(max=300),
+        ],
+        render_kw={"autocomplete": "off", "list": "speaker-names"},
+    )
+
+
+class CheckInForm(BaseForm):
+    """Checking in a scanned code, or taking a check-in back, is one button: no fields."""

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talentday.actors import Who
+from talentday.auth.models import User
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
@@ -241,3 +242,24 @@ class TeamQuota(db.Model):
         enum_column(TalentTeam, "quota_talent_team"), primary_key=True
     )
     max_speakers: Mapped[int] = mapped_column()
+
+
+class CheckIn(db.Model):
+    """An approved speaker marked present at the door on the salon day. One per registration:
+    the unique key is what makes two organizers scanning the same code at once record it
+    once (registrations/check_in.py)."""
+
+    __tablename__ = "check_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), unique=True
+    )
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    registration: Mapped[Registration] = relationship()
+    checked_in_by: Mapped[User | None] = relationship()

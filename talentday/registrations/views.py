@@ -46,7 +46,14 @@ from talentday.followup.services import (
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, listed, sentences
 from talentday.navigation import requested_page, url_with_query
-from talentday.registrations import exports, privacy, queries, services, speaker_messages
+from talentday.registrations import (
+    check_in,
+    exports,
+    privacy,
+    queries,
+    services,
+    speaker_messages,
+)
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
     AddSuggestionForm,
@@ -293,6 +300,12 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
             attendance_form=forms["attendance"],
             decline_form=forms["decline"],
             may_answer_attendance=services.may_answer_attendance(registration),
+            check_in_qr=(
+                check_in.qr_svg(registration)
+                if registration.state is RegistrationState.APPROVED
+                else None
+            ),
+            check_in_code=check_in.code_for(registration),
             suggestions=suggestions,
             pending_suggestions=_pending_suggestions(registration),
             rating_forms=rating_forms,

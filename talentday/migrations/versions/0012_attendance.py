@@ -1,6 +1,6 @@
 """an approved speaker says whether they will come
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-28 07:30:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from talentday.database import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = '0013'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
