@@ -108,6 +108,8 @@ ROUTES: dict[str, Audience] = {
     "registrations.check_in_code": Audience.ORGANIZERS,
     "registrations.undo_check_in": Audience.ORGANIZERS,
     "registrations.export_attendance": Audience.ORGANIZERS,
+    "registrations.table_cards": Audience.ORGANIZERS,
+    "registrations.badges": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
 }

@@ -1,8 +1,10 @@
-"""The organizers' check-in at the door, made for a phone: scan a speaker's code (the
-phone's camera app, or the page's own scanner where the browser has BarcodeDetector) or type
-their name; the attendance list on the event's page and as a file."""
+"""The salon day. The organizers' check-in at the door, made for a phone: scan a speaker's
+code (the phone's camera app, or the page's own scanner where the browser has
+BarcodeDetector) or type their name; the attendance list on the event's page and as a file.
+Table cards and name badges to print."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +15,7 @@ from talentday.exports import Column, Kind, Table, send, url_formats
 from talentday.extensions import db
 from talentday.i18n import to_city_time
 from talentday.registrations import check_in as door
+from talentday.registrations import name_cards
 from talentday.registrations.forms import CheckInByNameForm, CheckInForm
 from talentday.registrations.models import Registration
 from talentday.registrations.views import bp
@@ -167,3 +170,47 @@ def export_attendance(event_id: int, fmt: str):
     return audited_download(
         send(table, fmt), "attendance", rows=table.row_count, fmt=fmt, target=event
     )
+
+
+# --- table cards and name badges -------------------------------------------------------------
+
+CARD_SIZES = ("a4", "a5")
+
+
+def _print_language() -> str:
+    """The language the cards are printed in: ?lang=zh or en, else the reader's."""
+    chosen = request.args.get("lang", "")
+    if chosen in ("zh", "en"):
+        return chosen
+    locale = get_locale()
+    return "zh" if locale is not None and locale.language == "zh" else "en"
+
+
+def _print_page(event_id: int, template: str, **values):
+    event = db.get_or_404(Event, event_id)
+    language = _print_language()
+    # The whole sheet in the language chosen, the event's texts included (units.localized).
+    with force_locale("zh_Hans" if language == "zh" else "en"):
+        return render_template(
+            template,
+            event=event,
+            cards=name_cards.cards_for(event, chinese=language == "zh"),
+            language=language,
+            fit_class=name_cards.fit_class,
+            **values,
+        )
+
+
+@bp.get("/manage/events/<int:event_id>/print/table-cards")
+@organizer_required
+def table_cards(event_id: int):
+    size = request.args.get("size", "a4")
+    return _print_page(
+        event_id, "registrations/table_cards.html", size=size if size in CARD_SIZES else "a4"
+    )
+
+
+@bp.get("/manage/events/<int:event_id>/print/badges")
+@organizer_required
+def badges(event_id: int):
+    return _print_page(event_id, "registrations/badges.html")
