@@ -110,6 +110,8 @@ ROUTES: dict[str, Audience] = {
     "registrations.export_attendance": Audience.ORGANIZERS,
     "registrations.table_cards": Audience.ORGANIZERS,
     "registrations.badges": Audience.ORGANIZERS,
+    "registrations.add_break": Audience.ORGANIZERS,
+    "registrations.remove_break": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
 }

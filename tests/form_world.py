@@ -63,19 +63,21 @@ from talentday.registrations.forms import (
     AddSuggestionForm,
     AnonymiseSpeakerForm,
     AttendanceForm,
+    BreakForm,
     CheckInByNameForm,
     CheckInForm,
     ConfirmRegistrationForm,
     DeclineForm,
     ProgrammeForm,
     RegistrationForm,
+    RemoveBreakForm,
     RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
     SpeakersMessageForm,
     WithdrawForm,
 )
-from talentday.registrations.models import RegistrationState, TalentTeam
+from talentday.registrations.models import ProgrammeBreak, RegistrationState, TalentTeam
 from tests import factories
 from tests.conftest import PASSWORD, open_private_link, sign_in
 
@@ -101,6 +103,7 @@ class World:
     failed_message: int = 0
     queued_message: int = 0
     check_in_code: str = ""
+    programme_break: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -170,6 +173,10 @@ def build_world(app, make_user, monkeypatch) -> World:
         )
         world.emails["speaker"] = speaker.email
         world.check_in_code = check_in.code_for(registration)
+        pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
+        db.session.add(pause)
+        db.session.flush()
+        world.programme_break = pause.id
         for status in (MessageStatus.FAILED, MessageStatus.QUEUED):
             message = OutboxMessage(
                 kind="approved", to_email="gao@example.com", subject="S", body="B", status=status
@@ -584,6 +591,25 @@ FORM_CASES = [
         lambda world: {},
     ),
     FormCase(
+        "add a break",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/programme/breaks",
+        lambda world: f"/manage/events/{world.event}/programme",
+        [(BreakForm, "")],
+        lambda world: {"after_order": "2", "minutes": "10", "label": "Tea break"},
+        shows=lambda world: [f"/manage/events/{world.event}/programme"],
+    ),
+    FormCase(
+        "remove a break",
+        "organizer",
+        lambda world: (
+            f"/manage/events/{world.event}/programme/breaks/{world.programme_break}/remove"
+        ),
+        lambda world: f"/manage/events/{world.event}/programme",
+        [(RemoveBreakForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
         "speaker will come",
         "speaker",
         lambda world: "/r/attendance",
@@ -764,6 +790,8 @@ ENDPOINTS = {
     "registrations.check_in_page": ["check in by name"],
     "registrations.check_in_code": ["check in by code"],
     "registrations.undo_check_in": ["undo check-in"],
+    "registrations.add_break": ["add a break"],
+    "registrations.remove_break": ["remove a break"],
     "registrations.decline": ["speaker declines"],
     "followup.new_item": ["quick entry"],
     "followup.assign_many": ["assign many"],

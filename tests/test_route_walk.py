@@ -21,6 +21,7 @@ from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
 from talentday.registrations import check_in
 from talentday.registrations import services as registration_services
+from talentday.registrations.models import ProgrammeBreak
 from tests import factories
 from tests.conftest import csrf_token, open_private_link, sign_in
 
@@ -108,6 +109,8 @@ def world(app, make_user, make_unit):
             by=organizer,
             today=city_today(),
         )
+        pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
+        db.session.add(pause)
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -120,6 +123,7 @@ def world(app, make_user, make_unit):
             "registration_id": outcome.registration.id,
             "token": outcome.token,
             "code": check_in.code_for(outcome.registration),
+            "break_id": pause.id,
             "fmt": "csv",
         }
     return {"users": users, "values": values}

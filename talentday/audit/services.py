@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "speakers_messaged": _l("Message written to the speakers"),
     "speaker_checked_in": _l("Speaker checked in at the door"),
     "speaker_check_in_undone": _l("Speaker's check-in taken back"),
+    "programme_break_added": _l("Break added to the programme"),
+    "programme_break_removed": _l("Break taken out of the programme"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
 }
@@ -118,6 +120,8 @@ DETAIL_LABELS = {
     "audience": _l("To"),
     "team": _l("Talent team"),
     "batch": _l("Message number"),
+    "after": _l("After speaker number"),
+    "minutes": _l("Minutes"),
 }
 EXPORT_LABELS = {
     "ledger": _l("Follow-up ledger"),

@@ -265,6 +265,33 @@ class ProgrammeForm(BaseForm):
     placements = EntryList(FormField(PlacementEntry))
 
 
+class BreakForm(BaseForm):
+    """A break in the programme, after a place in the speaking order."""
+
+    after_order = whole_number_field(
+        _l("After speaker number"),
+        required_message=_l("Enter the place in the order after which the break comes"),
+        minimum=1,
+        maximum=999,
+    )
+    minutes = whole_number_field(
+        _l("Minutes"),
+        required_message=_l("Enter how many minutes the break lasts"),
+        minimum=1,
+        maximum=600,
+    )
+    label = StringField(
+        _l("Name of the break"),
+        filters=[strip_whitespace],
+        validators=[Length(max=100)],
+        description=_l("For example: Tea break. Left empty, it reads “Break”."),
+    )
+
+
+class RemoveBreakForm(BaseForm):
+    """Taking a break out of the programme is one button: no fields."""
+
+
 def _audience_choices():
     from talentday.registrations.speaker_messages import Audience
 

@@ -263,3 +263,25 @@ class CheckIn(db.Model):
 
     registration: Mapped[Registration] = relationship()
     checked_in_by: Mapped[User | None] = relationship()
+
+
+class ProgrammeBreak(db.Model):
+    """A pause in the programme (a tea break, 茶歇): it starts when the speaker at place
+    `after_order` is done, and the clock moves on by its minutes (services.timetable)."""
+
+    __tablename__ = "programme_break"
+    __table_args__ = (
+        sa.CheckConstraint("minutes > 0", name="minutes_positive"),
+        sa.CheckConstraint("after_order >= 1", name="after_order_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    after_order: Mapped[int] = mapped_column()
+    minutes: Mapped[int] = mapped_column()
+    # As the organizer typed it; empty shows "Break" in the reader's language.
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+
+    @property
+    def display_label(self) -> str:
+        return self.label or str(_l("Break"))

@@ -59,17 +59,25 @@ from talentday.registrations.forms import (
     AddSuggestionForm,
     AnonymiseSpeakerForm,
     AttendanceForm,
+    BreakForm,
     ConfirmRegistrationForm,
     DeclineForm,
     ProgrammeForm,
     RegistrationForm,
+    RemoveBreakForm,
     RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
     SpeakersMessageForm,
     WithdrawForm,
 )
-from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+from talentday.registrations.models import (
+    ProgrammeBreak,
+    Registration,
+    RegistrationState,
+    Speaker,
+    TalentTeam,
+)
 from talentday.templating import labelled
 
 bp = Blueprint("registrations", __name__)
@@ -797,18 +805,73 @@ def programme(event_id: int):
             db.session.commit()
             flash(_("The programme has been saved."), "success")
             return redirect(url_for("registrations.programme", event_id=event.id))
+    return _programme_page(event, speakers, form)
+
+
+def _programme_page(event: Event, speakers, form, break_form=None, status: int = 200):
     by_id = {registration.id: registration for registration in speakers}
     rows = [
         (entry, by_id.get(to_int(entry.form.registration_id.data)))
         for entry in form.placements.entries
     ]
-    return render_template(
-        "registrations/programme_form.html",
-        event=event,
-        form=form,
-        rows=rows,
-        times=services.speaking_times(event.starts_at, speakers),
+    breaks = queries.breaks(event.id)
+    return (
+        render_template(
+            "registrations/programme_form.html",
+            event=event,
+            form=form,
+            rows=rows,
+            times=services.speaking_times(event.starts_at, speakers, breaks),
+            timetable=services.timetable(event.starts_at, speakers, breaks),
+            breaks=breaks,
+            break_form=break_form or BreakForm(formdata=None),
+            remove_form=RemoveBreakForm(formdata=None),
+        ),
+        status,
     )
+
+
+@bp.post("/manage/events/<int:event_id>/programme/breaks")
+@organizer_required
+def add_break(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    break_form = BreakForm()
+    if break_form.validate_on_submit():
+        services.add_break(
+            event,
+            after_order=break_form.after_order.data,
+            minutes=break_form.minutes.data,
+            label=break_form.label.data or "",
+            by=current_user,
+        )
+        db.session.commit()
+        flash(_("The break is in the programme."), "success")
+        return redirect(url_for("registrations.programme", event_id=event.id))
+    speakers = queries.programme(event)
+    form = ProgrammeForm(formdata=None)
+    for registration in speakers:
+        form.placements.append_entry(
+            {
+                "registration_id": registration.id,
+                "order": registration.speaking_order,
+                "minutes": registration.speaking_minutes,
+            }
+        )
+    return _programme_page(event, speakers, form, break_form, status=400)
+
+
+@bp.post("/manage/events/<int:event_id>/programme/breaks/<int:break_id>/remove")
+@organizer_required
+def remove_break(event_id: int, break_id: int):
+    event = db.get_or_404(Event, event_id)
+    pause = db.session.get(ProgrammeBreak, break_id)
+    if pause is None or pause.event_id != event.id:
+        abort(404)
+    if RemoveBreakForm().validate_on_submit():
+        services.remove_break(pause, by=current_user)
+        db.session.commit()
+        flash(_("The break is no longer in the programme."), "success")
+    return redirect(url_for("registrations.programme", event_id=event.id))
 
 
 @bp.get("/events/<int:event_id>/programme")
@@ -819,7 +882,10 @@ def printable_programme(event_id: int):
         "registrations/programme_print.html",
         event=event,
         programme=(programme := queries.programme(event)),
-        times=services.speaking_times(event.starts_at, programme),
+        times=services.speaking_times(
+            event.starts_at, programme, breaks := queries.breaks(event.id)
+        ),
+        timetable=services.timetable(event.starts_at, programme, breaks),
         carried_over=earlier.items,
         carried_over_topics=earlier.topics,
         today=city_today(),
