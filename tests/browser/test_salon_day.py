@@ -1,5 +1,8 @@
-"""Issue 13's salon day from a phone, in each language: speakers say whether they will come
-(two yes, one no, and the first speaker waiting moves up), reminders are queued.
+"""Issue 13's salon day from a phone, in each language: the organizer writes to the approved
+speakers; speakers say whether they will come (two yes, one no, and the first speaker
+waiting moves up); reminders are queued; at the door three speakers are checked in, by
+their code and by name, a second scan says so; the table cards and badges are ready to
+print (printed to PDF and read back in test_name_cards.py).
 
 Every page on the way is measured at 390 px by axe-core and the page watch (no sideways
 scroll, no Content-Security-Policy violation)."""
@@ -15,8 +18,8 @@ from talentday.database import utcnow
 from talentday.events.models import EventState
 from talentday.extensions import db
 from talentday.outbox.models import OutboxMessage
-from talentday.registrations import services
-from talentday.registrations.models import Registration, RegistrationState, TalentTeam
+from talentday.registrations import check_in, services
+from talentday.registrations.models import CheckIn, Registration, RegistrationState, TalentTeam
 from talentday.registrations.reminders import remind_speakers
 from tests import factories
 from tests.browser.accessibility import assert_accessible
@@ -33,6 +36,11 @@ SAY = {
         "said_yes": "You have told the organizers that you will come",
         "will_come": "Will come",
         "cannot": "Cannot come",
+        "count": "It goes to 3 speakers.",
+        "queued": "The message is in the outbox for 3 speakers.",
+        "checked_in": "is checked in",
+        "already": "Checked in already, at",
+        "present": "3 of 3 speakers present",
     },
     "zh": {
         "yes": "是的，我会出席",
@@ -40,6 +48,11 @@ SAY = {
         "said_yes": "您已告知主办方将出席",
         "will_come": "确认出席",
         "cannot": "不能出席",
+        "count": "将发给3\u00a0位发言人。",
+        "queued": "消息已放入发件箱，发给3\u00a0位发言人。",
+        "checked_in": "已签到",
+        "already": "由Li Na签到",
+        "present": "3\u00a0位发言人中已到3\u00a0位",
     },
 }
 SPEAKERS = [
@@ -114,9 +127,71 @@ def speaker_answers(browser, link, language, *, will_come: bool):
     phone.close()
 
 
+def signed_in_organizer(browser, live_server, make_user, language):
+    desk = browser.new_context(viewport=PHONE, locale=LANGUAGES[language])
+    page = desk.new_page()
+    page.goto(f"{live_server}/sign-in")
+    page.fill("#email", make_user(Role.ORGANIZER, name="Li Na").email)
+    page.fill("#password", PASSWORD)
+    page.locator("form[action='/sign-in'] button[type=submit]").click()
+    return page
+
+
+def write_to_the_approved_speakers(page, live_server, salon, language):
+    page.goto(f"{live_server}/manage/events/{salon['event']}/message")
+    assert_accessible(page)
+    page.select_option("#audience", "approved")
+    suffix = "zh" if language == "zh" else "en"
+    page.fill(f"#subject_{suffix}", "{event}")
+    page.fill(f"#body_{suffix}", "{name}: {venue}, {when}. {link}")
+    page.locator("button[name=step][value=preview]").click()
+    expect(page.locator("#message-count")).to_have_text(SAY[language]["count"])
+    assert_accessible(page)
+    page.locator("button[name=step][value=send]").click()
+    expect(page.locator(".alert-success")).to_contain_text(SAY[language]["queued"])
+
+
+def check_in_at_the_door(app, page, live_server, salon, language):
+    first, second, _declined, _waiting = salon["registrations"]
+    with app.app_context():
+        codes = {
+            id_: check_in.code_for(db.session.get(Registration, id_)) for id_ in (first, second)
+        }
+    door = f"{live_server}/manage/events/{salon['event']}/check-in"
+    for id_ in (first, second):  # as the phone's camera app opens a scanned code
+        page.goto(f"{door}/{codes[id_]}")
+        assert_accessible(page)
+        page.locator("main form button[type=submit]").click()
+        expect(page.locator(".alert-success")).to_contain_text(SAY[language]["checked_in"])
+    assert_accessible(page)
+    name, _name_zh, organization, _team = SPEAKERS[3]
+    typed = SPEAKERS[3][1] if language == "zh" else name
+    page.fill("#name", f"{typed} ({organization})")  # the suggestion the list offers
+    page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.locator(".alert-success")).to_contain_text(SAY[language]["checked_in"])
+    expect(page.locator("#present-count")).to_have_text(SAY[language]["present"])
+    page.goto(f"{door}/{codes[first]}")  # scanned a second time
+    expect(page.locator("main [role=status]")).to_contain_text(SAY[language]["already"])
+    assert_accessible(page)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckIn)) == 3
+
+
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_the_salon_day_from_a_phone(browser, app, live_server, make_user, salon, language):
     first, second, _declined, waiting = salon["registrations"]
+    page = signed_in_organizer(browser, live_server, make_user, language)
+    write_to_the_approved_speakers(page, live_server, salon, language)
+    with app.app_context():
+        assert (
+            len(
+                db.session.scalars(
+                    sa.select(OutboxMessage).where(OutboxMessage.kind == "speaker_message")
+                ).all()
+            )
+            == 3
+        )
+
     speaker_answers(browser, salon["links"][0], language, will_come=True)
     speaker_answers(browser, salon["links"][1], language, will_come=True)
     speaker_answers(browser, salon["links"][2], language, will_come=False)
@@ -127,19 +202,11 @@ def test_the_salon_day_from_a_phone(browser, app, live_server, make_user, salon,
         RegistrationState.APPROVED,  # moved up into the freed slot
     ]
 
-    organizer = make_user(Role.ORGANIZER)
-    desk = browser.new_context(viewport=PHONE, locale=LANGUAGES[language])
-    page = desk.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", organizer.email)
-    page.fill("#password", PASSWORD)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
     page.goto(f"{live_server}/manage/events/{salon['event']}/registrations")
     assert_accessible(page)
     queue = page.locator("main")
     expect(queue.get_by_text(SAY[language]["will_come"], exact=True)).to_have_count(2)
     expect(queue.get_by_text(SAY[language]["cannot"], exact=True)).to_have_count(1)
-    desk.close()
 
     # The day before: `flask remind` reminds the three speakers who hold a place.
     with app.app_context():
@@ -150,3 +217,10 @@ def test_the_salon_day_from_a_phone(browser, app, live_server, make_user, salon,
             )
         )
         assert reminded == {first, second, waiting}
+
+    check_in_at_the_door(app, page, live_server, salon, language)
+    for sheet in ("table-cards", "badges"):
+        page.goto(f"{live_server}/manage/events/{salon['event']}/print/{sheet}")
+        assert_accessible(page)
+        expect(page.locator("main section[aria-label]")).to_have_count(3)
+    page.context.close()
