@@ -19,7 +19,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
 
 from talentday.audit.services import record
 from talentday.auth.models import User
@@ -27,7 +26,8 @@ from talentday.errors_domain import DomainError
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.navigation import public_url
-from talentday.registrations.models import CheckIn, Registration, RegistrationState, Speaker
+from talentday.registrations import queries
+from talentday.registrations.models import CheckIn, Registration, RegistrationState
 
 
 class CheckInRefused(DomainError):
@@ -130,25 +130,8 @@ def check_in_of(registration: Registration) -> CheckIn | None:
 
 
 def attendance(event: Event) -> list[tuple[Registration, CheckIn | None]]:
-    """The approved speakers in programme order (then by name), each with their check-in, in
-    two queries."""
-    speakers = list(
-        db.session.scalars(
-            db.select(Registration)
-            .join(Registration.speaker)
-            .where(
-                Registration.event_id == event.id,
-                Registration.state == RegistrationState.APPROVED,
-            )
-            .options(contains_eager(Registration.speaker))
-            .order_by(
-                Registration.speaking_order.is_(None),
-                Registration.speaking_order,
-                Speaker.name,
-                Registration.id,
-            )
-        )
-    )
+    """The approved speakers in programme order, each with their check-in, in two queries."""
+    speakers = queries.programme(event)
     check_ins = {
         row.registration_id: row
         for row in db.session.scalars(
