@@ -126,6 +126,14 @@ def test_a_language_left_empty_is_written_in_the_other(salon):
     assert "Your private link" in outbox()[0].body
 
 
+def test_a_subject_made_long_by_its_placeholders_is_cut_to_what_the_outbox_keeps(salon):
+    long = Wording(subject_en="{event} " * 40, body_en="Hello")
+    speaker_messages.send(salon["event"], Audience.APPROVED, long, by=salon["organizer"], batch="l")
+    db.session.flush()
+    subjects = [message.subject for message in outbox()]
+    assert subjects and all(len(s) == 300 and s.endswith("…") for s in subjects)
+
+
 def test_the_same_message_posted_twice_goes_once(salon):
     event, organizer = salon["event"], salon["organizer"]
     assert speaker_messages.send(event, Audience.ALL, WORDING, by=organizer, batch="x") == 4

@@ -21,6 +21,7 @@ from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.i18n import to_city_time
+from talentday.outbox.models import OutboxMessage
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import (
     ACTIVE_STATES,
@@ -130,6 +131,13 @@ class Wording:
         return english if english[1] else chinese
 
 
+def fitted_subject(subject: str) -> str:
+    """A subject line within what the outbox keeps: placeholders repeated in a subject could
+    make it longer than any mail program shows anyway."""
+    room = OutboxMessage.subject.type.length
+    return subject if len(subject) <= room else subject[: room - 1] + "…"
+
+
 def values_for(registration: Registration, *, link: str) -> dict[str, str]:
     """The placeholders' values for one speaker, in the language being rendered."""
     from talentday.templating import _datetime_filter
@@ -181,7 +189,7 @@ def send(
         subject, body = wording.for_language(speaker.locale)
         with force_locale(speaker.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             # The link has no place in a subject line (the form refuses it there).
-            subject = fill(subject, values_for(registration, link=""))
+            subject = fitted_subject(fill(subject, values_for(registration, link="")))
         queue_message(
             kind=MESSAGE_KIND,
             to_email=speaker.email,

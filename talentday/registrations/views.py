@@ -939,7 +939,9 @@ def _message_previews(event: Event, chosen: list[Registration], wording) -> list
                 fill=speaker_messages.fill,
                 values_for=speaker_messages.values_for,
             )
-            subject = speaker_messages.fill(subject, speaker_messages.values_for(first, link=""))
+            subject = speaker_messages.fitted_subject(
+                speaker_messages.fill(subject, speaker_messages.values_for(first, link=""))
+            )
         previews.append(
             {
                 "language": language,
