@@ -100,16 +100,21 @@ def send_mail_command(limit):
 @click.command("remind")
 @with_appcontext
 def remind_command():
-    """Queue each unit's digest and the organizers' summary; flag newly overdue items.
+    """Queue each unit's digest and the organizers' summary; flag newly overdue items;
+    remind speakers of their coming event and ask those who have not said if they will come.
     Meant for cron; running it again the same day sends nothing twice."""
+    from talentday.database import utcnow
     from talentday.followup.reminders import remind
     from talentday.i18n import city_today
+    from talentday.registrations.reminders import remind_speakers
 
     run = remind(city_today())
+    speakers = remind_speakers(utcnow())
     db.session.commit()
     click.echo(
         f"Flagged {len(run.flagged)} newly overdue items; queued {run.digests} unit digests "
-        f"and {run.summaries} organizer summaries."
+        f"and {run.summaries} organizer summaries; reminded {speakers.reminders} speakers "
+        f"of their event and asked {speakers.chases} whether they will come."
     )
 
 

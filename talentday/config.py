@@ -120,6 +120,12 @@ class DefaultConfig:
     # `flask anonymise-old` (run it from cron) then erases it. Three years, a leap day included.
     PERSONAL_DATA_RETENTION_DAYS = 3 * 365 + 1
 
+    # `flask remind` reminds each approved speaker this many days before their event (time,
+    # venue, their slot), and asks once those who have not said whether they will come,
+    # this many days after they were approved.
+    SPEAKER_REMINDER_DAYS = 2
+    ATTENDANCE_CHASE_AFTER_DAYS = 3
+
     USERS_PER_PAGE = 25
     AUDIT_PER_PAGE = 50
     UNITS_PER_PAGE = 25

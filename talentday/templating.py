@@ -44,6 +44,10 @@ TAG_CLASSES = {
     "rejected": "text-bg-danger",
     "withdrawn": "text-bg-secondary",
     "cancelled": "text-bg-secondary",
+    # An approved speaker's answer (registrations.models.Attendance).
+    "confirmed": "text-bg-success",
+    "not_yet": "text-bg-light",
+    "declined": "text-bg-secondary",
 }
 
 

@@ -115,6 +115,13 @@ def backend(request) -> str:
     return request.param
 
 
+# For tests that read what pages say and how they lay out on a screen (the walks through
+# every page in Chinese and on a phone): the database under a page changes nothing there,
+# and each walk takes minutes, so they run on SQLite alone. Everything a database decides
+# is tested on both.
+ON_SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
 def database_url(backend, tmp_path_factory):
     with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:

@@ -57,19 +57,27 @@ from talentday.followup.models import ItemState
 from talentday.forms import BaseForm
 from talentday.outbox.forms import OutboxActionForm
 from talentday.outbox.models import MessageChannel, MessageStatus, OutboxMessage
+from talentday.registrations import check_in
 from talentday.registrations import services as registrations
 from talentday.registrations.forms import (
     AddSuggestionForm,
     AnonymiseSpeakerForm,
+    AttendanceForm,
+    BreakForm,
+    CheckInByNameForm,
+    CheckInForm,
     ConfirmRegistrationForm,
+    DeclineForm,
     ProgrammeForm,
     RegistrationForm,
+    RemoveBreakForm,
     RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
+    SpeakersMessageForm,
     WithdrawForm,
 )
-from talentday.registrations.models import RegistrationState, TalentTeam
+from talentday.registrations.models import ProgrammeBreak, RegistrationState, TalentTeam
 from tests import factories
 from tests.conftest import PASSWORD, open_private_link, sign_in
 
@@ -97,6 +105,8 @@ class World:
     staff_user: int
     failed_message: int = 0
     queued_message: int = 0
+    check_in_code: str = ""
+    programme_break: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -169,6 +179,11 @@ def build_world(app, make_user, monkeypatch) -> World:
             staff_user=0,
         )
         world.emails["speaker"] = speaker.email
+        world.check_in_code = check_in.code_for(registration)
+        pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
+        db.session.add(pause)
+        db.session.flush()
+        world.programme_break = pause.id
         for status in (MessageStatus.FAILED, MessageStatus.QUEUED):
             message = OutboxMessage(
                 kind="approved", to_email="gao@example.com", subject="S", body="B", status=status
@@ -555,6 +570,83 @@ FORM_CASES = [
         lambda world: {"withdraw-confirm": ""},
     ),
     FormCase(
+        "message speakers",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/message",
+        lambda world: f"/manage/events/{world.event}/message",
+        [(SpeakersMessageForm, "")],
+        lambda world: {
+            "audience": "approved",
+            "team": "",
+            "subject_en": "The salon is on Friday",
+            "body_en": "Dear {name}, see you at {venue}.",
+            "subject_zh": "",
+            "body_zh": "",
+            "batch": "form-world",
+            "step": "send",
+        },
+        extra=lambda world: {"step": "send"},
+    ),
+    FormCase(
+        "check in by name",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/check-in",
+        lambda world: f"/manage/events/{world.event}/check-in",
+        [(CheckInByNameForm, "")],
+        lambda world: {"name": "Gao Lizhi"},
+    ),
+    FormCase(
+        "check in by code",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/check-in/{world.check_in_code}",
+        lambda world: f"/manage/events/{world.event}/check-in/{world.check_in_code}",
+        [(CheckInForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "undo check-in",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/check-in/{world.registration}/undo",
+        lambda world: f"/manage/events/{world.event}/check-in",
+        [(CheckInForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "add a break",
+        "organizer",
+        lambda world: f"/manage/events/{world.event}/programme/breaks",
+        lambda world: f"/manage/events/{world.event}/programme",
+        [(BreakForm, "")],
+        lambda world: {"after_order": "2", "minutes": "10", "label": "Tea break"},
+        shows=lambda world: [f"/manage/events/{world.event}/programme"],
+    ),
+    FormCase(
+        "remove a break",
+        "organizer",
+        lambda world: (
+            f"/manage/events/{world.event}/programme/breaks/{world.programme_break}/remove"
+        ),
+        lambda world: f"/manage/events/{world.event}/programme",
+        [(RemoveBreakForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "speaker will come",
+        "speaker",
+        lambda world: "/r/attendance",
+        lambda world: "/r/",
+        [(AttendanceForm, "attendance")],
+        lambda world: {},
+    ),
+    FormCase(
+        "speaker declines",
+        "speaker",
+        lambda world: "/r/decline",
+        lambda world: "/r/",
+        [(DeclineForm, "decline")],
+        lambda world: {"decline-confirm": ""},
+    ),
+    FormCase(
         "quick entry",
         "organizer",
         lambda world: "/followup/new",
@@ -715,6 +807,14 @@ ENDPOINTS = {
     "registrations.rate_item": ["speaker rating"],
     "registrations.confirm_registration": ["speaker confirm"],
     "registrations.withdraw": ["speaker withdraw"],
+    "registrations.confirm_attendance": ["speaker will come"],
+    "registrations.message_speakers": ["message speakers"],
+    "registrations.check_in_page": ["check in by name"],
+    "registrations.check_in_code": ["check in by code"],
+    "registrations.undo_check_in": ["undo check-in"],
+    "registrations.add_break": ["add a break"],
+    "registrations.remove_break": ["remove a break"],
+    "registrations.decline": ["speaker declines"],
     "followup.new_item": ["quick entry"],
     "followup.assign_many": ["assign many"],
     "followup.act": [

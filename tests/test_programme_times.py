@@ -5,13 +5,14 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from talentday.auth.models import Role
 from talentday.extensions import db
-from talentday.registrations.models import RegistrationState
-from talentday.registrations.services import Slot, speaking_times
+from talentday.registrations.models import ProgrammeBreak, RegistrationState
+from talentday.registrations.services import Slot, speaking_times, timetable
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import sign_in, submit
 
 START = datetime(2026, 9, 20, 6, 30, tzinfo=UTC)  # 14:30 in the city
 
@@ -81,3 +82,73 @@ def test_the_printable_programme_and_the_organizers_page_show_the_clock_times(
     sign_in(client, make_user(Role.ORGANIZER).email)
     form = client.get(f"/manage/events/{event_id}/programme").get_data(as_text=True)
     assert "14:40–14:55" in form and "From a speaker without minutes on, nobody gets a time" in form
+
+
+# --- breaks ---------------------------------------------------------------------------------
+
+
+def pause(id, after, minutes):
+    return SimpleNamespace(id=id, after_order=after, minutes=minutes)
+
+
+def test_a_break_moves_the_clock_on_for_the_speakers_after_it():
+    speakers = [turn(1, 1, 10), turn(2, 2, 15), turn(3, 3, 5)]
+    rows = timetable(START, speakers, [pause(7, 2, 20)])
+    assert [(row.registration.id if row.registration else "break") for row in rows] == [
+        1,
+        2,
+        "break",
+        3,
+    ]
+    assert rows[2].slot == Slot(at(6, 55), at(7, 15))
+    assert speaking_times(START, speakers, [pause(7, 2, 20)])[3] == Slot(at(7, 15), at(7, 20))
+
+
+def test_breaks_after_a_gap_in_the_order_or_after_the_last_speaker_keep_their_place():
+    speakers = [turn(1, 1, 10), turn(2, 5, 10)]
+    rows = timetable(START, speakers, [pause(2, 9, 5), pause(1, 3, 15)])
+    assert [row.pause.id if row.pause else row.registration.id for row in rows] == [1, 1, 2, 2]
+    assert rows[1].slot == Slot(at(6, 40), at(6, 55))  # after place 3, before place 5
+    assert rows[3].slot == Slot(at(7, 5), at(7, 10))  # after the last speaker
+
+
+def test_after_a_speaker_without_minutes_a_break_has_no_time_either():
+    rows = timetable(START, [turn(1, 1, None), turn(2, 2, 10)], [pause(1, 1, 15)])
+    assert [row.slot for row in rows] == [None, None, None]
+
+
+def test_organizers_add_and_remove_breaks_and_the_print_shows_them(app, client, make_user):
+    with app.app_context():
+        event = factories.event(starts_at=START)
+        for order, name in ((1, "First"), (2, "Second")):
+            factories.registration(
+                event=event,
+                speaker=factories.speaker(name=name),
+                state=RegistrationState.APPROVED,
+                speaking_order=order,
+                speaking_minutes=10,
+            )
+        db.session.commit()
+        event_id = event.id
+    sign_in(client, make_user(Role.ORGANIZER).email)
+    page = f"/manage/events/{event_id}/programme"
+    url = f"{page}/breaks"
+    bad = submit(client, url, {"after_order": "0", "minutes": "", "label": "Tea"}, form_url=page)
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "Enter a whole number from 1 to 999" in text
+    assert "Enter how many minutes the break lasts" in text and 'value="Tea"' in text
+    done = submit(
+        client, url, {"after_order": "1", "minutes": "20", "label": "Tea break"}, form_url=page
+    )
+    assert done.status_code == 302
+    form = client.get(page).get_data(as_text=True)
+    assert "Tea break" in form and "14:40–15:00" in form and "15:00–15:10" in form
+    printed = client.get(f"/events/{event_id}/programme").get_data(as_text=True)
+    assert "Tea break" in printed and "14:40–15:00" in printed and "15:00–15:10" in printed
+    with app.app_context():
+        (break_id,) = db.session.scalars(sa.select(ProgrammeBreak.id))
+    submit(client, f"{page}/breaks/{break_id}/remove", {}, form_url=page)
+    assert "<strong>Tea break</strong>" not in client.get(page).get_data(as_text=True)
+    chinese = client.get(page, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "添加休息" in chinese

@@ -33,7 +33,7 @@ SECRET = "SECtest0123456789abcdef"
 
 class Receiver:
     """Records each POST; answers errcode 0, or fails as told: 'errcode' (310000),
-    'http500', 'silent' (no answer until the sender gives up)."""
+    'http500', 'silent' (no answer until the sender gives up), 'redirect' (to /elsewhere)."""
 
     def __init__(self):
         self.posts: list[dict] = []
@@ -53,6 +53,12 @@ class Receiver:
                     return
                 if receiver.mode == "http500":
                     self.send_response(500)
+                    self.end_headers()
+                    return
+                if receiver.mode == "redirect" and not parts.path.startswith("/elsewhere"):
+                    self.send_response(307)  # 307 keeps the method and body: a real bounce
+                    self.send_header("Location", f"{receiver.base}/elsewhere")
+                    self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
                 answer = {"errcode": 0, "errmsg": "ok"}
@@ -204,7 +210,7 @@ def test_an_urge_goes_to_the_robot_of_a_unit_that_has_one(setting, receiver):
     assert "Please answer by Friday" in post["body"]["markdown"]["content"]
 
 
-@pytest.mark.parametrize("mode", ["errcode", "http500", "silent"])
+@pytest.mark.parametrize("mode", ["errcode", "http500", "silent", "redirect"])
 def test_a_refused_robot_message_is_kept_and_retried(setting, receiver, mode):
     services.urge(setting["items"][0], note="", by=setting["organizer"])
     services.urge(setting["items"][1], note="", by=setting["organizer"])
@@ -219,6 +225,10 @@ def test_a_refused_robot_message_is_kept_and_retried(setting, receiver, mode):
         assert any("310000" in reason for reason in reasons)
     if mode == "http500":
         assert any("500" in reason for reason in reasons)
+    if mode == "redirect":
+        # Followed, it would post the message to a host nobody allowed.
+        assert any("307" in reason for reason in reasons)
+        assert not [post for post in receiver.posts if post["path"].startswith("/elsewhere")]
     receiver.mode = "ok"
     receiver.release.set()
     assert send_pending() == (2, 0)

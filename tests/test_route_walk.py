@@ -19,7 +19,9 @@ from talentday.followup import services as followup_services
 from talentday.followup.models import FollowUpItem
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
+from talentday.registrations import check_in
 from talentday.registrations import services as registration_services
+from talentday.registrations.models import ProgrammeBreak
 from tests import factories
 from tests.conftest import csrf_token, open_private_link, sign_in
 
@@ -107,6 +109,8 @@ def world(app, make_user, make_unit):
             by=organizer,
             today=city_today(),
         )
+        pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
+        db.session.add(pause)
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -118,6 +122,8 @@ def world(app, make_user, make_unit):
             "speaker_id": outcome.registration.speaker_id,
             "registration_id": outcome.registration.id,
             "token": outcome.token,
+            "code": check_in.code_for(outcome.registration),
+            "break_id": pause.id,
             "fmt": "csv",
         }
     return {"users": users, "values": values}

@@ -75,6 +75,13 @@ ACTION_LABELS = {
     "outbox_message_resent": _l("Outbox message queued again"),
     "outbox_message_discarded": _l("Outbox message discarded"),
     "registration_confirmed": _l("Registration confirmed by the speaker"),
+    "attendance_confirmed": _l("Speaker confirmed they will come"),
+    "attendance_declined": _l("Speaker declined: cannot come"),
+    "speakers_messaged": _l("Message written to the speakers"),
+    "speaker_checked_in": _l("Speaker checked in at the door"),
+    "speaker_check_in_undone": _l("Speaker's check-in taken back"),
+    "programme_break_added": _l("Break added to the programme"),
+    "programme_break_removed": _l("Break taken out of the programme"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
 }
@@ -114,12 +121,21 @@ DETAIL_LABELS = {
     "query": _l("Filter"),
     "channel": _l("Group robot"),
     "signed": _l("Signed"),
+    "audience": _l("To"),
+    "team": _l("Talent team"),
+    "batch": _l("Message number"),
+    "after": _l("After speaker number"),
+    "minutes": _l("Minutes"),
 }
-EXPORT_LABELS = {"ledger": _l("Follow-up ledger"), "registrations": _l("Registrations")}
+EXPORT_LABELS = {
+    "ledger": _l("Follow-up ledger"),
+    "registrations": _l("Registrations"),
+    "attendance": _l("Attendance"),
+}
 
 
 # Details that are codes (a query string), shown as code in any language.
-CODE_DETAILS = frozenset({"query", "account"})
+CODE_DETAILS = frozenset({"query", "account", "batch"})
 
 
 def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
@@ -127,7 +143,8 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
     language."""
     from talentday.auth.models import Role
     from talentday.events.models import EventState
-    from talentday.registrations.models import RegistrationState
+    from talentday.registrations.models import RegistrationState, TalentTeam
+    from talentday.registrations.speaker_messages import Audience
 
     states = EventState if entry.action == "event_state_changed" else RegistrationState
     lines = []
@@ -141,6 +158,10 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
             shown = _l("Yes") if value else _l("No")
         elif key == "export":
             shown = EXPORT_LABELS.get(value, value)
+        elif key == "audience" and value in {audience.value for audience in Audience}:
+            shown = Audience(value).label
+        elif key == "team":
+            shown = TalentTeam(value).label if value in {t.value for t in TalentTeam} else "–"
         elif key == "format":
             shown = str(value).upper()
         lines.append((str(DETAIL_LABELS.get(key, key)), str(shown), key in CODE_DETAILS))

@@ -364,6 +364,8 @@ def load_demo() -> DemoSummary:
             consent_version=CONSENT_VERSION,
             submitted_at=submitted,
             decided_at=salon.registration_closes_at,
+            # They all said they would come, the day after they were approved.
+            attendance_confirmed_at=salon.registration_closes_at + timedelta(days=1),
             speaking_order=index + 1,
             speaking_minutes=8,
         )

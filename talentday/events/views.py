@@ -12,6 +12,7 @@ from talentday.followup.services import carried_over
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, from_city_time, to_city_time
 from talentday.navigation import requested_page
+from talentday.registrations import check_in
 from talentday.registrations import queries as registration_queries
 from talentday.registrations.models import TalentTeam
 from talentday.visitor_pages import cached_for_visitors
@@ -141,6 +142,7 @@ def manage(event_id: int):
         registration_open=services.registration_is_open(event),
         carried_over=carried_over(event),
         today=city_today(),
+        attendance=check_in.attendance(event),
     )
 
 

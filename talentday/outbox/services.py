@@ -187,7 +187,28 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     text = text_to_send(message)
     email.set_content(text)
     email.add_alternative(html_version(text, message), subtype="html")
+    for filename, (maintype, subtype), data in attachments_for(message):
+        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return email
+
+
+# Messages that carry an approved speaker's check-in code, as a picture made when sent.
+CHECK_IN_CODE_KINDS = frozenset({"approved", "moved_up", "reminder"})
+CHECK_IN_CODE_FILE = "check-in-code.png"
+
+
+def attachments_for(message: OutboxMessage) -> list[tuple[str, tuple[str, str], bytes]]:
+    """(file name, content type, data) of the files that go with the message: the check-in
+    code of a speaker still approved (made now, so the outbox holds no picture of it)."""
+    if message.kind not in CHECK_IN_CODE_KINDS or not message.registration_id:
+        return []
+    from talentday.registrations.check_in import qr_png
+    from talentday.registrations.models import Registration, RegistrationState
+
+    registration = db.session.get(Registration, message.registration_id)
+    if registration is None or registration.state is not RegistrationState.APPROVED:
+        return []
+    return [(CHECK_IN_CODE_FILE, ("image", "png"), qr_png(registration))]
 
 
 _ADDRESS = re.compile(r"https?://[^\s<>\"']+")

@@ -209,6 +209,17 @@ class WithdrawForm(BaseForm):
     )
 
 
+class AttendanceForm(BaseForm):
+    """ "I will come" is one button: no fields."""
+
+
+class DeclineForm(BaseForm):
+    confirm = BooleanField(
+        _l("Yes, I cannot come: give my place to the next speaker waiting"),
+        validators=[DataRequired(_l("Tick the box to confirm that you cannot come"))],
+    )
+
+
 class AnonymiseSpeakerForm(BaseForm):
     confirm = BooleanField(
         _l("Yes, erase this speaker's personal data for good"),
@@ -252,3 +263,118 @@ class PlacementEntry(Form):
 
 class ProgrammeForm(BaseForm):
     placements = EntryList(FormField(PlacementEntry))
+
+
+class BreakForm(BaseForm):
+    """A break in the programme, after a place in the speaking order."""
+
+    after_order = whole_number_field(
+        _l("After speaker number"),
+        required_message=_l("Enter the place in the order after which the break comes"),
+        minimum=1,
+        maximum=999,
+    )
+    minutes = whole_number_field(
+        _l("Minutes"),
+        required_message=_l("Enter how many minutes the break lasts"),
+        minimum=1,
+        maximum=600,
+    )
+    label = StringField(
+        _l("Name of the break"),
+        filters=[strip_whitespace],
+        validators=[Length(max=100)],
+        description=_l("For example: Tea break. Left empty, it reads “Break”."),
+    )
+
+
+class RemoveBreakForm(BaseForm):
+    """Taking a break out of the programme is one button: no fields."""
+
+
+def _audience_choices():
+    from talentday.registrations.speaker_messages import Audience
+
+    return [(audience.value, audience.label) for audience in Audience]
+
+
+class SpeakersMessageForm(BaseForm):
+    """A message to an event's speakers, in English, in Chinese or both; each speaker gets
+    their language (registrations/speaker_messages.py)."""
+
+    audience = SelectField(_l("To"), choices=_audience_choices, default="approved")
+    team = SelectField(
+        _l("Talent team"),
+        choices=lambda: [("", _l("Every team"))] + [(t.value, t.label) for t in TalentTeam],
+        default="",
+    )
+    subject_en = StringField(
+        _l("Subject in English"), filters=[strip_whitespace], validators=[Length(max=200)]
+    )
+    body_en = TextAreaField(
+        _l("Text in English"), validators=[Length(max=5000)], render_kw={"rows": 8}
+    )
+    subject_zh = StringField(
+        _l("Subject in Chinese"),
+        filters=[strip_whitespace],
+        validators=[Length(max=200)],
+        render_kw={"lang": "zh-Hans"},
+    )
+    body_zh = TextAreaField(
+        _l("Text in Chinese"),
+        validators=[Length(max=5000)],
+        render_kw={"rows": 8, "lang": "zh-Hans"},
+    )
+    # Names this message, so that a second click or a page posted again sends nothing more.
+    batch = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        from talentday.registrations.speaker_messages import PLACEHOLDERS, unknown_placeholders
+
+        valid = super().validate(extra_validators)
+        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        for field in (self.subject_en, self.body_en, self.subject_zh, self.body_zh):
+            unknown = unknown_placeholders(field.data or "")
+            if unknown:
+                field.errors.append(
+                    _l(
+                        "%(unknown)s is not a placeholder. Use only %(allowed)s.",
+                        unknown=", ".join(f"{{{name}}}" for name in unknown),
+                        allowed=allowed,
+                    )
+                )
+                valid = False
+        for subject in (self.subject_en, self.subject_zh):
+            if "{link}" in (subject.data or ""):
+                subject.errors.append(_l("Put {link} in the text: a subject line shows no link."))
+                valid = False
+        for subject, body in ((self.subject_en, self.body_en), (self.subject_zh, self.body_zh)):
+            has_body = bool((body.data or "").strip())
+            if subject.data and not has_body:
+                body.errors.append(_l("Write the text that goes with this subject"))
+                valid = False
+            elif has_body and not subject.data:
+                subject.errors.append(_l("Give this text a subject"))
+                valid = False
+        if not (self.body_en.data or "").strip() and not (self.body_zh.data or "").strip():
+            self.body_en.errors.append(_l("Write the message in English, in Chinese or in both"))
+            valid = False
+        return valid
+
+
+class CheckInByNameForm(BaseForm):
+    """At the door, a speaker found by name (the field suggests the approved speakers)."""
+
+    name = StringField(
+        _l("Speaker's name"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Type the speaker's name")),
+            Length(max=300),
+        ],
+        render_kw={"autocomplete": "off", "list": "speaker-names"},
+    )
+
+
+class CheckInForm(BaseForm):
+    """Checking in a scanned code, or taking a check-in back, is one button: no fields."""

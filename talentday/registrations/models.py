@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talentday.actors import Who
+from talentday.auth.models import User
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
@@ -100,6 +101,26 @@ REGISTRATION_TRANSITIONS: dict[RegistrationState, dict[RegistrationState, frozen
     RegistrationState.CANCELLED: {},
 }
 
+
+class Attendance(enum.Enum):
+    """What an approved speaker answered to "will you come?"."""
+
+    CONFIRMED = "confirmed"
+    NOT_YET = "not_yet"
+    DECLINED = "declined"
+
+    @property
+    def label(self):
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS = {
+    Attendance.CONFIRMED: _l("Will come"),
+    Attendance.NOT_YET: _l("Not confirmed yet"),
+    Attendance.DECLINED: _l("Cannot come"),
+}
+
+
 # A speaker in these states still holds, or waits for, a place.
 ACTIVE_STATES = frozenset(
     {RegistrationState.SUBMITTED, RegistrationState.APPROVED, RegistrationState.WAITLISTED}
@@ -180,6 +201,10 @@ class Registration(db.Model):
     organizer_message: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An approved speaker's answer to "will you come?" (registrations/attendance.py): when
+    # they confirmed, or when they declined, which withdrew the registration.
+    attendance_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship()
@@ -188,6 +213,17 @@ class Registration(db.Model):
     @property
     def awaits_confirmation(self) -> bool:
         return self.state is RegistrationState.UNCONFIRMED
+
+    @property
+    def attendance(self) -> "Attendance | None":
+        """An approved (or declined) speaker's answer to "will you come?"; None for others."""
+        if self.declined_at is not None and self.state is RegistrationState.WITHDRAWN:
+            return Attendance.DECLINED
+        if self.state is not RegistrationState.APPROVED:
+            return None
+        if self.attendance_confirmed_at is not None:
+            return Attendance.CONFIRMED
+        return Attendance.NOT_YET
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} event={self.event_id} {self.state.value}>"
@@ -206,3 +242,46 @@ class TeamQuota(db.Model):
         enum_column(TalentTeam, "quota_talent_team"), primary_key=True
     )
     max_speakers: Mapped[int] = mapped_column()
+
+
+class CheckIn(db.Model):
+    """An approved speaker marked present at the door on the salon day. One per registration:
+    the unique key is what makes two organizers scanning the same code at once record it
+    once (registrations/check_in.py)."""
+
+    __tablename__ = "check_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), unique=True
+    )
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    registration: Mapped[Registration] = relationship()
+    checked_in_by: Mapped[User | None] = relationship()
+
+
+class ProgrammeBreak(db.Model):
+    """A pause in the programme (a tea break, 茶歇): it starts when the speaker at place
+    `after_order` is done, and the clock moves on by its minutes (services.timetable)."""
+
+    __tablename__ = "programme_break"
+    __table_args__ = (
+        sa.CheckConstraint("minutes > 0", name="minutes_positive"),
+        sa.CheckConstraint("after_order >= 1", name="after_order_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    after_order: Mapped[int] = mapped_column()
+    minutes: Mapped[int] = mapped_column()
+    # As the organizer typed it; empty shows "Break" in the reader's language.
+    label: Mapped[str] = mapped_column(sa.String(100), default="")
+
+    @property
+    def display_label(self) -> str:
+        return self.label or str(_l("Break"))

@@ -7,7 +7,13 @@ from sqlalchemy.orm import joinedload
 
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+from talentday.registrations.models import (
+    ProgrammeBreak,
+    Registration,
+    RegistrationState,
+    Speaker,
+    TalentTeam,
+)
 
 
 def approved_count(event_id: int, team: TalentTeam | None = None) -> int:
@@ -98,3 +104,14 @@ def registration_of(event_id: int, speaker_id: int, *, lock: bool = False) -> Re
         Registration.event_id == event_id, Registration.speaker_id == speaker_id
     )
     return db.session.scalar(statement.with_for_update() if lock else statement)
+
+
+def breaks(event_id: int) -> list[ProgrammeBreak]:
+    """The event's breaks, in the order they come."""
+    return list(
+        db.session.scalars(
+            db.select(ProgrammeBreak)
+            .where(ProgrammeBreak.event_id == event_id)
+            .order_by(ProgrammeBreak.after_order, ProgrammeBreak.id)
+        )
+    )

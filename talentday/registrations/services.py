@@ -40,6 +40,7 @@ from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import (
     ACTIVE_STATES,
     REGISTRATION_TRANSITIONS,
+    ProgrammeBreak,
     Registration,
     RegistrationState,
     Speaker,
@@ -164,6 +165,8 @@ SUBJECTS = {
     "withdrawn": _l("You have withdrawn your registration"),
     "link_resent": _l("Your private link"),
     "confirm": _l("Please confirm your registration"),
+    "reminder": _l("A reminder: you speak soon"),
+    "chase": _l("Will you come? Please tell us"),
 }
 
 
@@ -191,12 +194,12 @@ def _tell_speaker(registration: Registration, kind: str, **context) -> None:
     speaker = registration.speaker
     if speaker.anonymised_at is not None:
         return  # an erased speaker has no address left to write to
-    if kind in ("approved", "moved_up"):
+    if kind in ("approved", "moved_up", "reminder", "chase"):
         # The speaker's clock time, where the programme gives one, goes in the approval.
         event = registration.event
-        context["slot"] = speaking_times(event.starts_at, queries.programme(event)).get(
-            registration.id
-        )
+        context["slot"] = speaking_times(
+            event.starts_at, queries.programme(event), queries.breaks(event.id)
+        ).get(registration.id)
     queue_message(
         kind=kind,
         to_email=speaker.email,
@@ -500,6 +503,10 @@ def _move(actor, registration: Registration, target: RegistrationState) -> None:
     require_transition(actor, registration, target)
     registration.state = target
     registration.decided_at = utcnow()
+    if target is RegistrationState.APPROVED:
+        # Approved afresh (moved up, or approved again after a change): the speaker answers
+        # "will you come?" afresh too.
+        registration.attendance_confirmed_at = None
 
 
 def decide(
@@ -577,15 +584,60 @@ def withdraw(registration: Registration, *, by: Speaker) -> None:
     """The speaker withdraws through the private link; a freed slot goes to the waiting list."""
     _lock_event(registration.event_id)
     db.session.refresh(registration)
+    _leave(registration, by=by, action="registration_withdrawn")
+
+
+def _leave(registration: Registration, *, by: Speaker, action: str) -> Registration | None:
+    """Withdraw the registration; returns the waiting speaker who took its slot, if any."""
     was_approved = registration.state is RegistrationState.APPROVED
     _move(by, registration, RegistrationState.WITHDRAWN)
     registration.speaking_order = None
     registration.pending_submission = None  # an unconfirmed one's suggestions are dropped
     db.session.flush()
-    record("registration_withdrawn", actor=None, target=registration)
+    record(action, actor=None, target=registration)
     _tell_speaker(registration, "withdrawn")
-    if was_approved:
-        promote_from_waiting_list(registration.event)
+    return promote_from_waiting_list(registration.event) if was_approved else None
+
+
+# --- "Will you come?" ----------------------------------------------------------------------
+
+
+def may_answer_attendance(registration: Registration, now: datetime | None = None) -> bool:
+    """An approved speaker says whether they will come, until the event starts."""
+    now = now or utcnow()
+    return registration.state is RegistrationState.APPROVED and now < registration.event.starts_at
+
+
+def _require_attendance_answer(registration: Registration, by: Speaker) -> None:
+    if by.id != registration.speaker_id:
+        raise RegistrationRefused(_l("You may not make this change to this registration."))
+    if not may_answer_attendance(registration):
+        raise RegistrationError(
+            _l("Only an approved speaker can say whether they will come, until the event starts.")
+        )
+
+
+def confirm_attendance(registration: Registration, *, by: Speaker) -> bool:
+    """The speaker confirms they will come. Saying it twice changes nothing: returns whether
+    this was the first time."""
+    _lock_event(registration.event_id)
+    db.session.refresh(registration)
+    _require_attendance_answer(registration, by)
+    if registration.attendance_confirmed_at is not None:
+        return False
+    registration.attendance_confirmed_at = utcnow()
+    record("attendance_confirmed", actor=None, target=registration)
+    return True
+
+
+def decline_attendance(registration: Registration, *, by: Speaker) -> Registration | None:
+    """The speaker cannot come: the registration is withdrawn, its slot goes to the first
+    speaker on the waiting list, who is told. Returns that speaker's registration, if any."""
+    _lock_event(registration.event_id)
+    db.session.refresh(registration)
+    _require_attendance_answer(registration, by)
+    registration.declined_at = utcnow()
+    return _leave(registration, by=by, action="attendance_declined")
 
 
 def promote_from_waiting_list(event: Event) -> Registration | None:
@@ -676,24 +728,79 @@ class Slot:
     ends_at: datetime
 
 
-def speaking_times(starts_at: datetime, programme: Iterable) -> dict[int, Slot]:
-    """Each speaker's clock time, by registration id: the first placed speaker starts when
-    the event starts, and each next one when the one before is done.
+@dataclass(frozen=True)
+class TimetableRow:
+    """One line of the programme: a speaker's turn or a break, with its clock time if known."""
 
-    A speaker without minutes gets no time, and nor does anyone after them: their turn's
+    registration: Registration | None
+    pause: ProgrammeBreak | None
+    slot: Slot | None
+
+
+def timetable(starts_at: datetime, programme: Iterable, breaks: Iterable = ()) -> list:
+    """The programme in order, breaks in their places, each line with its clock time: the
+    first placed speaker starts when the event starts, each next turn or break when the one
+    before is done; a break set after place N comes once the speaker at N is done.
+
+    A speaker without minutes gets no time, and nor does anything after them: their turn's
     length is not known, so any later time would be a guess a speaker might arrive by. A
-    speaker not yet placed in the order gets no time and takes none. `programme` is any
-    registrations (or anything with id, speaking_order and speaking_minutes), in any order."""
-    clock = starts_at
-    slots = {}
-    placed = [r for r in programme if r.speaking_order is not None]
-    for registration in sorted(placed, key=lambda r: r.speaking_order):
-        if not registration.speaking_minutes:
-            break
-        ends_at = clock + timedelta(minutes=registration.speaking_minutes)
-        slots[registration.id] = Slot(clock, ends_at)
-        clock = ends_at
-    return slots
+    speaker not yet placed in the order comes last, with no time, and takes none.
+    `programme` is any registrations (or anything with id, speaking_order and
+    speaking_minutes) and `breaks` any breaks (after_order, minutes), in any order."""
+    clock: datetime | None = starts_at
+    rows = []
+    placed = sorted(
+        (r for r in programme if r.speaking_order is not None), key=lambda r: r.speaking_order
+    )
+    pending = sorted(breaks, key=lambda b: (b.after_order, b.id or 0))
+
+    def turn(minutes):
+        nonlocal clock
+        if clock is None or not minutes:
+            clock = None
+            return None
+        slot = Slot(clock, clock + timedelta(minutes=minutes))
+        clock = slot.ends_at
+        return slot
+
+    for registration in placed:
+        while pending and pending[0].after_order < registration.speaking_order:
+            pause = pending.pop(0)
+            rows.append(TimetableRow(None, pause, turn(pause.minutes)))
+        rows.append(TimetableRow(registration, None, turn(registration.speaking_minutes)))
+    for pause in pending:
+        rows.append(TimetableRow(None, pause, turn(pause.minutes)))
+    rows.extend(TimetableRow(r, None, None) for r in programme if r.speaking_order is None)
+    return rows
+
+
+def speaking_times(starts_at: datetime, programme: Iterable, breaks: Iterable = ()) -> dict:
+    """Each placed speaker's clock time, by registration id (see `timetable`)."""
+    return {
+        row.registration.id: row.slot
+        for row in timetable(starts_at, programme, breaks)
+        if row.registration is not None and row.slot is not None
+    }
+
+
+def add_break(
+    event: Event, *, after_order: int, minutes: int, label: str, by: User
+) -> ProgrammeBreak:
+    pause = ProgrammeBreak(event_id=event.id, after_order=after_order, minutes=minutes, label=label)
+    db.session.add(pause)
+    record("programme_break_added", actor=by, target=event, after=after_order, minutes=minutes)
+    return pause
+
+
+def remove_break(pause: ProgrammeBreak, *, by: User) -> None:
+    db.session.delete(pause)
+    record(
+        "programme_break_removed",
+        actor=by,
+        target=db.session.get(Event, pause.event_id),
+        after=pause.after_order,
+        minutes=pause.minutes,
+    )
 
 
 def set_programme(event: Event, placements: dict[int, tuple[int | None, int | None]]) -> None:

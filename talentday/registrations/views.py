@@ -1,5 +1,6 @@
 """Speakers register and follow their private link; organizers review and set the programme."""
 
+import secrets
 import time
 
 from flask import (
@@ -14,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -45,20 +46,38 @@ from talentday.followup.services import (
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, listed, sentences
 from talentday.navigation import requested_page, url_with_query
-from talentday.registrations import exports, privacy, queries, services
+from talentday.registrations import (
+    check_in,
+    exports,
+    privacy,
+    queries,
+    services,
+    speaker_messages,
+)
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
     AddSuggestionForm,
     AnonymiseSpeakerForm,
+    AttendanceForm,
+    BreakForm,
     ConfirmRegistrationForm,
+    DeclineForm,
     ProgrammeForm,
     RegistrationForm,
+    RemoveBreakForm,
     RequestLinkForm,
     ReviewForm,
     SpeakerDetailsForm,
+    SpeakersMessageForm,
     WithdrawForm,
 )
-from talentday.registrations.models import Registration, RegistrationState, Speaker, TalentTeam
+from talentday.registrations.models import (
+    ProgrammeBreak,
+    Registration,
+    RegistrationState,
+    Speaker,
+    TalentTeam,
+)
 from talentday.templating import labelled
 
 bp = Blueprint("registrations", __name__)
@@ -262,6 +281,8 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
         "suggestion": AddSuggestionForm(prefix="suggestion", formdata=None),
         "withdraw": WithdrawForm(prefix="withdraw", formdata=None),
         "confirm": ConfirmRegistrationForm(prefix="confirm", formdata=None),
+        "attendance": AttendanceForm(prefix="attendance", formdata=None),
+        "decline": DeclineForm(prefix="decline", formdata=None),
     }
     forms["details"].process(formdata=None, obj=registration.speaker)
     forms["details"].talent_team.data = registration.speaker.talent_team.value
@@ -284,6 +305,15 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
             suggestion_form=forms["suggestion"],
             withdraw_form=forms["withdraw"],
             confirm_form=forms["confirm"],
+            attendance_form=forms["attendance"],
+            decline_form=forms["decline"],
+            may_answer_attendance=services.may_answer_attendance(registration),
+            check_in_qr=(
+                check_in.qr_svg(registration)
+                if registration.state is RegistrationState.APPROVED
+                else None
+            ),
+            check_in_code=check_in.code_for(registration),
             suggestions=suggestions,
             pending_suggestions=_pending_suggestions(registration),
             rating_forms=rating_forms,
@@ -425,6 +455,43 @@ def withdraw():
             flash(_("Your registration has been withdrawn."), "success")
             return redirect(url_for("registrations.private"))
     return _speaker_page(registration, form, name="withdraw", status=400)
+
+
+@bp.post("/r/attendance")
+@PRIVATE_LIMIT
+def confirm_attendance():
+    registration = _speaker_or_page()
+    form = AttendanceForm(prefix="attendance")
+    if form.validate_on_submit():
+        try:
+            services.confirm_attendance(registration, by=registration.speaker)
+        except services.RegistrationError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the organizers know that you will come."), "success")
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="attendance", status=400)
+
+
+@bp.post("/r/decline")
+@PRIVATE_LIMIT
+def decline():
+    registration = _speaker_or_page()
+    form = DeclineForm(prefix="decline")
+    if form.validate_on_submit():
+        try:
+            services.decline_attendance(registration, by=registration.speaker)
+        except services.RegistrationError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("The organizers know that you cannot come: your place goes to the next speaker."),
+                "success",
+            )
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name="decline", status=400)
 
 
 def _pending_suggestions(registration: Registration) -> list[tuple[Category | None, str]]:
@@ -738,18 +805,73 @@ def programme(event_id: int):
             db.session.commit()
             flash(_("The programme has been saved."), "success")
             return redirect(url_for("registrations.programme", event_id=event.id))
+    return _programme_page(event, speakers, form)
+
+
+def _programme_page(event: Event, speakers, form, break_form=None, status: int = 200):
     by_id = {registration.id: registration for registration in speakers}
     rows = [
         (entry, by_id.get(to_int(entry.form.registration_id.data)))
         for entry in form.placements.entries
     ]
-    return render_template(
-        "registrations/programme_form.html",
-        event=event,
-        form=form,
-        rows=rows,
-        times=services.speaking_times(event.starts_at, speakers),
+    breaks = queries.breaks(event.id)
+    return (
+        render_template(
+            "registrations/programme_form.html",
+            event=event,
+            form=form,
+            rows=rows,
+            times=services.speaking_times(event.starts_at, speakers, breaks),
+            timetable=services.timetable(event.starts_at, speakers, breaks),
+            breaks=breaks,
+            break_form=break_form or BreakForm(formdata=None),
+            remove_form=RemoveBreakForm(formdata=None),
+        ),
+        status,
     )
+
+
+@bp.post("/manage/events/<int:event_id>/programme/breaks")
+@organizer_required
+def add_break(event_id: int):
+    event = db.get_or_404(Event, event_id)
+    break_form = BreakForm()
+    if break_form.validate_on_submit():
+        services.add_break(
+            event,
+            after_order=break_form.after_order.data,
+            minutes=break_form.minutes.data,
+            label=break_form.label.data or "",
+            by=current_user,
+        )
+        db.session.commit()
+        flash(_("The break is in the programme."), "success")
+        return redirect(url_for("registrations.programme", event_id=event.id))
+    speakers = queries.programme(event)
+    form = ProgrammeForm(formdata=None)
+    for registration in speakers:
+        form.placements.append_entry(
+            {
+                "registration_id": registration.id,
+                "order": registration.speaking_order,
+                "minutes": registration.speaking_minutes,
+            }
+        )
+    return _programme_page(event, speakers, form, break_form, status=400)
+
+
+@bp.post("/manage/events/<int:event_id>/programme/breaks/<int:break_id>/remove")
+@organizer_required
+def remove_break(event_id: int, break_id: int):
+    event = db.get_or_404(Event, event_id)
+    pause = db.session.get(ProgrammeBreak, break_id)
+    if pause is None or pause.event_id != event.id:
+        abort(404)
+    if RemoveBreakForm().validate_on_submit():
+        services.remove_break(pause, by=current_user)
+        db.session.commit()
+        flash(_("The break is no longer in the programme."), "success")
+    return redirect(url_for("registrations.programme", event_id=event.id))
 
 
 @bp.get("/events/<int:event_id>/programme")
@@ -760,7 +882,10 @@ def printable_programme(event_id: int):
         "registrations/programme_print.html",
         event=event,
         programme=(programme := queries.programme(event)),
-        times=services.speaking_times(event.starts_at, programme),
+        times=services.speaking_times(
+            event.starts_at, programme, breaks := queries.breaks(event.id)
+        ),
+        timetable=services.timetable(event.starts_at, programme, breaks),
         carried_over=earlier.items,
         carried_over_topics=earlier.topics,
         today=city_today(),
@@ -788,3 +913,100 @@ def export_registrations(event_id: int, fmt: str):
 def calendar(event_id: int):
     event = visible_event_or_404(event_id)
     return exports.calendar_file(event)
+
+
+# --- writing to the speakers ---------------------------------------------------------------
+
+
+def _message_previews(event: Event, chosen: list[Registration], wording) -> list[dict]:
+    """One copy for each language the recipients read, as the first of them gets it (with
+    a stand-in for the link), and how many read it."""
+    by_language: dict[str, list[Registration]] = {}
+    for registration in chosen:
+        locale = registration.speaker.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        by_language.setdefault("zh" if locale.startswith("zh") else "en", []).append(registration)
+    previews = []
+    for language, readers in sorted(by_language.items()):
+        first = readers[0]
+        subject, body = wording.for_language(first.speaker.locale)
+        with force_locale(first.speaker.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            text = render_template(
+                "emails/speaker_message.txt",
+                event=event,
+                registration=first,
+                link=_("[the speaker's private link, added when sent]"),
+                text=body,
+                fill=speaker_messages.fill,
+                values_for=speaker_messages.values_for,
+            )
+            subject = speaker_messages.fitted_subject(
+                speaker_messages.fill(subject, speaker_messages.values_for(first, link=""))
+            )
+        previews.append(
+            {
+                "language": language,
+                "count": len(readers),
+                "to": first.speaker.name,
+                "subject": subject,
+                "text": text,
+            }
+        )
+    return previews
+
+
+@bp.route("/manage/events/<int:event_id>/message", methods=["GET", "POST"])
+@organizer_required
+def message_speakers(event_id: int):
+    """Write to the event's speakers: the form, then a preview with the count, then send."""
+    event = db.get_or_404(Event, event_id)
+    form = SpeakersMessageForm()
+    if not form.is_submitted():
+        form.batch.data = secrets.token_hex(8)
+        if request.args.get("audience") in {a.value for a in speaker_messages.Audience}:
+            form.audience.data = request.args["audience"]
+    step = request.form.get("step", "")
+    if form.validate_on_submit() and step in ("preview", "send"):
+        audience = speaker_messages.Audience(form.audience.data)
+        team = TalentTeam(form.team.data) if form.team.data else None
+        wording = speaker_messages.Wording(
+            form.subject_en.data or "",
+            form.body_en.data or "",
+            form.subject_zh.data or "",
+            form.body_zh.data or "",
+        )
+        if step == "send":
+            count = speaker_messages.send(
+                event, audience, wording, by=current_user, batch=form.batch.data, team=team
+            )
+            db.session.commit()
+            if count:
+                flash(
+                    ngettext(
+                        "The message is in the outbox for %(num)d speaker.",
+                        "The message is in the outbox for %(num)d speakers.",
+                        count,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("This message had been sent already: nothing more was queued."), "info")
+            return redirect(url_for("events.manage", event_id=event.id))
+        chosen = speaker_messages.recipients(event, audience, team)
+        return render_template(
+            "registrations/message_preview.html",
+            event=event,
+            form=form,
+            count=len(chosen),
+            previews=_message_previews(event, chosen, wording),
+            audience=audience,
+            team=team,
+        )
+    return (
+        render_template(
+            "registrations/message_form.html",
+            event=event,
+            form=form,
+            placeholders=speaker_messages.PLACEHOLDERS,
+        ),
+        400 if form.errors else 200,
+    )

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 
 from talentday.extensions import db
 from tests.browser.test_error_summary import sign_in
+from tests.conftest import ON_SQLITE_ONLY
 from tests.test_route_walk import ACCOUNTS, _walk, world  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ON_SQLITE_ONLY]
 
 # Names of things that are the same in every language.
 # Names of things that are the same in every language: file formats and a key's name.

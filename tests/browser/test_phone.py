@@ -22,9 +22,9 @@ from talentday.registrations import services as registrations
 from talentday.registrations.models import RegistrationState, TalentTeam
 from tests import factories
 from tests.browser.accessibility import assert_accessible, assert_fits_the_screen
-from tests.conftest import PASSWORD
+from tests.conftest import ON_SQLITE_ONLY, PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, ON_SQLITE_ONLY]
 
 LOCALES = ["en-GB", "zh-CN"]
 PHONE = {"width": 390, "height": 844}

@@ -35,6 +35,9 @@ entries = sa.table(
 items = sa.table(
     'followup_item', sa.column('id', sa.Integer), sa.column('merged_into_id', sa.Integer)
 )
+# Entries read and written back at a time.
+PAGE = 1000
+
 units = sa.table('responsible_unit', sa.column('id', sa.Integer), sa.column('name', sa.String))
 
 
@@ -46,25 +49,48 @@ def upgrade():
     unit_ids = {name: unit_id for unit_id, name in connection.execute(sa.select(units.c.id, units.c.name))}
     # Longest first, so that a name that begins another is not taken for it.
     names = sorted(unit_ids, key=len, reverse=True)
-    rows = connection.execute(
-        sa.select(entries.c.id, entries.c.item_id, entries.c.kind, entries.c.note).where(
-            entries.c.kind.in_(['assigned', 'became_overdue', 'merged', 'split']),
-            entries.c.note != '',
-        )
-    ).all()
-    merged_into = dict(
-        connection.execute(
-            sa.select(items.c.id, items.c.merged_into_id).where(items.c.merged_into_id.is_not(None))
+    # A province's ten years hold millions of entries: read them a page at a time by id and
+    # write each page back in one executemany, never holding them all in memory.
+    last_id = 0
+    while True:
+        rows = connection.execute(
+            sa.select(entries.c.id, entries.c.item_id, entries.c.kind, entries.c.note)
+            .where(
+                entries.c.id > last_id,
+                entries.c.kind.in_(['assigned', 'became_overdue', 'merged', 'split']),
+                entries.c.note != '',
+            )
+            .order_by(entries.c.id)
+            .limit(PAGE)
         ).all()
-    )
-    for entry_id, item_id, kind, note in rows:
-        found = _read(kind, note, item_id, unit_ids, names, merged_into)
-        if found is None:
-            continue
-        details, note_left = found
-        connection.execute(
-            entries.update().where(entries.c.id == entry_id).values(details=details, note=note_left)
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        merged_item_ids = {item_id for _id, item_id, kind, _note in rows if kind == 'merged'}
+        merged_into = (
+            dict(
+                connection.execute(
+                    sa.select(items.c.id, items.c.merged_into_id).where(
+                        items.c.id.in_(merged_item_ids)
+                    )
+                ).all()
+            )
+            if merged_item_ids
+            else {}
         )
+        changes = []
+        for entry_id, item_id, kind, note in rows:
+            found = _read(kind, note, item_id, unit_ids, names, merged_into)
+            if found is not None:
+                details, note_left = found
+                changes.append({'entry_id': entry_id, 'details': details, 'note': note_left})
+        if changes:
+            connection.execute(
+                entries.update()
+                .where(entries.c.id == sa.bindparam('entry_id'))
+                .values(details=sa.bindparam('details'), note=sa.bindparam('note')),
+                changes,
+            )
 
 
 def _read(kind, note, item_id, unit_ids, names, merged_into):
@@ -113,14 +139,25 @@ def downgrade():
     # The values are written back as the sentences they replaced, in English.
     connection = op.get_bind()
     unit_names = dict(connection.execute(sa.select(units.c.id, units.c.name)).all())
-    rows = connection.execute(
-        sa.select(entries.c.id, entries.c.note, entries.c.details).where(
-            entries.c.details.is_not(None)
-        )
-    ).all()
-    for entry_id, note, details in rows:
+    last_id = 0
+    while True:
+        rows = connection.execute(
+            sa.select(entries.c.id, entries.c.note, entries.c.details)
+            .where(entries.c.id > last_id, entries.c.details.is_not(None))
+            .order_by(entries.c.id)
+            .limit(PAGE)
+        ).all()
+        if not rows:
+            break
+        last_id = rows[-1][0]
         connection.execute(
-            entries.update().where(entries.c.id == entry_id).values(note=_sentence(note, details, unit_names))
+            entries.update()
+            .where(entries.c.id == sa.bindparam('entry_id'))
+            .values(note=sa.bindparam('note')),
+            [
+                {'entry_id': entry_id, 'note': _sentence(note, details, unit_names)}
+                for entry_id, note, details in rows
+            ],
         )
     with op.batch_alter_table('timeline_entry', schema=None) as batch_op:
         batch_op.drop_column('details')

@@ -81,3 +81,58 @@ document.querySelectorAll(".table-responsive").forEach(function (box) {
   }
   reflect();
 });
+
+// The check-in page's own scanner, where the browser can read a QR code from the camera
+// (BarcodeDetector): a code of this event opens its check-in page. Elsewhere the page says to
+// use the phone's camera app or the name field.
+document.querySelectorAll("[data-scanner]").forEach(function (scanner) {
+  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+  var video = scanner.querySelector("[data-scanner-video]");
+  var status = scanner.querySelector("[data-scanner-status]");
+  var start = scanner.querySelector("[data-scanner-start]");
+  var stop = scanner.querySelector("[data-scanner-stop]");
+  var stream = null;
+  var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+  scanner.hidden = false;
+  document.querySelectorAll("[data-scanner-missing]").forEach(function (note) {
+    note.hidden = true;
+  });
+  function halt() {
+    if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+    stream = null;
+    video.hidden = true;
+    stop.hidden = true;
+    start.hidden = false;
+  }
+  function look() {
+    if (!stream) return;
+    detector.detect(video).then(function (codes) {
+      var found = codes.map(function (code) { return code.rawValue; });
+      // The path only: the code names the site's public address, this page may be on another.
+      var ours = found.map(function (value) {
+        try { return new URL(value).pathname; } catch (error) { return ""; }
+      }).filter(function (path) { return path.indexOf(scanner.dataset.prefix) === 0; });
+      if (ours.length) {
+        halt();
+        window.location.assign(ours[0]);
+        return;
+      }
+      if (found.length) status.textContent = scanner.dataset.wrong;
+      window.setTimeout(look, 300);
+    }).catch(function () { window.setTimeout(look, 500); });
+  }
+  start.addEventListener("click", function () {
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } })
+      .then(function (media) {
+        stream = media;
+        video.srcObject = media;
+        video.hidden = false;
+        stop.hidden = false;
+        start.hidden = true;
+        return video.play();
+      })
+      .then(look)
+      .catch(function (error) { status.textContent = error.message; halt(); });
+  });
+  stop.addEventListener("click", halt);
+});

@@ -1,7 +1,7 @@
 """group robots: a unit's WeCom or DingTalk robot, and each message's channel
 
-Revision ID: 0016
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-28 08:20:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = '0011'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
