@@ -109,7 +109,7 @@ def test_from_registration_to_the_public_programme(
     assert_accessible(page)
     page.fill("#placements-0-order", "1")
     page.fill("#placements-0-minutes", "8")
-    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.locator("#programme-form button[type=submit]").click()
     expect(page.locator(".alert-success")).to_be_visible()
     desk.close()
 
