@@ -141,9 +141,7 @@ def deliver(message: OutboxMessage) -> None:
     )
     try:
         # The scheme and host were checked by check_webhook_url just above.
-        with _OPENER.open(
-            request, timeout=current_app.config["ROBOT_TIMEOUT"]
-        ) as response:
+        with _OPENER.open(request, timeout=current_app.config["ROBOT_TIMEOUT"]) as response:
             answer = response.read(65536)
     except urllib.error.HTTPError as error:
         raise RobotDeliveryFailed(f"HTTP {error.code}") from error
