@@ -8,6 +8,7 @@ missing here fails `test_every_post_route_has_a_form_case` in both.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import count
 
 import sqlalchemy as sa
@@ -55,7 +56,8 @@ from talentday.followup.forms import (
 )
 from talentday.followup.models import ItemState
 from talentday.forms import BaseForm
-from talentday.outbox.forms import OutboxActionForm
+from talentday.outbox.forms import MessageTemplateForm, OutboxActionForm
+from talentday.outbox.message_templates import KINDS
 from talentday.outbox.models import MessageChannel, MessageStatus, OutboxMessage
 from talentday.registrations import check_in
 from talentday.registrations import services as registrations
@@ -757,6 +759,28 @@ FORM_CASES += [
         [(OutboxActionForm, "")],
         lambda world: {},
     ),
+    FormCase(
+        "message wording",
+        "organizer",
+        lambda world: "/manage/messages/registration_approved/en",
+        lambda world: "/manage/messages/registration_approved/en",
+        [(partial(MessageTemplateForm, kind=KINDS["registration_approved"], language="en"), "")],
+        lambda world: {
+            "subject": "Approved for {event}",
+            "body": "Dear {name},\n\nSee you on {when}.\n\n{private_link}\n",
+            "step": "save",
+        },
+        shows=lambda world: ["/manage/messages/registration_approved/en"],
+        extra=lambda world: {"step": "save"},
+    ),
+    FormCase(
+        "message wording reset",
+        "organizer",
+        lambda world: "/manage/messages/registration_approved/en/reset",
+        lambda world: "/manage/messages/registration_approved/en",
+        [(OutboxActionForm, "")],
+        lambda world: {},
+    ),
 ]
 
 # The fields each case's `shows` pages display, to prove a stored payload appears there escaped.
@@ -833,6 +857,8 @@ ENDPOINTS = {
     "followup.confirm_import": ["confirm import"],
     "outbox.resend": ["outbox resend"],
     "outbox.discard": ["outbox discard"],
+    "messages.edit": ["message wording"],
+    "messages.reset": ["message wording reset"],
 }
 
 

@@ -125,6 +125,8 @@ def world(app, make_user, make_unit):
             "code": check_in.code_for(outcome.registration),
             "break_id": pause.id,
             "fmt": "csv",
+            "key": "registration_approved",
+            "language": "zh_Hans",
         }
     return {"users": users, "values": values}
 

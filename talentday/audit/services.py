@@ -78,6 +78,8 @@ ACTION_LABELS = {
     "attendance_confirmed": _l("Speaker confirmed they will come"),
     "attendance_declined": _l("Speaker declined: cannot come"),
     "speakers_messaged": _l("Message written to the speakers"),
+    "message_template_saved": _l("Wording of a message changed"),
+    "message_template_reset": _l("Wording of a message back to the default"),
     "speaker_checked_in": _l("Speaker checked in at the door"),
     "speaker_check_in_undone": _l("Speaker's check-in taken back"),
     "programme_break_added": _l("Break added to the programme"),
@@ -126,6 +128,8 @@ DETAIL_LABELS = {
     "batch": _l("Message number"),
     "after": _l("After speaker number"),
     "minutes": _l("Minutes"),
+    "message": _l("Message"),
+    "language": _l("Language"),
 }
 EXPORT_LABELS = {
     "ledger": _l("Follow-up ledger"),
@@ -135,7 +139,7 @@ EXPORT_LABELS = {
 
 
 # Details that are codes (a query string), shown as code in any language.
-CODE_DETAILS = frozenset({"query", "account", "batch"})
+CODE_DETAILS = frozenset({"query", "account", "batch", "message", "language"})
 
 
 def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:

@@ -25,7 +25,6 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from talentday.audit.services import record
@@ -40,7 +39,6 @@ from talentday.outbox.services import MessageCannotBeSent, queue_message
 SALT = "talentday password reset"
 # The kind of the outbox message that carries a reset link.
 MESSAGE_KIND = "password_reset"
-SUBJECT = _l("Reset your TalentDay password")
 # Longer than any token this module makes; a longer value is not even looked at.
 MAX_TOKEN_LENGTH = 300
 
@@ -145,7 +143,6 @@ def request_reset(email: str, *, remote_addr: str = "") -> None:
             # The language the person reads; failing that, the one of the page they asked on.
             locale=user.locale or page_locale,
             template="password_reset",
-            subject=SUBJECT,
             reset_link_for=user,
             recipient=user,
             minutes=current_app.config["PASSWORD_RESET_MINUTES"],

@@ -37,7 +37,7 @@ class ReminderRun:
     summaries: int = 0
 
 
-def _open_assigned_items() -> list[FollowUpItem]:
+def open_assigned_items() -> list[FollowUpItem]:
     return list(
         db.session.scalars(
             db.select(FollowUpItem)
@@ -131,10 +131,9 @@ def _queue_robot_digest(unit: ResponsibleUnit, late, due_soon, today: date) -> b
     return True
 
 
-def remind(today: date) -> ReminderRun:
-    run = ReminderRun()
-    items = _open_assigned_items()
-    run.flagged = _flag_newly_overdue(items, today)
+def items_by_unit(items: list[FollowUpItem], today: date) -> dict[int, tuple[list, list]]:
+    """The units' digests: for each unit leading or helping with an item among `items` (the
+    open assigned ones) that is overdue or due within DUE_SOON_DAYS, (overdue, due soon)."""
     soon = today + timedelta(days=DUE_SOON_DAYS)
 
     by_unit: dict[int, list[FollowUpItem]] = {}
@@ -143,38 +142,18 @@ def remind(today: date) -> ReminderRun:
             continue
         for unit_id in [item.lead_unit_id] + [unit.id for unit in item.co_units]:
             by_unit.setdefault(unit_id, []).append(item)
-    units = {
-        unit.id: unit
-        for unit in db.session.scalars(
-            db.select(ResponsibleUnit).where(ResponsibleUnit.id.in_(list(by_unit)))
+    return {
+        unit_id: (
+            [item for item in unit_items if item.is_overdue(today)],
+            [item for item in unit_items if not item.is_overdue(today)],
         )
+        for unit_id, unit_items in by_unit.items()
     }
-    staff_by_unit: dict[int, list[User]] = {}
-    for user in unit_staff(list(by_unit)):
-        staff_by_unit.setdefault(user.unit_id, []).append(user)
-    for unit_id, unit_items in by_unit.items():
-        late = [item for item in unit_items if item.is_overdue(today)]
-        due_soon = [item for item in unit_items if not item.is_overdue(today)]
-        for user in staff_by_unit.get(unit_id, []):
-            if _already_sent_today("unit_digest", user.email, today):
-                continue
-            queue_message(
-                kind="unit_digest",
-                to_email=user.email,
-                to_name=user.name,
-                locale=user.locale,
-                template="unit_digest",
-                subject=_l("Your unit's follow-up items: %(late)d overdue", late=len(late)),
-                unit=units[unit_id],
-                late=late,
-                due_soon=due_soon,
-                today=today,
-                recipient=user,
-            )
-            run.digests += 1
-        if _queue_robot_digest(units[unit_id], late, due_soon, today):
-            run.robot_digests += 1
 
+
+def summary_figures(items: list[FollowUpItem], today: date) -> dict:
+    """What the organizers' daily summary tells: items waiting to be assigned, items waiting
+    to be closed, and the overdue ones among `items` (the open assigned ones) by lead unit."""
     waiting = db.session.scalar(
         db.select(sa.func.count())
         .select_from(FollowUpItem)
@@ -193,6 +172,48 @@ def remind(today: date) -> ReminderRun:
     for item in items:
         if item.is_overdue(today):
             late_by_unit[item.lead_unit] = late_by_unit.get(item.lead_unit, 0) + 1
+    return {
+        "waiting": waiting,
+        "resolved": resolved,
+        "late_by_unit": sorted(late_by_unit.items(), key=lambda pair: (-pair[1], pair[0].name)),
+    }
+
+
+def remind(today: date) -> ReminderRun:
+    run = ReminderRun()
+    items = open_assigned_items()
+    run.flagged = _flag_newly_overdue(items, today)
+    by_unit = items_by_unit(items, today)
+    units = {
+        unit.id: unit
+        for unit in db.session.scalars(
+            db.select(ResponsibleUnit).where(ResponsibleUnit.id.in_(list(by_unit)))
+        )
+    }
+    staff_by_unit: dict[int, list[User]] = {}
+    for user in unit_staff(list(by_unit)):
+        staff_by_unit.setdefault(user.unit_id, []).append(user)
+    for unit_id, (late, due_soon) in by_unit.items():
+        for user in staff_by_unit.get(unit_id, []):
+            if _already_sent_today("unit_digest", user.email, today):
+                continue
+            queue_message(
+                kind="unit_digest",
+                to_email=user.email,
+                to_name=user.name,
+                locale=user.locale,
+                template="unit_digest",
+                unit=units[unit_id],
+                late=late,
+                due_soon=due_soon,
+                today=today,
+                recipient=user,
+            )
+            run.digests += 1
+        if _queue_robot_digest(units[unit_id], late, due_soon, today):
+            run.robot_digests += 1
+
+    summary = summary_figures(items, today)
     for user in organizers():
         if _already_sent_today("organizer_summary", user.email, today):
             continue
@@ -202,12 +223,7 @@ def remind(today: date) -> ReminderRun:
             to_name=user.name,
             locale=user.locale,
             template="organizer_summary",
-            subject=_l(
-                "Follow-up summary: %(late)d items overdue", late=sum(late_by_unit.values())
-            ),
-            waiting=waiting,
-            resolved=resolved,
-            late_by_unit=sorted(late_by_unit.items(), key=lambda pair: (-pair[1], pair[0].name)),
+            **summary,
             today=today,
             recipient=user,
         )

@@ -30,6 +30,7 @@ from talentday.followup.models import (
 )
 from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
+from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
 from talentday.units.models import ResponsibleUnit
@@ -170,14 +171,6 @@ def active_categories() -> list[Category]:
 
 # --- notifications -------------------------------------------------------------------------
 
-SUBJECTS = {
-    "item_assigned": _l("A suggestion has been assigned to your unit"),
-    "item_urged": _l("Reminder: a suggestion awaits your unit's answer"),
-    "item_reopened": _l("A suggestion has been reopened"),
-    "item_returned": _l("A unit has returned a suggestion"),
-    "item_resolved": _l("Your suggestion has an answer"),
-}
-
 
 def unit_staff(unit_ids: list[int]) -> list[User]:
     if not unit_ids:
@@ -208,8 +201,10 @@ def _notify_users(users: list[User], kind: str, item: FollowUpItem, **context) -
             to_email=user.email,
             to_name=user.name,
             locale=user.locale,
-            template=kind,
-            subject=SUBJECTS[kind],
+            # A co-handling unit's staff are asked for something else than the lead unit's.
+            template="item_assigned_co"
+            if kind == "item_assigned" and user.unit_id != item.lead_unit_id
+            else kind,
             event=item.event,
             item=item,
             recipient=user,
@@ -304,7 +299,7 @@ def _notify_robots(units: list[ResponsibleUnit], item: FollowUpItem, *, note: st
         robots.queue_robot_message(
             kind="item_urged",
             unit=unit,
-            subject=SUBJECTS["item_urged"],
+            subject=message_templates.KINDS["item_urged"].subject,
             body=robots.urge_body(item, note, locale),
             locale=locale,
             event=item.event,
@@ -376,9 +371,10 @@ def submit_result(item: FollowUpItem, *, result: str, by: User, expected_version
             to_name=item.speaker.name,
             locale=item.speaker.locale,
             template="item_resolved",
-            subject=SUBJECTS["item_resolved"],
             event=item.event,
             item=item,
+            # The speaker rates the answer on their registration's page.
+            private_link_for=item.registration,
         )
 
 

@@ -2,9 +2,11 @@ from flask import Flask, current_app, g
 
 
 def init_app(app: Flask) -> None:
+    from talentday.outbox.template_views import bp as messages_bp
     from talentday.outbox.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(messages_bp)
 
     @app.after_request
     def _deliver_after_the_response(response):

@@ -111,3 +111,22 @@ class OutboxMessage(db.Model):
         if self.status is MessageStatus.FAILED and self.attempts >= MAX_ATTEMPTS:
             return _l("Failed, not retried")
         return self.status.label
+
+
+class MessageTemplate(db.Model):
+    """An organizer's wording of one kind of message in one language, used instead of the
+    default (outbox.message_templates). Without a row, the default is used."""
+
+    __tablename__ = "message_template"
+    __table_args__ = (sa.UniqueConstraint("kind", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    locale: Mapped[str] = mapped_column(sa.String(16))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    updated_by = db.relationship("User")

@@ -25,6 +25,9 @@ from talentday.outbox.models import MAX_ATTEMPTS, MessageChannel, MessageStatus,
 # How the marker standing for a link made at sending time begins: which link it stands for.
 PRIVATE_LINK_MARKER = "[private-link-"
 RESET_LINK_MARKER = "[reset-link-"
+# What organizers read where such a link goes: in the outbox, and in a preview.
+PRIVATE_LINK_STAND_IN = _l("[the speaker's private link, added when sent]")
+RESET_LINK_STAND_IN = _l("[the password reset link, added when sent]")
 
 
 def queue_message(
@@ -34,7 +37,7 @@ def queue_message(
     to_name: str = "",
     locale: str | None,
     template: str,
-    subject,
+    subject=None,
     event=None,
     registration=None,
     private_link_for=None,
@@ -43,9 +46,14 @@ def queue_message(
 ) -> OutboxMessage:
     """Render a message in the recipient's language and keep it in the outbox.
 
+    A `template` that is one of message_templates.KINDS is worded as the organizers chose
+    (or by default) and needs no `subject`; any other is a file in templates/emails.
+
     With `private_link_for` (a registration), the body gets a marker where the speaker's
     private link goes; with `reset_link_for` (an account), one where its password reset link
     goes. The link replaces the marker only when the message is sent."""
+    from talentday.outbox import message_templates
+
     locale = locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     marker = None
     if private_link_for is not None:
@@ -56,11 +64,19 @@ def queue_message(
     elif reset_link_for is not None:
         marker = f"{RESET_LINK_MARKER}{secrets.token_hex(8)}]"
         context["link"] = marker
-    with force_locale(locale):
-        body = render_template(
-            f"emails/{template}.txt", event=event, registration=registration, **context
+    kind_of_template = message_templates.KINDS.get(template)
+    if kind_of_template is not None:
+        subject_text, body = message_templates.render(
+            kind_of_template,
+            locale,
+            dict(context, event=event, registration=registration, to_name=to_name),
         )
-        subject_text = str(subject)
+    else:
+        with force_locale(locale):
+            body = render_template(
+                f"emails/{template}.txt", event=event, registration=registration, **context
+            )
+            subject_text = str(subject)
     message = OutboxMessage(
         kind=kind,
         to_email=to_email,
@@ -109,9 +125,9 @@ def text_to_show(message: OutboxMessage) -> str:
     if not message.private_link_marker:
         return message.body
     if message.private_link_marker.startswith(RESET_LINK_MARKER):
-        placeholder = _l("[the password reset link, added when sent]")
+        placeholder = RESET_LINK_STAND_IN
     else:
-        placeholder = _l("[the speaker's private link, added when sent]")
+        placeholder = PRIVATE_LINK_STAND_IN
     return message.body.replace(message.private_link_marker, str(placeholder))
 
 

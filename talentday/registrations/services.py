@@ -155,20 +155,6 @@ def private_link(token: str) -> str:
 
 # --- messages ----------------------------------------------------------------------------
 
-SUBJECTS = {
-    "received": _l("We have received your registration"),
-    "waitlisted": _l("You are on the waiting list"),
-    "approved": _l("Your registration is approved"),
-    "rejected": _l("About your registration"),
-    "cancelled": _l("Your registration has been cancelled"),
-    "moved_up": _l("A speaking slot is yours"),
-    "withdrawn": _l("You have withdrawn your registration"),
-    "link_resent": _l("Your private link"),
-    "confirm": _l("Please confirm your registration"),
-    "reminder": _l("A reminder: you speak soon"),
-    "chase": _l("Will you come? Please tell us"),
-}
-
 
 def _told_recently(registration: Registration) -> bool:
     """A message about this registration went out minutes ago: a double click, five
@@ -200,13 +186,15 @@ def _tell_speaker(registration: Registration, kind: str, **context) -> None:
         context["slot"] = speaking_times(
             event.starts_at, queries.programme(event), queries.breaks(event.id)
         ).get(registration.id)
+    template = f"registration_{kind}"
+    if context.pop("asked_for_link", False):
+        template = "registration_link_asked"
     queue_message(
         kind=kind,
         to_email=speaker.email,
         to_name=speaker.name,
         locale=speaker.locale,
-        template=f"registration_{kind}",
-        subject=SUBJECTS[kind],
+        template=template,
         event=registration.event,
         registration=registration,
         private_link_for=registration,

@@ -1,12 +1,10 @@
 """An organizer writes to an event's speakers: all of them, or those in one state or team.
 
 The organizer's text is never a template: named placeholders such as {name} are replaced by
-plain substitution (`fill`), so that nothing typed into a message can run as code or reach
-an object's attributes (as Jinja or str.format would let `{name.__class__}` do). Each copy
-is an outbox row in the speaker's language, carrying their private link, made when sent."""
+plain substitution (outbox.placeholders). Each copy is an outbox row in the speaker's
+language, carrying their private link, made when sent."""
 
 import enum
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,7 +19,8 @@ from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.i18n import to_city_time
-from talentday.outbox.models import OutboxMessage
+from talentday.outbox import placeholders
+from talentday.outbox.message_templates import fitted_subject
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import (
     ACTIVE_STATES,
@@ -32,7 +31,6 @@ from talentday.registrations.models import (
 )
 from talentday.units.models import localized
 
-PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # What a message may name, and what each stands for (shown beside the form).
 PLACEHOLDERS = {
     "name": _l("the speaker's name"),
@@ -73,16 +71,10 @@ AUDIENCE_LABELS = {
 
 def unknown_placeholders(text: str) -> list[str]:
     """The {names} in `text` that are not placeholders, in order of appearance, once each."""
-    unknown = []
-    for match in PLACEHOLDER.finditer(text):
-        if match[1] not in PLACEHOLDERS and match[1] not in unknown:
-            unknown.append(match[1])
-    return unknown
+    return placeholders.unknown_placeholders(text, PLACEHOLDERS)
 
 
-def fill(text: str, values: dict[str, str]) -> str:
-    """Each {placeholder} replaced by its value; anything else stays as typed."""
-    return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), text)
+fill = placeholders.fill
 
 
 def recipients(event: Event, audience: Audience, team: TalentTeam | None = None):
@@ -129,13 +121,6 @@ class Wording:
         if (locale or "").startswith("zh"):
             return chinese if chinese[1] else english
         return english if english[1] else chinese
-
-
-def fitted_subject(subject: str) -> str:
-    """A subject line within what the outbox keeps: placeholders repeated in a subject could
-    make it longer than any mail program shows anyway."""
-    room = OutboxMessage.subject.type.length
-    return subject if len(subject) <= room else subject[: room - 1] + "…"
 
 
 def values_for(registration: Registration, *, link: str) -> dict[str, str]:
