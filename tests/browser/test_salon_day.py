@@ -1,8 +1,9 @@
-"""Issue 13's salon day from a phone, in each language: the organizer writes to the approved
-speakers; speakers say whether they will come (two yes, one no, and the first speaker
-waiting moves up); reminders are queued; at the door three speakers are checked in, by
-their code and by name, a second scan says so; the table cards and badges are ready to
-print (printed to PDF and read back in test_name_cards.py).
+"""Issue 13's salon day from a phone, in each language: the organizer rewords the message
+for a speaker moving up and writes to the approved speakers; speakers say whether they will
+come (two yes, one no, and the first speaker waiting moves up and gets the new wording);
+reminders are queued; at the door three speakers are checked in, by their code and by name,
+a second scan says so; the table cards and badges are ready to print (printed to PDF and
+read back in test_name_cards.py).
 
 Every page on the way is measured at 390 px by axe-core and the page watch (no sideways
 scroll, no Content-Security-Policy violation)."""
@@ -41,6 +42,9 @@ SAY = {
         "checked_in": "is checked in",
         "already": "Checked in already, at",
         "present": "3 of 3 speakers present",
+        "moved_up_text": "Good news, {name}: a place at {event} is yours.\n\n{private_link}\n",
+        "moved_up_sent": "Good news, Li Ming: a place at 25th Talent Salon is yours.",
+        "saved": "The message is saved",
     },
     "zh": {
         "yes": "是的，我会出席",
@@ -53,6 +57,9 @@ SAY = {
         "checked_in": "已签到",
         "already": "由Li Na签到",
         "present": "3\u00a0位发言人中已到3\u00a0位",
+        "moved_up_text": "{name}您好：{event}空出一个发言名额，归您了。\n\n{private_link}\n",
+        "moved_up_sent": "李明您好：第二十五期人才沙龙空出一个发言名额，归您了。",
+        "saved": "消息已保存",
     },
 }
 SPEAKERS = [
@@ -151,6 +158,32 @@ def write_to_the_approved_speakers(page, live_server, salon, language):
     expect(page.locator(".alert-success")).to_contain_text(SAY[language]["queued"])
 
 
+def edit_the_moved_up_message(page, live_server, language):
+    """The organizer rewords the message a speaker gets on moving up from the waiting list,
+    in the speakers' language: a wrong placeholder is refused, a preview shows it filled."""
+    page.goto(f"{live_server}/manage/messages/")
+    assert_accessible(page)
+    wording = "zh_Hans" if language == "zh" else "en"
+    page.locator(f"a[href='/manage/messages/registration_moved_up/{wording}']").click()
+    assert_accessible(page)
+    page.fill("#body", "{nom}: " + SAY[language]["moved_up_text"])
+    page.locator("button[name=step][value=save]").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    expect(page.locator("#body")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    page.fill("#body", SAY[language]["moved_up_text"])
+    page.locator("button[name=step][value=preview]").click()
+    # Shown with the latest registration: the speaker waiting.
+    expect(page.locator("#template-preview pre")).to_contain_text(
+        SAY[language]["moved_up_sent"]
+        .replace("Li Ming", SPEAKERS[3][0])
+        .replace("李明", SPEAKERS[3][1])
+    )
+    assert_accessible(page)
+    page.locator("button[name=step][value=save]").click()
+    expect(page.locator(".alert-success")).to_contain_text(SAY[language]["saved"])
+
+
 def check_in_at_the_door(app, page, live_server, salon, language):
     first, second, _declined, _waiting = salon["registrations"]
     with app.app_context():
@@ -181,6 +214,7 @@ def check_in_at_the_door(app, page, live_server, salon, language):
 def test_the_salon_day_from_a_phone(browser, app, live_server, make_user, salon, language):
     first, second, _declined, waiting = salon["registrations"]
     page = signed_in_organizer(browser, live_server, make_user, language)
+    edit_the_moved_up_message(page, live_server, language)
     write_to_the_approved_speakers(page, live_server, salon, language)
     with app.app_context():
         assert (
@@ -201,6 +235,12 @@ def test_the_salon_day_from_a_phone(browser, app, live_server, make_user, salon,
         RegistrationState.WITHDRAWN,
         RegistrationState.APPROVED,  # moved up into the freed slot
     ]
+    with app.app_context():
+        moved_up = db.session.scalar(
+            sa.select(OutboxMessage).where(OutboxMessage.kind == "moved_up")
+        )
+        assert moved_up.registration_id == waiting
+        assert moved_up.body.startswith(SAY[language]["moved_up_sent"])
 
     page.goto(f"{live_server}/manage/events/{salon['event']}/registrations")
     assert_accessible(page)
