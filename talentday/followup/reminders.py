@@ -83,42 +83,23 @@ def _flag_newly_overdue(items: list[FollowUpItem], today: date) -> list[int]:
     return flagged
 
 
-def _already_sent_today(kind: str, email: str, today: date) -> bool:
+def _already_sent_today(kind: str, today: date, *, email: str = "", robot_of: int = 0) -> bool:
+    """A message of `kind` went today (in the city's day) to `email`, or to the group robot
+    of unit `robot_of`: a second run of `flask remind` on one day sends nothing twice."""
     start = datetime.combine(today, time.min, tzinfo=city_zone())
-    return (
-        db.session.scalar(
-            db.select(sa.func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.kind == kind,
-                OutboxMessage.to_email == email,
-                OutboxMessage.created_at >= start,
-            )
-        )
-        > 0
+    if robot_of:
+        to = sa.and_(OutboxMessage.channel.in_(ROBOT_CHANNELS), OutboxMessage.unit_id == robot_of)
+    else:
+        to = OutboxMessage.to_email == email
+    statement = db.select(OutboxMessage.id).where(
+        OutboxMessage.kind == kind, to, OutboxMessage.created_at >= start
     )
-
-
-def _robot_digest_sent_today(unit_id: int, today: date) -> bool:
-    start = datetime.combine(today, time.min, tzinfo=city_zone())
-    return (
-        db.session.scalar(
-            db.select(sa.func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.kind == "unit_digest",
-                OutboxMessage.channel.in_(ROBOT_CHANNELS),
-                OutboxMessage.unit_id == unit_id,
-                OutboxMessage.created_at >= start,
-            )
-        )
-        > 0
-    )
+    return db.session.scalar(statement.limit(1)) is not None
 
 
 def _queue_robot_digest(unit: ResponsibleUnit, late, due_soon, today: date) -> bool:
     """The unit's group robot gets the digest too (once a day), in the site's language."""
-    if not unit.has_robot or _robot_digest_sent_today(unit.id, today):
+    if not unit.has_robot or _already_sent_today("unit_digest", today, robot_of=unit.id):
         return False
     locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     queue_robot_message(
@@ -195,7 +176,7 @@ def remind(today: date) -> ReminderRun:
         staff_by_unit.setdefault(user.unit_id, []).append(user)
     for unit_id, (late, due_soon) in by_unit.items():
         for user in staff_by_unit.get(unit_id, []):
-            if _already_sent_today("unit_digest", user.email, today):
+            if _already_sent_today("unit_digest", today, email=user.email):
                 continue
             queue_message(
                 kind="unit_digest",
@@ -215,7 +196,7 @@ def remind(today: date) -> ReminderRun:
 
     summary = summary_figures(items, today)
     for user in organizers():
-        if _already_sent_today("organizer_summary", user.email, today):
+        if _already_sent_today("organizer_summary", today, email=user.email):
             continue
         queue_message(
             kind="organizer_summary",
