@@ -402,3 +402,27 @@ def test_the_outbox_shows_the_channel_and_the_delivery_status(setting, client, r
     page = client.get(f"/manage/outbox/{message.id}").get_data(as_text=True)
     assert "WeCom group robot" in page and "Failed, will retry" in page
     assert receiver.base not in page  # the webhook's key is never shown
+
+
+def test_the_robots_address_is_write_only(setting, client, receiver):
+    """The address holds the platform's key, which lets anyone post into the group: once
+    saved, the unit's page shows only its host, path and last characters; left empty, the
+    address that is set is kept."""
+    unit = setting["wecom"]
+    key = "a1b2c3d4e5f6g7h8"
+    set_robot(
+        unit, channel=MessageChannel.WECOM, url=f"{receiver.base}/cgi-bin/webhook/send?key={key}",
+        by=setting["admin"],
+    )  # fmt: skip
+    db.session.commit()
+    sign_in(client, setting["admin"].email)
+    url = f"/admin/units/{unit.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert key not in page
+    assert "/cgi-bin/webhook/send?key=…g7h8" in page
+
+    response = submit(client, url, _unit_form(unit, robot_url=""))
+    assert response.status_code == 302
+    db.session.rollback()  # a fresh look at what the request wrote
+    assert unit.robot_webhook_url.endswith(f"key={key}")
+    assert unit.robot_channel is MessageChannel.WECOM

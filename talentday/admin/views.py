@@ -26,6 +26,7 @@ from talentday.forms import show_domain_error, to_date
 from talentday.i18n import city_zone
 from talentday.navigation import requested_page
 from talentday.outbox.models import MessageChannel
+from talentday.outbox.robots import masked_url
 from talentday.units.models import ResponsibleUnit, UnitKind
 from talentday.units.services import UnitError, queue_robot_test, save_unit, set_robot
 
@@ -162,7 +163,6 @@ def edit_unit(unit_id: int | None = None):
     if request.method == "GET" and unit is not None:
         form.kind.data = unit.kind.value
         form.robot_channel.data = unit.robot_channel.value if unit.robot_channel else ""
-        form.robot_url.data = unit.robot_webhook_url
     if form.validate_on_submit():
         try:
             saved = save_unit(
@@ -192,7 +192,13 @@ def edit_unit(unit_id: int | None = None):
             db.session.commit()
             flash(_("The unit %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.units"))
-    return render_template("admin/unit_form.html", form=form, unit=unit, test_form=RobotTestForm())
+    return render_template(
+        "admin/unit_form.html",
+        form=form,
+        unit=unit,
+        test_form=RobotTestForm(),
+        robot_address=masked_url(unit.robot_webhook_url) if unit else "",
+    )
 
 
 @bp.post("/units/<int:unit_id>/robot-test")

@@ -47,6 +47,20 @@ class RobotDeliveryFailed(Exception):
     """The platform did not take the message: kept as the message's error and retried."""
 
 
+def masked_url(url: str | None) -> str:
+    """A robot's address as an admin may see it once saved: its host and path, and only the
+    last characters of its key (the key alone lets anyone post into the group)."""
+    if not url:
+        return ""
+    parts = urllib.parse.urlsplit(url)
+    query = [
+        f"{name}=…{value[-4:]}" if len(value) > 8 else f"{name}=…"
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    shown = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return f"{shown}?{'&'.join(query)}" if query else shown
+
+
 def check_webhook_url(url: str) -> str:
     """A robot's address must be https on one of ROBOT_WEBHOOK_HOSTS: the server posts to
     it, so an address typed in a form must never reach an internal machine (SSRF)."""

@@ -71,8 +71,9 @@ def set_robot(
     by: User,
 ) -> None:
     """Give a unit a WeCom or DingTalk group robot, change it or take it away (channel None).
-    The address must pass outbox.robots.check_webhook_url; the secret is write-only: left
-    empty it is kept, and only DingTalk signs with it. Audited without address or secret."""
+    The address must pass outbox.robots.check_webhook_url. Address and secret are write-only
+    (the address holds the platform's key): left empty, each is kept; only DingTalk signs.
+    Audited without address or secret."""
     from talentday.outbox.robots import check_webhook_url
 
     previous = unit.robot_channel.value if unit.robot_channel else ""
@@ -80,9 +81,12 @@ def set_robot(
         changed = unit.robot_channel is not None
         unit.robot_channel = unit.robot_webhook_url = unit.robot_secret = None
     else:
-        if not (url or "").strip():
+        if (url or "").strip():
+            url = check_webhook_url(url)
+        elif unit.robot_webhook_url:
+            url = unit.robot_webhook_url  # left empty: the address that is set is kept
+        else:
             raise UnitError(_l("Enter the robot's webhook address"), field="robot_url")
-        url = check_webhook_url(url)
         changed = (
             unit.robot_channel is not channel
             or unit.robot_webhook_url != url
