@@ -767,7 +767,8 @@ FORM_CASES += [
         [(partial(MessageTemplateForm, kind=KINDS["registration_approved"], language="en"), "")],
         lambda world: {
             "subject": "Approved for {event}",
-            "body": "Dear {name},\n\nSee you on {when}.\n\n{private_link}\n",
+            "body": "Dear {name},\n\nSee you on {when}.\n{will_you_come}\n{private_link}\n"
+            "{organizer_message}",
             "step": "save",
         },
         shows=lambda world: ["/manage/messages/registration_approved/en"],

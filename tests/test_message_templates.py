@@ -21,8 +21,8 @@ from tests.conftest import sign_in, submit
 LANGUAGES = ("en", "zh_Hans")
 APPROVED = KINDS["registration_approved"]
 CHINESE_APPROVAL = (
-    "{name}您好：\n\n恭喜！您在{event}的发言已确定。\n{when_and_where}\n\n"
-    "{private_link}\n\n--\n{host}\n"
+    "{name}您好：\n\n恭喜！您在{event}的发言已确定。\n{when_and_where}\n\n{will_you_come}\n\n"
+    "{private_link}\n\n{organizer_message}\n\n--\n{host}\n"
 )
 
 
@@ -132,14 +132,69 @@ def test_an_edited_password_reset_still_carries_a_working_link(app_ctx, make_use
 
 
 def test_unusable_wordings_are_refused():
-    assert body_problems(APPROVED, "Dear {nom}, {private_link}")  # unknown
-    assert body_problems(APPROVED, "Dear {name}, {name.__class__} {link}")  # not a name
-    assert body_problems(APPROVED, "Dear {name}, you are approved.")  # no link left
-    assert body_problems(APPROVED, "Dear {name}, {link}") == []
+    footer = "{private_link}\n{organizer_message}\n{will_you_come}"
+    assert body_problems(APPROVED, f"Dear {{nom}}, {footer}")  # unknown
+    assert body_problems(APPROVED, f"Dear {{name}}, {{name.__class__}} {footer}")  # not a name
+    assert body_problems(APPROVED, "Dear {name}.\n{organizer_message}\n{will_you_come}")
+    assert body_problems(APPROVED, f"Dear {{name}}, {footer}") == []
+    assert (
+        body_problems(APPROVED, "Dear {name}, {link}\n{organizer_message}\n{will_you_come}") == []
+    )
     assert subject_problems(APPROVED, "{link}")  # a link is never in a subject
     assert subject_problems(APPROVED, "{when_and_where}")  # nor a paragraph
     assert subject_problems(APPROVED, "{event}: approved") == []
     assert body_problems(KINDS["unit_digest"], "Dear {name}")  # the list is what it is for
+
+
+def test_what_a_decision_promises_the_speaker_cannot_be_dropped():
+    """The decision form says its message is "added to the email each chosen speaker
+    receives", and an approval asks whether the speaker will come: no wording loses either."""
+    assert body_problems(APPROVED, "Dear {name}, {private_link}\n{will_you_come}")
+    assert body_problems(APPROVED, "Dear {name}, {private_link}\n{organizer_message}")
+    assert body_problems(KINDS["registration_reminder"], "{private_link}\n{organizer_message}")
+
+
+def test_the_speakers_result_message_keeps_their_own_link():
+    """Found from outside: the result message could keep only the staff's link to the item,
+    which a speaker cannot open, and then they could not rate the answer."""
+    resolved = KINDS["item_resolved"]
+    assert body_problems(resolved, "Dear {name}, answered. {item_link}")
+    assert body_problems(resolved, "Dear {name}, answered.\n{private_link}") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Open https://help.example/go?to={link} now",  # the link sent on to another site
+        "Open ({link})",
+        "Open {link}.",
+    ],
+)
+def test_nothing_may_be_joined_to_a_link(body):
+    """Found from outside: a reset link glued to another address went to that site."""
+    reset = KINDS["password_reset"]
+    assert body_problems(reset, body)
+    assert body_problems(reset, "Open this link:\n{link}\nwithin {duration}.") == []
+    assert body_problems(reset, "Open {link} within {duration}.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear ｛name｝, {link}",  # braces from a Chinese keyboard
+        "Dear {{name}}, {link}",
+        "Dear {name}\u202e, {link}",
+        "{link} " + "{name} " * 60,
+    ],
+)
+def test_mistyped_or_runaway_placeholders_are_refused(text):
+    assert body_problems(KINDS["password_reset"], text)
+
+
+def test_a_paragraph_is_used_once():
+    assert body_problems(
+        APPROVED, "{private_link}\n{organizer_message}\n{will_you_come}\n{when_and_where}" * 2
+    )
 
 
 # --- the pages ---------------------------------------------------------------------------
@@ -177,14 +232,19 @@ def test_organizer_previews_saves_and_resets_a_wording(client, salon):
     submit(client, _edit_url() + "/reset", {}, form_url=_edit_url())
     db.session.expire_all()
     assert message_templates.saved_wording("registration_approved", "zh_Hans") is None
-    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions[-2:] == ["message_template_saved", "message_template_reset"]
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [entry.action for entry in entries[-2:]] == [
+        "message_template_saved",
+        "message_template_reset",
+    ]
+    # Who wrote what is kept.
+    assert entries[-2].details["text"].startswith("{name}您好：")
 
 
 def test_an_unknown_placeholder_is_shown_at_its_field_with_the_text_kept(client, salon):
     db.session.commit()
     sign_in(client, salon["organizer"].email)
-    body = "Dear {nom},\n\n{private_link}\n"
+    body = "Dear {nom},\n\n{private_link}\n{organizer_message}\n{will_you_come}\n"
     response = submit(
         client, _edit_url(language="en"), {"subject": "Hi {link}", "body": body, "step": "save"}
     )

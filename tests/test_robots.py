@@ -21,7 +21,13 @@ from talentday.followup import services
 from talentday.followup.reminders import remind
 from talentday.i18n import city_today
 from talentday.outbox.models import MAX_ATTEMPTS, MessageChannel, MessageStatus, OutboxMessage
-from talentday.outbox.robots import RobotError, check_webhook_url, signed_url
+from talentday.outbox.robots import (
+    RobotError,
+    _without_address,
+    check_webhook_url,
+    queue_robot_message,
+    signed_url,
+)
 from talentday.outbox.services import send_pending
 from talentday.units.models import ResponsibleUnit
 from talentday.units.services import UnitError, set_robot
@@ -419,10 +425,39 @@ def test_the_robots_address_is_write_only(setting, client, receiver):
     url = f"/admin/units/{unit.id}/edit"
     page = client.get(url).get_data(as_text=True)
     assert key not in page
-    assert "/cgi-bin/webhook/send?key=…g7h8" in page
+    assert f"{receiver.base}/…g7h8" in page
 
     response = submit(client, url, _unit_form(unit, robot_url=""))
     assert response.status_code == 302
     db.session.rollback()  # a fresh look at what the request wrote
     assert unit.robot_webhook_url.endswith(f"key={key}")
     assert unit.robot_channel is MessageChannel.WECOM
+
+
+def test_an_address_with_a_space_is_refused_and_no_error_quotes_the_key(setting, receiver):
+    """An address with a space once reached the outbox's error column whole: urllib quotes
+    the address it refuses."""
+    with pytest.raises(RobotError):
+        set_robot(
+            setting["plain"], channel=MessageChannel.WECOM,
+            url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc 123SECRETKEY",
+            by=setting["admin"],
+        )  # fmt: skip
+    unit = setting["wecom"]
+    unit.robot_webhook_url = f"{receiver.base}/cgi-bin/webhook/send?key=SECRETKEY\x7f"
+    message = queue_robot_message(
+        kind="robot_test", unit=unit, subject="Test", body="Hello", locale="en"
+    )
+    db.session.commit()
+    send_pending()
+    db.session.refresh(message)
+    assert message.last_error and "SECRETKEY" not in message.last_error
+    # What urllib says of an address it refuses, kept without the address.
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRETKEY"
+    said = f"InvalidURL: URL can't contain control characters. {url[27:]!r} (found ' ')"
+    assert "SECRETKEY" not in _without_address(said, url)
+
+
+def test_a_new_channel_needs_its_own_address(setting):
+    with pytest.raises(UnitError):
+        set_robot(setting["wecom"], channel=MessageChannel.DINGTALK, url="", by=setting["admin"])

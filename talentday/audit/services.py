@@ -130,6 +130,8 @@ DETAIL_LABELS = {
     "minutes": _l("Minutes"),
     "message": _l("Message"),
     "language": _l("Language"),
+    "subject": _l("Subject"),
+    "text": _l("Message text"),
 }
 EXPORT_LABELS = {
     "ledger": _l("Follow-up ledger"),

@@ -16,14 +16,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from babel.lists import format_list
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from talentday.audit.services import record
 from talentday.extensions import db
+from talentday.forms import BIDI_CONTROLS
 from talentday.outbox.models import MessageTemplate
-from talentday.outbox.placeholders import fill, placeholders_in, unknown_placeholders
+from talentday.outbox.placeholders import PLACEHOLDER, fill, placeholders_in, unknown_placeholders
 
 
 @dataclass(frozen=True)
@@ -166,8 +169,8 @@ class TemplateKind:
     family: str
     subject: object  # the default subject, a lazy string that may hold {placeholders}
     placeholders: tuple[str, ...]
-    # The wording must keep one of these (if any): what the message is for.
-    required: tuple[str, ...] = ()
+    # What the message is for: the wording must keep one placeholder of each group.
+    required: tuple[tuple[str, ...], ...] = ()
     flags: dict = field(default_factory=dict)
 
     @property
@@ -203,22 +206,31 @@ _ITEM_WORDS = ("name", "number", "content", "event", "unit", "item_footer", "ite
 _ITEM_LINKS = ("item_footer", "item_link")
 
 
+# A paragraph that a decision or a page promises the speaker: the organizers' message ("added
+# to the email each chosen speaker receives"), the question whether they will come.
+_PROMISED = ("organizer_message", "will_you_come", "attendance_question")
+
+
 def _registration(key, label, subject, *extra, **flags) -> TemplateKind:
+    placeholders = _SPEAKER_WORDS + extra + _FOOTER
+    promised = tuple((name,) for name in placeholders if name in _PROMISED)
     return TemplateKind(
         key,
         label,
         _TO_SPEAKER,
         Family.REGISTRATION,
         subject,
-        _SPEAKER_WORDS + extra + _FOOTER,
-        required=_LINKS,
+        placeholders,
+        required=(_LINKS, *promised),
         flags=flags,
     )
 
 
 def _item(key, label, subject, *extra, recipient=_TO_STAFF, **flags) -> TemplateKind:
+    # The speaker rates a result on their own page: their message keeps their link.
+    required = (_LINKS,) if recipient is _TO_SPEAKER else (_ITEM_LINKS,)
     return TemplateKind(
-        key, label, recipient, Family.ITEM, subject, _ITEM_WORDS + extra, _ITEM_LINKS, flags
+        key, label, recipient, Family.ITEM, subject, _ITEM_WORDS + extra, required, flags
     )
 
 
@@ -347,7 +359,7 @@ KINDS: dict[str, TemplateKind] = {
             Family.DIGEST,
             _l("Your unit's follow-up items: %(late)s overdue", late="{late}"),
             ("name", "unit", "late", "items"),
-            required=("items",),
+            required=(("items",),),
         ),
         TemplateKind(
             "organizer_summary",
@@ -364,7 +376,7 @@ KINDS: dict[str, TemplateKind] = {
             Family.ACCOUNT,
             _l("Reset your TalentDay password"),
             ("name", "link", "duration"),
-            required=("link",),
+            required=(("link",),),
         ),
     )
 }
@@ -450,14 +462,47 @@ def fitted_subject(subject: str) -> str:
 MAX_BODY_LENGTH = 20_000
 
 
-def shown_placeholders(names, separator=", ") -> str:
-    return separator.join("{" + name + "}" for name in names)
+# A wording holds this many placeholders at most: each is replaced by a value, and a
+# paragraph or a suggestion's text repeated hundreds of times makes a message of megabytes.
+MAX_PLACEHOLDERS = 60
 
 
-def body_problems(kind: TemplateKind, body: str) -> list[str]:
-    """What makes `body` unusable as the kind's text: a placeholder it does not know, or
-    the loss of the one the message is for. Empty when it is usable."""
+def shown_placeholders(names, *, style: str = "standard") -> str:
+    """{names} as the reader's language lists them: "{a}, {b} and {c}", "{a}、{b}和{c}"."""
+    return format_list(["{" + name + "}" for name in names], style=style, locale=get_locale())
+
+
+def required_text(kind: TemplateKind) -> Markup:
+    """What the kind's wording must keep, as a reader's list of code: "{a} or {b}, and {c}".
+    Babel's list patterns hold no markup; each name is escaped into its <code>."""
+    groups = [
+        format_list(
+            [str(Markup("<code>{}</code>").format("{" + name + "}")) for name in group],
+            style="or",
+            locale=get_locale(),
+        )
+        for group in kind.required
+    ]
+    return Markup(format_list(groups, locale=get_locale()))  # nosec B704
+
+
+def _typing_problems(text: str) -> list:
+    """Mistakes in writing placeholders at all, whatever the kind."""
     problems = []
+    if "｛" in text or "｝" in text:
+        problems.append(_l("Write placeholders with half-width braces, like {name}."))
+    if "{{" in text or "}}" in text:
+        problems.append(_l("Write a placeholder with one pair of braces, like {name}."))
+    if any(character in BIDI_CONTROLS for character in text):
+        problems.append(_l("Remove the invisible text direction marks."))
+    return problems
+
+
+def body_problems(kind: TemplateKind, body: str) -> list:
+    """What makes `body` unusable as the kind's text: a placeholder it does not know, the
+    loss of what the message is for, a link something could be joined to. Empty when it is
+    usable."""
+    problems = _typing_problems(body)
     unknown = unknown_placeholders(body, kind.placeholders)
     if unknown:
         problems.append(
@@ -467,27 +512,49 @@ def body_problems(kind: TemplateKind, body: str) -> list[str]:
                 allowed=shown_placeholders(kind.placeholders),
             )
         )
-    if kind.required and not set(kind.required) & set(placeholders_in(body)):
-        problems.append(
-            _l(
-                "Keep %(required)s in the text: it is what this message is for.",
-                required=shown_placeholders(kind.required, " / "),
+    used = placeholders_in(body)
+    for group in kind.required:
+        if not set(group) & set(used):
+            problems.append(
+                _l(
+                    "Keep %(required)s in the text: the message is for it.",
+                    required=shown_placeholders(group, style="or"),
+                )
             )
-        )
+    for name in used:
+        if name not in kind.placeholders:
+            continue
+        written = "{" + name + "}"
+        # A link glued to other text ("https://elsewhere/?to={link}") would be sent on as
+        # part of another address, with the speaker's or a reset link in it.
+        apart = re.compile(r"(?<!\S)" + re.escape(written) + r"(?!\S)")
+        if name.endswith("link") and len(apart.findall(body)) != body.count(written):
+            problems.append(
+                _l(
+                    "Put %(link)s apart, with a space or a line break before and after it: "
+                    "nothing may be joined to a link.",
+                    link=written,
+                )
+            )
+        if PLACEHOLDERS[name].paragraph and body.count(written) > 1:
+            problems.append(_l("Use %(paragraph)s once only.", paragraph=written))
+    if len(PLACEHOLDER.findall(body)) > MAX_PLACEHOLDERS:
+        problems.append(_l("Use at most %(num)d placeholders in the text.", num=MAX_PLACEHOLDERS))
     return problems
 
 
-def subject_problems(kind: TemplateKind, subject: str) -> list[str]:
+def subject_problems(kind: TemplateKind, subject: str) -> list:
+    problems = _typing_problems(subject)
     unknown = unknown_placeholders(subject, kind.subject_placeholders)
-    if not unknown:
-        return []
-    return [
-        _l(
-            "%(unknown)s cannot be in a subject. A subject may hold %(known)s.",
-            unknown=shown_placeholders(unknown),
-            known=shown_placeholders(kind.subject_placeholders) or "—",
+    if unknown:
+        problems.append(
+            _l(
+                "%(unknown)s cannot be in a subject. A subject may hold %(known)s.",
+                unknown=shown_placeholders(unknown),
+                known=shown_placeholders(kind.subject_placeholders) or "—",
+            )
         )
-    ]
+    return problems
 
 
 def save(kind: TemplateKind, language: str, subject: str, body: str, *, by) -> bool:
@@ -510,7 +577,16 @@ def save(kind: TemplateKind, language: str, subject: str, body: str, *, by) -> b
             db.session.add(saved)
         saved.subject, saved.body, saved.updated_by = subject, body, by
         own = True
-    record("message_template_saved", actor=by, message=kind.key, language=language)
+    # What it says is kept too: a wording reaches every speaker, and the log shows who
+    # wrote what.
+    record(
+        "message_template_saved",
+        actor=by,
+        message=kind.key,
+        language=language,
+        subject=subject,
+        text=body,
+    )
     return own
 
 

@@ -48,23 +48,33 @@ class RobotDeliveryFailed(Exception):
 
 
 def masked_url(url: str | None) -> str:
-    """A robot's address as an admin may see it once saved: its host and path, and only the
-    last characters of its key (the key alone lets anyone post into the group)."""
+    """A robot's address as an admin may see it once saved: its host, and only its last
+    characters (the key in it, wherever it is, lets anyone post into the group)."""
     if not url:
         return ""
     parts = urllib.parse.urlsplit(url)
-    query = [
-        f"{name}=…{value[-4:]}" if len(value) > 8 else f"{name}=…"
-        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    shown = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    return f"{shown}?{'&'.join(query)}" if query else shown
+    rest = url[len(f"{parts.scheme}://{parts.netloc}") :]
+    return f"{parts.scheme}://{parts.netloc}/…{rest[-4:]}" if len(rest) > 8 else url
+
+
+def _without_address(reason: str, url: str) -> str:
+    """A delivery error as it may be kept and shown: without the address (and its key)
+    that some errors quote."""
+    parts = urllib.parse.urlsplit(url)
+    for secret in (url, url.partition("?")[2], parts.path, *parts.query.split("&")):
+        if len(secret) > 1:
+            reason = reason.replace(secret, "…")
+    return reason
 
 
 def check_webhook_url(url: str) -> str:
     """A robot's address must be https on one of ROBOT_WEBHOOK_HOSTS: the server posts to
     it, so an address typed in a form must never reach an internal machine (SSRF)."""
     url = (url or "").strip()
+    if any(character.isspace() or not character.isprintable() for character in url):
+        raise RobotError(
+            _l("Enter the robot's address without spaces or line breaks"), field="robot_url"
+        )
     parts = urllib.parse.urlsplit(url)
     allowed_schemes = {"https"}
     if current_app.config.get("ROBOT_WEBHOOK_ALLOW_HTTP"):
@@ -160,7 +170,8 @@ def deliver(message: OutboxMessage) -> None:
     except urllib.error.HTTPError as error:
         raise RobotDeliveryFailed(f"HTTP {error.code}") from error
     except (OSError, ValueError) as error:
-        raise RobotDeliveryFailed(f"{type(error).__name__}: {error}") from error
+        reason = _without_address(f"{type(error).__name__}: {error}", url)
+        raise RobotDeliveryFailed(reason) from None
     try:
         result = json.loads(answer)
     except ValueError as error:

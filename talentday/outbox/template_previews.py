@@ -159,7 +159,8 @@ def preview(kind: TemplateKind, language: str, subject: str, body: str, *, by: U
     language = language_of(language)
     with force_locale(language):
         context, about = CONTEXTS[kind.family](kind, by)
-        about = str(about)
+    # Said in the page's language; the message itself is in the wording's.
+    about = str(about)
     if context is None:
         return Preview("", "", about)
     shown_subject, shown_body = render(kind, language, context, subject=subject, body=body)

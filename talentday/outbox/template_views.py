@@ -3,9 +3,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from talentday.auth.permissions import organizer_required
 from talentday.extensions import db
+from talentday.i18n import sentences
 from talentday.outbox import message_templates
 from talentday.outbox.forms import MessageTemplateForm, OutboxActionForm
 from talentday.outbox.template_previews import preview
@@ -68,11 +70,26 @@ def edit(key: str, language: str):
                 (name, message_templates.PLACEHOLDERS[name]) for name in kind.placeholders
             ],
             reset_form=OutboxActionForm(),
-            required=message_templates.shown_placeholders(kind.required, " / "),
+            hint=_hint(kind),
             language_labels=message_templates.LANGUAGE_LABELS,
         ),
         400 if form.errors else 200,
     )
+
+
+def _hint(kind) -> Markup:
+    """What the placeholders are, and which the text must keep (named as code)."""
+    said = _(
+        "Each is replaced by its value when the message is made. The ones in bold are "
+        "paragraphs and cannot be in the subject."
+    )
+    if not kind.required:
+        return escape(said)
+    # Without variables, gettext leaves %(names)s for the escaped sentence to fill.
+    keep = escape(_("The text must keep %(names)s.")) % {
+        "names": message_templates.required_text(kind)
+    }
+    return Markup(sentences(escape(said), keep))  # nosec B704
 
 
 @bp.post("/<key>/<language>/reset")

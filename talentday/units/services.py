@@ -83,7 +83,7 @@ def set_robot(
     else:
         if (url or "").strip():
             url = check_webhook_url(url)
-        elif unit.robot_webhook_url:
+        elif unit.robot_webhook_url and unit.robot_channel is channel:
             url = unit.robot_webhook_url  # left empty: the address that is set is kept
         else:
             raise UnitError(_l("Enter the robot's webhook address"), field="robot_url")

@@ -42,7 +42,10 @@ SAY = {
         "checked_in": "is checked in",
         "already": "Checked in already, at",
         "present": "3 of 3 speakers present",
-        "moved_up_text": "Good news, {name}: a place at {event} is yours.\n\n{private_link}\n",
+        "moved_up_text": (
+            "Good news, {name}: a place at {event} is yours.\n\n{will_you_come}\n\n"
+            "{private_link}\n\n{organizer_message}\n"
+        ),
         "moved_up_sent": "Good news, Li Ming: a place at 25th Talent Salon is yours.",
         "saved": "The message is saved",
     },
@@ -57,7 +60,10 @@ SAY = {
         "checked_in": "已签到",
         "already": "由Li Na签到",
         "present": "3\u00a0位发言人中已到3\u00a0位",
-        "moved_up_text": "{name}您好：{event}空出一个发言名额，归您了。\n\n{private_link}\n",
+        "moved_up_text": (
+            "{name}您好：{event}空出一个发言名额，归您了。\n\n{will_you_come}\n\n"
+            "{private_link}\n\n{organizer_message}\n"
+        ),
         "moved_up_sent": "李明您好：第二十五期人才沙龙空出一个发言名额，归您了。",
         "saved": "消息已保存",
     },
