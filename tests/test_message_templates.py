@@ -274,3 +274,19 @@ def test_an_unknown_kind_or_language_is_not_found(client, salon):
     sign_in(client, salon["organizer"].email)
     assert client.get(_edit_url(key="speaker_message")).status_code == 404
     assert client.get(_edit_url(language="fr")).status_code == 404
+
+
+def test_the_audit_log_names_the_message_and_its_language(salon):
+    from talentday.audit.services import detail_lines
+
+    message_templates.save(
+        APPROVED, "zh_Hans", "{event}：发言确认", CHINESE_APPROVAL, by=salon["organizer"]
+    )
+    db.session.commit()
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "message_template_saved")
+    ).one()
+    lines = {label: (value, code) for label, value, code in detail_lines(entry)}
+    assert lines["Message"] == ("Registration approved", False)
+    assert lines["Language"] == ("Chinese", False)
+    assert lines["Message text"][0] == CHINESE_APPROVAL

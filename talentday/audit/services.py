@@ -149,17 +149,26 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
     language."""
     from talentday.auth.models import Role
     from talentday.events.models import EventState
+    from talentday.outbox.message_templates import KINDS, LANGUAGE_LABELS
+    from talentday.outbox.models import MessageChannel
     from talentday.registrations.models import RegistrationState, TalentTeam
     from talentday.registrations.speaker_messages import Audience
 
     states = EventState if entry.action == "event_state_changed" else RegistrationState
+    channels = {channel.value: channel for channel in MessageChannel}
     lines = []
     for key, value in (entry.details or {}).items():
         shown = value
         if key == "role" and value in {role.value for role in Role}:
             shown = Role(value).label
+        elif entry.action == "unit_robot_changed" and key in ("channel", "previous"):
+            shown = channels[value].label if value in channels else "–"
         elif key in ("state", "previous") and value in {state.value for state in states}:
             shown = states(value).label
+        elif key == "message" and value in KINDS:
+            shown = KINDS[value].label
+        elif key == "language" and value in LANGUAGE_LABELS:
+            shown = LANGUAGE_LABELS[value]
         elif isinstance(value, bool):
             shown = _l("Yes") if value else _l("No")
         elif key == "export":
@@ -170,7 +179,8 @@ def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:
             shown = TalentTeam(value).label if value in {t.value for t in TalentTeam} else "–"
         elif key == "format":
             shown = str(value).upper()
-        lines.append((str(DETAIL_LABELS.get(key, key)), str(shown), key in CODE_DETAILS))
+        code = key in CODE_DETAILS and shown is value
+        lines.append((str(DETAIL_LABELS.get(key, key)), str(shown), code))
     return lines
 
 
