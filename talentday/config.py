@@ -123,6 +123,10 @@ class DefaultConfig:
     # `flask remind` reminds each approved speaker this many days before their event (time,
     # venue, their slot), and asks once those who have not said whether they will come,
     # this many days after they were approved.
+    # A new event's follow-up period: so many working days (the State Council's calendar),
+    # or calendar days when FOLLOW_UP_IN_WORKING_DAYS is false. Each event may change it.
+    FOLLOW_UP_DAYS = 20
+    FOLLOW_UP_IN_WORKING_DAYS = True
     SPEAKER_REMINDER_DAYS = 2
     ATTENDANCE_CHASE_AFTER_DAYS = 3
 

@@ -254,3 +254,15 @@ def test_html_in_event_fields_is_shown_escaped(app, organizer_client):
     page = app.test_client().get(f"/events/{event_id}").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "&lt;b&gt;Hall&lt;/b&gt;" in page
+
+
+def test_a_new_events_follow_up_period_is_in_working_days_unless_unticked(app, organizer_client):
+    page = organizer_client.get("/manage/events/new").get_data(as_text=True)
+    [box] = re.findall(r'<input[^>]*id="follow_up_in_working_days"[^>]*>', page)
+    assert " checked" in box
+    assert 'name="follow_up_days"' in page and 'value="20"' in page
+    submit(organizer_client, "/manage/events/new", {**FORM, "follow_up_in_working_days": "y"})
+    submit(organizer_client, "/manage/events/new", {**FORM, "edition": "26"})  # unticked
+    with app.app_context():
+        events = db.session.scalars(sa.select(Event).order_by(Event.id)).all()
+        assert [event.follow_up_in_working_days for event in events] == [True, False]

@@ -3,7 +3,7 @@
 import io
 import re
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from talentday.auth.models import Role, User
 from talentday.extensions import db
-from talentday.followup import services
+from talentday.followup import services, working_days
 from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry, TimelineKind
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
@@ -735,3 +735,56 @@ def test_closing_asks_first_and_keeps_the_note_typed(app, world):
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(FollowUpItem, item_id).state is ItemState.CLOSED
+
+
+def test_assigning_in_working_days_sets_the_date_the_calendar_gives(app, world):
+    client = world["clients"]["organizer"]
+    item_id = make_item(app, world, ItemState.NEW)
+    lead_id, _, _ = world["units"]
+    response = post(
+        world, "organizer", item_id, "assign",
+        {"lead_unit_id": str(lead_id), "due_on": a_month_ahead(), "due_in_working_days": "10"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    with app.app_context():
+        expected = working_days.add_working_days(city_today(), 10)
+        assert db.session.get(FollowUpItem, item_id).due_on == expected.due_on
+    page = client.get(f"/followup/items/{item_id}").get_data(as_text=True)
+    assert ("has not published the holidays" in page) is expected.estimated
+
+
+def test_working_days_beyond_the_known_years_are_assigned_with_a_warning(app, world, monkeypatch):
+    """Past the years the official calendar knows, weekdays are counted, and the page says
+    so (the known years are cut short here, so that the test holds whatever the package
+    knows)."""
+    with app.app_context():
+        this_year = city_today().year
+    monkeypatch.setattr(working_days, "KNOWN_YEARS", range(2004, this_year))
+    item_id = make_item(app, world, ItemState.NEW)
+    lead_id, _, _ = world["units"]
+    post(world, "organizer", item_id, "assign",
+         {"lead_unit_id": str(lead_id), "due_on": "", "due_in_working_days": "5"})  # fmt: skip
+    page = world["clients"]["organizer"].get(f"/followup/items/{item_id}").get_data(as_text=True)
+    assert "has not published the holidays after" in page
+    with app.app_context():
+        due_on = db.session.get(FollowUpItem, item_id).due_on
+        assert due_on.weekday() < 5
+
+
+def test_an_assignment_needs_a_date_or_working_days(app, world):
+    item_id = make_item(app, world, ItemState.NEW)
+    lead_id, _, _ = world["units"]
+    empty = {"lead_unit_id": str(lead_id), "due_on": "", "due_in_working_days": ""}
+    response = post(world, "organizer", item_id, "assign", empty)
+    assert response.status_code in (200, 400)
+    assert "Enter the due date" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(FollowUpItem, item_id).lead_unit_id is None
+
+
+def test_an_events_period_in_working_days_skips_the_national_day_holiday(app_ctx):
+    event = factories.event(follow_up_days=5, follow_up_in_working_days=True)
+    item = factories.item(event=event)
+    assert services.default_due_date(item, date(2026, 9, 30)) == date(2026, 10, 13)
+    calendar = factories.item(event=factories.event(follow_up_days=5))
+    assert services.default_due_date(calendar, date(2026, 9, 30)) == date(2026, 10, 5)

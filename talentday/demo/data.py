@@ -88,6 +88,9 @@ SALON_25 = {
     "speaking_slots": 12,
     "registration_opens_at": (2026, 11, 1, 9, 0),
     "registration_closes_at": (2027, 3, 10, 18, 0),
+    # The next salon's units answer within 20 working days, on the State Council's calendar.
+    "follow_up_days": 20,
+    "follow_up_in_working_days": True,
 }
 
 UNITS = [

@@ -1,8 +1,9 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from talentday.events.models import CHINESE_TEXTS, DEFAULT_FOLLOW_UP_DAYS
+from talentday.events.models import CHINESE_TEXTS
 from talentday.forms import (
     BaseForm,
     blank_to_none,
@@ -93,8 +94,16 @@ class EventForm(BaseForm):
         required_message=_l("Enter the number of days units have to answer"),
         minimum=1,
         maximum=365,
-        default=DEFAULT_FOLLOW_UP_DAYS,
+        default=lambda: current_app.config["FOLLOW_UP_DAYS"],
         description=_l("Default time a responsible unit has to deliver a result."),
+    )
+    follow_up_in_working_days = BooleanField(
+        _l("Counted in working days"),
+        default=lambda: current_app.config["FOLLOW_UP_IN_WORKING_DAYS"],
+        description=_l(
+            "On the State Council's calendar: public holidays skipped, make-up working days "
+            "counted. Otherwise every day counts."
+        ),
     )
 
     def chinese_fields(self):

@@ -1,5 +1,5 @@
 import enum
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -123,13 +123,27 @@ class Event(db.Model):
     speaking_slots: Mapped[int] = mapped_column(default=12)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Days a responsible unit has by default to deliver a result on this event's items.
+    # Days a responsible unit has by default to deliver a result on this event's items:
+    # working days (the State Council's calendar) or calendar days.
     follow_up_days: Mapped[int] = mapped_column(
         default=DEFAULT_FOLLOW_UP_DAYS, server_default=str(DEFAULT_FOLLOW_UP_DAYS)
+    )
+    follow_up_in_working_days: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
     )
     state: Mapped[EventState] = mapped_column(
         enum_column(EventState, "event_state"), default=EventState.DRAFT, index=True
     )
+
+    def follow_up_ends(self, start: date):
+        """The end of the follow-up period counted from `start`: a followup.working_days
+        Deadline, `estimated` when working days were counted beyond the known years."""
+        from talentday.followup.working_days import Deadline, add_working_days
+
+        if self.follow_up_in_working_days:
+            return add_working_days(start, self.follow_up_days)
+        return Deadline(start + timedelta(days=self.follow_up_days))
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

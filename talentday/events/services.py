@@ -57,11 +57,20 @@ class EventDetails:
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
     follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
+    follow_up_in_working_days: bool = False
     quotas: dict[TalentTeam, int] = field(default_factory=dict)
 
 
 # Every detail kept on the event itself, in the form's order (times and quotas apart).
-DETAILS = ("series", "edition", *TEXTS, *CHINESE_TEXTS, "speaking_slots", "follow_up_days")
+DETAILS = (
+    "series",
+    "edition",
+    *TEXTS,
+    *CHINESE_TEXTS,
+    "speaking_slots",
+    "follow_up_days",
+    "follow_up_in_working_days",
+)
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
 
@@ -139,8 +148,8 @@ def details_for_next_edition(source: Event) -> EventDetails:
         theme_zh=None,
         **{
             name: getattr(source, name)
-            for name in (*TEXTS, *CHINESE_TEXTS, "speaking_slots", "follow_up_days")
-            if name not in ("title", "title_zh", "theme", "theme_zh")
+            for name in DETAILS
+            if name not in ("series", "edition", "title", "title_zh", "theme", "theme_zh")
         },
         starts_at=None,  # type: ignore[arg-type]
         ends_at=None,  # type: ignore[arg-type]

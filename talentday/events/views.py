@@ -65,6 +65,7 @@ def _details(form: EventForm) -> services.EventDetails:
         registration_opens_at=from_city_time(form.registration_opens_at.data),
         registration_closes_at=from_city_time(form.registration_closes_at.data),
         follow_up_days=form.follow_up_days.data,
+        follow_up_in_working_days=form.follow_up_in_working_days.data,
         quotas=quotas,
     )
 

@@ -53,8 +53,17 @@ class AssignForm(VersionedForm):
     )
     due_on = DateField(
         _l("Due date"),
-        validators=[InputRequired(_l("Enter the due date")), date_in_range],
+        validators=[Optional(), date_in_range],
         invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+    due_in_working_days = whole_number_field(
+        _l("Or due in so many working days"),
+        minimum=1,
+        maximum=250,
+        description=_l(
+            "Counted from today on the State Council's calendar: public holidays skipped, "
+            "make-up working days counted. When given, it sets the due date."
+        ),
     )
     instructions = TextAreaField(
         _l("Instructions"),
@@ -62,6 +71,22 @@ class AssignForm(VersionedForm):
         filters=[strip_whitespace],
         render_kw={"rows": 3},
     )
+
+    # The ledger's form may leave both empty: each item then gets its own period.
+    due_date_required = True
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if (
+            self.due_date_required
+            and self.due_on.data is None
+            and not self.due_on.errors
+            and not self.due_in_working_days.data
+            and not self.due_in_working_days.errors
+        ):
+            self.due_on.errors = [*self.due_on.errors, _l("Enter the due date")]
+            valid = False
+        return valid
 
 
 class ReasonForm(VersionedForm):
@@ -204,3 +229,4 @@ class BulkAssignForm(AssignForm):
         validators=[Optional(), date_in_range],
         invalid_value_message=_l("Enter a date like 2026-12-31"),
     )
+    due_date_required = False

@@ -7,7 +7,7 @@ version column makes a truly simultaneous second save fail at commit (StaleDataE
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,7 @@ from talentday.followup.models import (
 )
 from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
+from talentday.followup.working_days import Deadline, add_working_days
 from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
@@ -215,9 +216,25 @@ def _notify_users(users: list[User], kind: str, item: FollowUpItem, **context) -
 # --- the organizer's moves ---------------------------------------------------------------
 
 
+def default_deadline(item: FollowUpItem, today: date) -> Deadline:
+    """The end of the event's follow-up period, counted from today."""
+    return item.event.follow_up_ends(today)
+
+
 def default_due_date(item: FollowUpItem, today: date) -> date:
-    """The event's follow-up period (30 days unless the event says otherwise)."""
-    return today + timedelta(days=item.event.follow_up_days)
+    return default_deadline(item, today).due_on
+
+
+def chosen_deadline(
+    item: FollowUpItem, today: date, *, on: date | None, working_days: int | None
+) -> Deadline:
+    """The due date an organizer chose: a number of working days from today, else a date,
+    else the event's follow-up period."""
+    if working_days:
+        return add_working_days(today, working_days)
+    if on is not None:
+        return Deadline(on)
+    return default_deadline(item, today)
 
 
 def assign(

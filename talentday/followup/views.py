@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -26,7 +27,7 @@ from talentday.auth.permissions import organizer_required
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import imports, ledger, services, timeline
+from talentday.followup import imports, ledger, services, timeline, working_days
 from talentday.followup.definitions import FIGURES
 from talentday.followup.forms import (
     BulkAssignForm,
@@ -52,6 +53,7 @@ from talentday.i18n import city_today, supported
 from talentday.navigation import requested_page, safe_next_url
 from talentday.registrations.models import Registration, Speaker
 from talentday.registrations.queries import registration_of
+from talentday.templating import day_text
 from talentday.units.models import ResponsibleUnit
 from talentday.units.services import active_units
 
@@ -156,7 +158,7 @@ def assign_many():
                 lead_unit=lead,
                 co_units=[unit for unit in co_units if unit],
                 # Left empty: each item's own period, as its page proposes.
-                due_on=form.due_on.data or services.default_due_date(item, today),
+                due_on=_deadline(item, form, today).due_on,
                 instructions=form.instructions.data or "",
                 by=current_user,
                 today=today,
@@ -191,6 +193,7 @@ def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None
                 form.co_unit_ids.data = [unit.id for unit in item.co_units]
                 form.due_on.data = item.due_on or services.default_due_date(item, today)
                 form.instructions.data = item.instructions
+            form.due_on.description = _period_hint(item, today)
     return forms
 
 
@@ -244,6 +247,44 @@ def item_page(item_id: int):
     return _render_item(item, relation, _forms(item))
 
 
+def _deadline(item: FollowUpItem, form, today):
+    deadline = services.chosen_deadline(
+        item, today, on=form.due_on.data, working_days=form.due_in_working_days.data
+    )
+    if deadline.estimated and not g.get("told_estimated"):
+        g.told_estimated = True  # once per request, however many items were assigned
+        flash(_estimated_warning(), "warning")
+    return deadline
+
+
+def _period_hint(item: FollowUpItem, today) -> str:
+    """What the event's follow-up period is, and where it ends counted from today."""
+    event, deadline = item.event, services.default_deadline(item, today)
+    if event.follow_up_in_working_days:
+        hint = ngettext(
+            "The event's follow-up period: %(num)d working day, to %(day)s.",
+            "The event's follow-up period: %(num)d working days, to %(day)s.",
+            event.follow_up_days,
+            day=day_text(deadline.due_on),
+        )
+    else:
+        hint = ngettext(
+            "The event's follow-up period: %(num)d day, to %(day)s.",
+            "The event's follow-up period: %(num)d days, to %(day)s.",
+            event.follow_up_days,
+            day=day_text(deadline.due_on),
+        )
+    return f"{hint} {_estimated_warning()}" if deadline.estimated else hint
+
+
+def _estimated_warning() -> str:
+    return _(
+        "The State Council has not published the holidays after %(year)d yet: weekdays were "
+        "counted as working days, so check the due date once it has.",
+        year=working_days.KNOWN_YEARS[-1],
+    )
+
+
 def _apply(action: str, item: FollowUpItem, form) -> None:
     version = form.expected_version
     if action == "assign":
@@ -255,7 +296,7 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
                 for unit in (db.session.get(ResponsibleUnit, i) for i in form.co_unit_ids.data)
                 if unit
             ],
-            due_on=form.due_on.data,
+            due_on=_deadline(item, form, city_today()).due_on,
             instructions=form.instructions.data or "",
             by=current_user,
             today=city_today(),

@@ -653,7 +653,7 @@ def may_withdraw(registration: Registration) -> bool:
 def suggestions_close_on(event: Event) -> date:
     """The last day a speaker may add a suggestion: the end of the event's follow-up
     period, counted from the day of the event in the city."""
-    return to_city_time(event.starts_at).date() + timedelta(days=event.follow_up_days)
+    return event.follow_up_ends(to_city_time(event.starts_at).date()).due_on
 
 
 def may_add_suggestions(registration: Registration, today: date | None = None) -> bool:
