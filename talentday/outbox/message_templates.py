@@ -50,7 +50,7 @@ def _event(context):
 
 def _item_unit(context):
     unit = context.get("unit") or context["item"].lead_unit
-    return unit.display_name
+    return unit.display_name if unit is not None else ""
 
 
 def _when(context) -> str:
