@@ -127,6 +127,9 @@ class DefaultConfig:
     # or calendar days when FOLLOW_UP_IN_WORKING_DAYS is false. Each event may change it.
     FOLLOW_UP_DAYS = 20
     FOLLOW_UP_IN_WORKING_DAYS = True
+    # Extensions (延期) an item may be granted: so many, adding so many calendar days in all.
+    EXTENSION_MAX_COUNT = 2
+    EXTENSION_MAX_DAYS = 60
     SPEAKER_REMINDER_DAYS = 2
     ATTENDANCE_CHASE_AFTER_DAYS = 3
 

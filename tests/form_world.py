@@ -44,6 +44,8 @@ from talentday.followup.forms import (
     AssignForm,
     BulkAssignForm,
     ConfirmImportForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
     ImportForm,
     MergeForm,
     NoteForm,
@@ -109,6 +111,7 @@ class World:
     queued_message: int = 0
     check_in_code: str = ""
     programme_break: int = 0
+    extension_item: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -179,6 +182,9 @@ def build_world(app, make_user, monkeypatch) -> World:
             registration=registration.id,
             anonymise_speaker=factories.registration(event=event).speaker_id,
             staff_user=0,
+        )
+        world.extension_item = item(
+            ItemState.IN_PROGRESS, extension_asked_to=due + timedelta(days=10)
         )
         world.emails["speaker"] = speaker.email
         world.check_in_code = check_in.code_for(registration)
@@ -266,7 +272,9 @@ def _item(name: str) -> Callable[[World], str]:
 def _act(action: str, item: str, form, valid: Callable[[World], dict]) -> FormCase:
     return FormCase(
         name=f"item {action}",
-        role="organizer" if action in ("assign", "close", "reopen", "urge") else "staff",
+        role="organizer"
+        if action in ("assign", "close", "reopen", "urge", "extension")
+        else "staff",
         url=lambda world: f"{_item(item)(world)}/{action}",
         page=_item(item),
         forms=[(form, action)],
@@ -702,6 +710,21 @@ FORM_CASES = [
     _act("urge", "working_item", NoteForm, lambda world: {"note": "Please hurry."}),
     _act("close", "resolved_item", NoteForm, lambda world: {"note": "Done."}),
     _act("reopen", "resolved_item", ReasonForm, lambda world: {"reason": "Not done."}),
+    _act(
+        "extend",
+        "working_item",
+        ExtensionRequestForm,
+        lambda world: {
+            "due_on": (datetime.now(UTC).date() + timedelta(days=25)).isoformat(),
+            "reason": "Awaiting the budget.",
+        },
+    ),
+    _act(
+        "extension",
+        "extension_item",
+        ExtensionDecisionForm,
+        lambda world: {"decision": "refuse", "due_on": "", "reason": "Not this time."},
+    ),
     FormCase(
         "merge",
         "organizer",
@@ -851,6 +874,8 @@ ENDPOINTS = {
         "item urge",
         "item close",
         "item reopen",
+        "item extend",
+        "item extension",
     ],
     "followup.merge": ["merge"],
     "followup.split": ["split"],

@@ -71,6 +71,15 @@ def _make(move: Move, item, actor, cast):
         services.merge(item, into=factories.item(event=item.event), by=actor)
     elif move is Move.SPLIT:
         services.split(item, parts=["One point.", "Another point."], by=actor)
+    elif move is Move.ASK_EXTENSION:
+        services.ask_extension(
+            item,
+            due_on=(item.due_on or city_today()) + timedelta(days=5),
+            reason="Budget.",
+            by=actor,
+        )
+    elif move is Move.DECIDE_EXTENSION:
+        services.decide_extension(item, grant=True, due_on=None, reason="", by=actor)
 
 
 def _kinds_written(item) -> set[TimelineKind]:
@@ -95,6 +104,10 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
             item = factories.item(state=state, speaker=cast["speaker"])
             if state is not ItemState.NEW:
                 item.lead_unit, item.co_units = lead, [co]
+                # Extensions are asked for before the due date, and decided once asked for.
+                item.due_on = city_today() + timedelta(days=9)
+                if move is Move.DECIDE_EXTENSION:
+                    item.extension_asked_to = item.due_on + timedelta(days=5)
             db.session.flush()
             allowed = state in MOVES[move].states and STANDING.get(name) in MOVES[move].who
             assert (move in allowed_moves(actor, item)) == allowed, (move, state, name)

@@ -89,6 +89,45 @@ class AssignForm(VersionedForm):
         return valid
 
 
+class ExtensionRequestForm(VersionedForm):
+    """The lead unit asks for more time (延期) before the due date: a new date, and why."""
+
+    due_on = DateField(
+        _l("New due date"),
+        validators=[InputRequired(_l("Enter the new due date")), date_in_range],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Say why your unit needs more time")), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
+class ExtensionDecisionForm(VersionedForm):
+    """The organizer grants an extension, possibly to another date, or refuses it."""
+
+    decision = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice("grant", _l("Grant")), SelectChoice("refuse", _l("Refuse"))],
+        validators=[InputRequired(_l("Choose whether to grant the extension"))],
+    )
+    due_on = DateField(
+        _l("New due date"),
+        description=_l("Leave empty to grant the date asked for."),
+        validators=[Optional(), date_in_range],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("Needed when refusing."),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = TextAreaField(
         _l("Reason"),

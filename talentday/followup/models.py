@@ -90,6 +90,9 @@ class TimelineKind(enum.Enum):
     NOTE = "note"
     MERGED = "merged"
     SPLIT = "split"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_GRANTED = "extension_granted"
+    EXTENSION_REFUSED = "extension_refused"
 
     @property
     def label(self):
@@ -111,6 +114,9 @@ TIMELINE_KIND_LABELS = {
     TimelineKind.NOTE: _l("Note"),
     TimelineKind.MERGED: _l("Merged"),
     TimelineKind.SPLIT: _l("Split"),
+    TimelineKind.EXTENSION_REQUESTED: _l("Extension asked for"),
+    TimelineKind.EXTENSION_GRANTED: _l("Extension granted"),
+    TimelineKind.EXTENSION_REFUSED: _l("Extension refused"),
 }
 
 
@@ -225,6 +231,13 @@ class FollowUpItem(db.Model):
         sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT")
     )
     due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    # An extension (延期) the lead unit asked for and the organizers have not decided yet:
+    # the new due date asked. Its reason is on the timeline.
+    extension_asked_to: Mapped[date | None] = mapped_column(sa.Date)
+    # Extensions granted so far, and the days they added in all (capped by the settings);
+    # each one's dates are on the timeline.
+    extensions_granted: Mapped[int] = mapped_column(default=0, server_default="0")
+    days_extended: Mapped[int] = mapped_column(default=0, server_default="0")
     instructions: Mapped[str] = mapped_column(sa.Text, default="")
     result: Mapped[str] = mapped_column(sa.Text, default="")
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ its service (which calls `require_move`) and, for a move made on the item's page
 """
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,8 @@ from talentday.auth.models import User
 from talentday.errors_domain import DomainError
 from talentday.followup.forms import (
     AssignForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
     MergeForm,
     NoteForm,
     ProgressForm,
@@ -27,6 +30,7 @@ from talentday.followup.forms import (
 )
 from talentday.followup.models import DONE_STATES, FollowUpItem, ItemState, TimelineKind
 from talentday.followup.permissions import Standing, standing
+from talentday.i18n import city_today
 from talentday.registrations.models import Speaker
 
 
@@ -42,6 +46,8 @@ class Move(enum.Enum):
     RATE = "rate"
     MERGE = "merge"
     SPLIT = "split"
+    ASK_EXTENSION = "extend"  # the lead unit asks for a later due date (延期)
+    DECIDE_EXTENSION = "extension"  # the organizer grants or refuses it
 
 
 # The speaker whose suggestion the item is; a standing that only the private link gives.
@@ -66,6 +72,8 @@ class MoveRule:
     # that page's button.
     confirm: object | None = None
     confirm_button: object | None = None
+    # What else the item must be for the move, beyond its state (None: nothing else).
+    applies: Callable[[FollowUpItem], bool] | None = None
 
 
 MOVES: dict[Move, MoveRule] = {
@@ -156,10 +164,41 @@ MOVES: dict[Move, MoveRule] = {
         TimelineKind.SPLIT,
         item_page=False,
     ),
+    # Before the due date, one request at a time; the caps are the service's (they need the
+    # settings and say how much is left).
+    Move.ASK_EXTENSION: MoveRule(
+        frozenset({Standing.LEAD_UNIT}),
+        UNITS_AT_WORK,
+        ExtensionRequestForm,
+        TimelineKind.EXTENSION_REQUESTED,
+        _l("Your request for more time has been sent to the organizers."),
+        applies=lambda item: (
+            item.extension_asked_to is None
+            and item.due_on is not None
+            and city_today() <= item.due_on
+        ),
+    ),
+    Move.DECIDE_EXTENSION: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        UNITS_AT_WORK,
+        ExtensionDecisionForm,
+        TimelineKind.EXTENSION_GRANTED,
+        _l("The extension has been decided and the lead unit told."),
+        applies=lambda item: item.extension_asked_to is not None,
+    ),
 }
 
 # The moves made through the item page's own forms, by name (the address's last part).
 ITEM_PAGE_MOVES = {move.value: move for move, rule in MOVES.items() if rule.item_page}
+
+
+# Why a move on an extension cannot be made now, though the item's state allows it.
+EXTENSION_REFUSALS = {
+    Move.ASK_EXTENSION: _l(
+        "More time can be asked for once at a time, and only until the due date."
+    ),
+    Move.DECIDE_EXTENSION: _l("No extension is waiting for a decision."),
+}
 
 
 class FollowUpError(DomainError):
@@ -182,6 +221,8 @@ def may(actor: User | Speaker | None, item: FollowUpItem, move: Move) -> bool:
     rule = MOVES[move]
     if item.merged_into_id is not None and not rule.on_merged:
         return False
+    if rule.applies is not None and not rule.applies(item):
+        return False
     return item.state in rule.states and actor_standing(actor, item) in rule.who
 
 
@@ -198,6 +239,10 @@ def require_move(actor: User | Speaker | None, item: FollowUpItem, move: Move) -
         raise MoveRefused(_l("You may not do this with this item."))
     if item.merged_into_id is not None:
         raise MoveRefused(_l("This suggestion was merged into another item; act on that one."))
+    if item.state in rule.states and rule.applies is not None:
+        raise MoveRefused(
+            EXTENSION_REFUSALS.get(move, _l("You may not do this with this item now."))
+        )
     raise MoveRefused(
         _l("This cannot be done while the item is %(state)s.", state=item.state.label)
     )

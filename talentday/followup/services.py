@@ -7,7 +7,7 @@ version column makes a truly simultaneous second save fail at commit (StaleDataE
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -34,6 +34,7 @@ from talentday.followup.working_days import Deadline, add_working_days
 from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
+from talentday.templating import day_text
 from talentday.units.models import ResponsibleUnit
 
 
@@ -296,6 +297,104 @@ def _withdraw_result(item: FollowUpItem) -> None:
     item.closed_at = None
     item.resolved_at = None
     item.result = ""
+
+
+# --- extensions (延期) ---------------------------------------------------------------------
+
+
+def extension_room(item: FollowUpItem) -> tuple[int, int]:
+    """(extensions, days) the item may still be granted under EXTENSION_MAX_COUNT and
+    EXTENSION_MAX_DAYS."""
+    config = current_app.config
+    return (
+        max(0, config["EXTENSION_MAX_COUNT"] - item.extensions_granted),
+        max(0, config["EXTENSION_MAX_DAYS"] - item.days_extended),
+    )
+
+
+def _check_extension(item: FollowUpItem, due_on: date, field: str) -> None:
+    count_left, days_left = extension_room(item)
+    if count_left == 0:
+        raise FollowUpError(_l("This item has had every extension the rules allow."), field=field)
+    if due_on <= item.due_on:
+        raise FollowUpError(
+            _l("Choose a date after the current due date, %(date)s.", date=day_text(item.due_on)),
+            field=field,
+        )
+    if (due_on - item.due_on).days > days_left:
+        raise FollowUpError(
+            _l(
+                "The rules allow at most %(days)s more days for this item: choose %(date)s or "
+                "earlier.",
+                days=days_left,
+                date=day_text(item.due_on + timedelta(days=days_left)),
+            ),
+            field=field,
+        )
+
+
+def ask_extension(
+    item: FollowUpItem, *, due_on: date, reason: str, by: User, expected_version=None
+) -> None:
+    """The lead unit asks, before the due date, for a later one, saying why. The organizers
+    are told; the item stays due on its date until they grant it."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.ASK_EXTENSION)
+    if not reason.strip():
+        raise FollowUpError(_l("Say why your unit needs more time"), field="reason")
+    _check_extension(item, due_on, "due_on")
+    item.extension_asked_to = due_on
+    _record(
+        item, TimelineKind.EXTENSION_REQUESTED, by=by, unit=by.unit, note=reason.strip(),
+        details=timeline.extension_asked(item.due_on, due_on),
+    )  # fmt: skip
+    _notify_users(
+        organizers(), "extension_asked", item, reason=reason.strip(), unit=by.unit, new_due=due_on
+    )
+
+
+def decide_extension(
+    item: FollowUpItem,
+    *,
+    grant: bool,
+    due_on: date | None,
+    reason: str,
+    by: User,
+    expected_version=None,
+) -> None:
+    """The organizer grants the extension (to the date asked, or another within the caps)
+    or refuses it, saying why. On-time is judged against the due date in force: a granted
+    extension moves it, and the timeline keeps the one before."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.DECIDE_EXTENSION)
+    asked = item.extension_asked_to
+    if not grant:
+        if not reason.strip():
+            raise FollowUpError(_l("Say why the extension is refused"), field="reason")
+        item.extension_asked_to = None
+        _record(
+            item, TimelineKind.EXTENSION_REFUSED, by=by, note=reason.strip(),
+            details=timeline.extension_asked(item.due_on, asked),
+        )  # fmt: skip
+        _notify_users(
+            unit_staff([item.lead_unit_id]), "extension_refused", item, reason=reason.strip()
+        )
+        return
+    granted = due_on or asked
+    _check_extension(item, granted, "due_on")
+    previous = item.due_on
+    item.due_on = granted
+    item.extension_asked_to = None
+    item.extensions_granted += 1
+    item.days_extended += (granted - previous).days
+    _record(
+        item, TimelineKind.EXTENSION_GRANTED, by=by, note=reason.strip(),
+        details=timeline.extension_granted(previous, granted),
+    )  # fmt: skip
+    _notify_users(
+        unit_staff([item.lead_unit_id]), "extension_granted", item, reason=reason.strip(),
+        new_due=granted,
+    )  # fmt: skip
 
 
 def urge(item: FollowUpItem, *, note: str, by: User) -> None:

@@ -28,6 +28,8 @@ MERGED_INTO = "merged_into"
 MERGED_FROM = "merged_from"
 SPLIT_INTO = "split_into"
 SPLIT_FROM = "split_from"
+ASKED_TO = "asked_to"
+PREVIOUS_DUE_ON = "previous_due_on"
 
 
 def assignment(lead_unit: ResponsibleUnit, co_units: Iterable[ResponsibleUnit], due_on: date):
@@ -40,6 +42,14 @@ def assignment(lead_unit: ResponsibleUnit, co_units: Iterable[ResponsibleUnit], 
 
 def overdue(due_on: date, days_late: int) -> dict:
     return {DUE_ON: due_on.isoformat(), DAYS_LATE: days_late}
+
+
+def extension_asked(due_on: date, asked_to: date) -> dict:
+    return {DUE_ON: due_on.isoformat(), ASKED_TO: asked_to.isoformat()}
+
+
+def extension_granted(previous: date, due_on: date) -> dict:
+    return {PREVIOUS_DUE_ON: previous.isoformat(), DUE_ON: due_on.isoformat()}
 
 
 def units_named(entries: Iterable[TimelineEntry]) -> dict[int, ResponsibleUnit]:
@@ -70,7 +80,23 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
     if details.get(CO_UNITS):
         names = [unit_name(unit_id) for unit_id in details[CO_UNITS]]
         lines.append(_("Co-handling units: %(units)s", units=listed(names)))
-    if DUE_ON in details and DAYS_LATE not in details:
+    if ASKED_TO in details:
+        lines.append(
+            _(
+                "Due on %(date)s; asked to move it to %(asked)s",
+                date=_date(details[DUE_ON]),
+                asked=_date(details[ASKED_TO]),
+            )
+        )
+    elif PREVIOUS_DUE_ON in details:
+        lines.append(
+            _(
+                "Due date moved from %(previous)s to %(date)s",
+                previous=_date(details[PREVIOUS_DUE_ON]),
+                date=_date(details[DUE_ON]),
+            )
+        )
+    elif DUE_ON in details and DAYS_LATE not in details:
         lines.append(_("Due on %(date)s", date=_date(details[DUE_ON])))
     if DAYS_LATE in details:
         days = details[DAYS_LATE]

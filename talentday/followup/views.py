@@ -304,6 +304,16 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
         )
     elif action == "accept":
         services.accept(item, by=current_user, expected_version=version)
+    elif action == "extend":
+        services.ask_extension(
+            item, due_on=form.due_on.data, reason=form.reason.data or "", by=current_user,
+            expected_version=version,
+        )  # fmt: skip
+    elif action == "extension":
+        services.decide_extension(
+            item, grant=form.decision.data == "grant", due_on=form.due_on.data,
+            reason=form.reason.data or "", by=current_user, expected_version=version,
+        )  # fmt: skip
     elif action == "return":
         services.return_to_organizer(
             item, reason=form.reason.data, by=current_user, expected_version=version

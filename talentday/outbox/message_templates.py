@@ -119,6 +119,9 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         _paragraph("_instructions"),
         paragraph=True,
     ),
+    "new_due": Placeholder(
+        _l("the new due date, asked for or granted"), lambda c: _filter("date", c["new_due"])
+    ),
     "item_link": Placeholder(
         _l("the link to the item (unit staff and organizers sign in)"),
         lambda c: current_app.jinja_env.globals["public_url"](
@@ -351,6 +354,27 @@ KINDS: dict[str, TemplateKind] = {
             "link",
             "private_link",
             recipient=_TO_SPEAKER,
+        ),
+        _item(
+            "extension_asked",
+            _l("Extension asked for by the lead unit"),
+            _l("A unit asks for more time on a suggestion"),
+            "reason",
+            "new_due",
+            recipient=_TO_ORGANIZERS,
+        ),
+        _item(
+            "extension_granted",
+            _l("Extension granted"),
+            _l("Your unit has more time for a suggestion"),
+            "reason",
+            "new_due",
+        ),
+        _item(
+            "extension_refused",
+            _l("Extension refused"),
+            _l("Your unit's request for more time was refused"),
+            "reason",
         ),
         TemplateKind(
             "unit_digest",
