@@ -197,3 +197,29 @@ def test_demo_skip_option_loads_a_fresh_database_and_a_second_time_changes_nothi
     assert "already loaded" in second.output
     with app.app_context():
         assert row_counts() == before
+
+
+def test_demo_shows_an_extension_granted_and_one_refused(app, runner):
+    from talentday.followup.models import TimelineKind
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        kinds = db.session.scalars(
+            sa.select(TimelineEntry.kind).where(
+                TimelineEntry.kind.in_(
+                    (TimelineKind.EXTENSION_GRANTED, TimelineKind.EXTENSION_REFUSED)
+                )
+            )
+        ).all()
+        assert sorted(kinds, key=str) == [
+            TimelineKind.EXTENSION_GRANTED,
+            TimelineKind.EXTENSION_REFUSED,
+        ]
+        extended = db.session.scalars(
+            sa.select(FollowUpItem).where(FollowUpItem.extensions_granted > 0)
+        ).one()
+        assert extended.days_extended == 20 and extended.due_on.isoformat() == "2026-12-20"
+    client = app.test_client()
+    sign_in(client, "leader@example.com", DEMO_PASSWORD)
+    page = client.get(f"/followup/items/{extended.id}").get_data(as_text=True)
+    assert "2026-11-30" in page and "2026-12-20" in page  # the due date before, on the timeline

@@ -2,6 +2,7 @@
 grants (to the date asked or another) or refuses, within the settings' caps; on-time is
 judged against the due date in force when the result came."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -156,3 +157,61 @@ def test_asked_and_granted_through_the_item_page(app, make_user):
     with app.app_context():
         item = db.session.get(FollowUpItem, item_id)
         assert item.due_on == due + timedelta(days=7) and item.extensions_granted == 1
+
+
+def test_a_result_makes_a_request_for_more_time_moot(setting):
+    """The organizers' desk lists requests to decide; one made moot by the answer would
+    wait there for ever with nothing left to decide."""
+    item, staff = setting["item"], setting["staff"]
+    services.ask_extension(item, due_on=item.due_on + timedelta(5), reason="x", by=staff)
+    services.submit_result(item, result="Done after all.", by=staff)
+    assert item.extension_asked_to is None
+
+
+def test_the_desk_the_dashboard_and_the_ledger_count_extensions(app, make_user):
+    from openpyxl import load_workbook
+
+    from tests.conftest import sign_in
+
+    with app.app_context():
+        lead = factories.unit(name="Housing Bureau")
+        db.session.commit()
+        organizer = db.session.get(User, make_user(Role.ORGANIZER).id)
+        staff = db.session.get(User, make_user(Role.DEPARTMENT_STAFF, unit_id=lead.id).id)
+        due = city_today() + timedelta(days=10)
+        granted, asking = (
+            factories.item(state=ItemState.ACCEPTED, lead_unit=lead, due_on=due) for _ in range(2)
+        )
+        factories.item(state=ItemState.ACCEPTED, lead_unit=lead, due_on=due)  # never extended
+        services.ask_extension(granted, due_on=due + timedelta(14), reason="x", by=staff)
+        services.decide_extension(granted, grant=True, due_on=None, reason="", by=organizer)
+        services.ask_extension(asking, due_on=due + timedelta(3), reason="y", by=staff)
+        db.session.commit()
+        granted_id, asking_id, lead_id = granted.id, asking.id, lead.id
+        organizer_email = organizer.email
+
+    desk = app.test_client()
+    sign_in(desk, organizer_email)
+    home = desk.get("/home").get_data(as_text=True)
+    assert "Asking for more time, to decide" in home
+    assert 'href="/followup/?figure=extension_asked" data-figure="extension_asked">1<' in home
+    listed = desk.get("/followup/?figure=extension_asked").get_data(as_text=True)
+    assert f"/followup/items/{asking_id}" in listed
+    assert f"/followup/items/{granted_id}" not in listed
+
+    card = desk.get(f"/dashboard/units/{lead_id}").get_data(as_text=True)
+    assert 'data-figure="extended">1<' in card
+    assert 'data-figure="days_extended">14<' in card
+    extended = desk.get(f"/followup/?unit={lead_id}&role=lead&figure=extended")
+    extended = extended.get_data(as_text=True)
+    assert f"/followup/items/{granted_id}" in extended
+    assert f"/followup/items/{asking_id}" not in extended
+
+    response = desk.get("/followup/ledger.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header, *values = sheet.iter_rows(min_row=2, values_only=True)
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in values}
+    assert rows[granted_id]["Extensions granted"] == 1
+    assert rows[granted_id]["Days of extension"] == 14
+    assert rows[asking_id]["More time asked to"].date() == due + timedelta(3)

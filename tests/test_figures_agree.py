@@ -129,6 +129,9 @@ def python_figures(items, today: date, zone: str) -> dict:
         "to_reassign": sum(item.state is ItemState.RETURNED for item in counted),
         "to_close": sum(item.state is ItemState.RESOLVED for item in counted),
         "average_days": sum(days) / len(days) if days else None,
+        "extended": sum(item.extensions_granted > 0 for item in counted),
+        "days_extended": sum(item.days_extended for item in counted),
+        "extension_asked": sum(item.extension_asked_to is not None for item in counted),
     }
 
 
@@ -188,6 +191,7 @@ def oracle(today: date) -> dict:
 WEIGHTS = {
     Move.ASSIGN: 6, Move.ACCEPT: 6, Move.PROGRESS: 2, Move.RESULT: 5, Move.CLOSE: 4,
     Move.RATE: 4, Move.RETURN: 1, Move.REOPEN: 1, Move.URGE: 1, Move.MERGE: 1,
+    Move.ASK_EXTENSION: 2, Move.DECIDE_EXTENSION: 2,
 }  # fmt: skip
 
 
@@ -255,6 +259,18 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
                 services.close(item, by=organizer)
             elif move is Move.REOPEN:
                 services.reopen(item, reason="Not done yet.", by=organizer)
+            elif move is Move.ASK_EXTENSION:
+                if services.extension_room(item)[0] == 0:
+                    continue  # the caps are the service's, not the table of moves'
+                services.ask_extension(
+                    item, due_on=item.due_on + timedelta(days=chance.randint(1, 20)),
+                    reason="The budget comes next month.", by=lead,
+                )  # fmt: skip
+            elif move is Move.DECIDE_EXTENSION:
+                grant = chance.random() < 0.7
+                services.decide_extension(
+                    item, grant=grant, due_on=None, reason="" if grant else "No.", by=organizer
+                )
             elif move is Move.URGE:
                 services.urge(item, note="Please hurry.", by=organizer)
             elif move is Move.RATE:
@@ -333,9 +349,11 @@ def test_every_page_shows_the_same_figures(app, figures_world, make_user):
         assert head[key] == expected[None][key], key
     for row_key, row in unit_rows.items():
         for key in ("as_lead", "as_co", "returned", "closed", "overdue", "on_time", "judged",
-                    "rated", "satisfied"):  # fmt: skip
+                    "rated", "satisfied", "extended", "days_extended"):  # fmt: skip
             assert row[key] == expected[row_key][key], (row_key, key)
     expected[None].update(events_held=head.events_held, speakers=head.speakers)
+    if figures_world == "generated":  # the data hold every kind of figure worth comparing
+        assert expected[None]["extended"] and expected[None]["extension_asked"]
 
     leader = app.test_client()
     sign_in(leader, make_user(Role.LEADER).email)

@@ -86,22 +86,24 @@ HEADLINE = (
     "rated",
     "satisfied",
     "to_reassign",
+    "extended",
+    "days_extended",
 )
 UNIT = ("as_lead", "closed", "overdue", "with_result", "judged", "on_time", "rated", "satisfied",
-        "average_days")  # fmt: skip
+        "average_days", "extended", "days_extended")  # fmt: skip
 BREAKDOWN = ("suggestions", "open", "closed", "overdue")
-ORGANIZER_DESK = ("to_assign", "to_reassign", "to_close")
+ORGANIZER_DESK = ("to_assign", "to_reassign", "extension_asked", "to_close")
 EVENT_ROW = ("suggestions", "open", "overdue")
 # What the pages show, in order.
 HEADLINE_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "to_reassign",
                   "on_time_rate", "satisfied_share")  # fmt: skip
 LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue")
 UNIT_COLUMNS = ("as_lead", "as_co", "closed", "on_time_rate", "overdue", "average_days",
-                "satisfied_share", "returned")  # fmt: skip
+                "satisfied_share", "returned", "extended", "days_extended")  # fmt: skip
 UNIT_CARDS = UNIT_COLUMNS
 REPORT_SUMMARY = ("events_held", "speakers", "suggestions", "closed", "overdue", "with_result",
                   "judged", "on_time", "on_time_rate", "rated", "satisfied", "satisfied_share",
-                  "to_reassign")  # fmt: skip
+                  "to_reassign", "extended", "days_extended")  # fmt: skip
 
 
 def count(keys, where, today: date, group_by=None) -> list:

@@ -410,6 +410,29 @@ RETURN_REASON = (
     "Bureau; please reassign."
 )
 
+# Extensions (延期) asked for, by the index of the suggestion above: (days after the salon
+# the lead unit asked, the due date before, the date asked, the date granted or None when
+# refused, the unit's reason, the organizer's answer). Invented.
+EXTENSIONS = {
+    0: (
+        40,
+        (2026, 11, 30),
+        (2026, 12, 31),
+        (2026, 12, 20),
+        "The credit rules for work placements need the provincial education department's "
+        "approval, expected in mid-December.",
+        "Granted to 20 December: the approval is not needed to publish the bases' list.",
+    ),
+    5: (
+        50,
+        (2026, 11, 15),
+        (2026, 12, 15),
+        None,
+        "The pilot fund's first round has not closed yet.",
+        "Refused: report what the first round funded, and the second round as progress.",
+    ),
+}
+
 # Registrations waiting for the organizer's review at the next salon (invented).
 NEXT_SALON_SPEAKERS = [
     (

@@ -181,6 +181,7 @@ def _staff_of(users: dict[str, User], unit: ResponsibleUnit | None) -> User | No
 
 
 def _add_item(
+    index: int,
     row: tuple,
     *,
     event: Event,
@@ -190,6 +191,7 @@ def _add_item(
     users: dict[str, User],
 ) -> None:
     (speaker_index, code, content, lead, co_units, due, final_state, result, satisfaction) = row
+    extension = data.EXTENSIONS.get(index)
     organizer = users["organizer@example.com"]
     registration = registrations[speaker_index]
     raised_at = event.starts_at + timedelta(hours=1)
@@ -222,6 +224,8 @@ def _add_item(
     ]
     previous = ItemState.NEW
     staff = _staff_of(users, lead_unit)
+    # A granted extension moved the due date: the item was assigned with the date before.
+    first_due = date(*extension[1]) if extension and extension[3] else None
     for state in _PATHS[final_state]:
         at = event.starts_at + timedelta(days=_DAYS_AFTER_EVENT[state])
         by_unit = state not in (ItemState.ASSIGNED, ItemState.CLOSED)
@@ -242,7 +246,7 @@ def _add_item(
                 to_state=state,
                 note=note,
                 details=(
-                    timeline_values.assignment(lead_unit, [], item.due_on)
+                    timeline_values.assignment(lead_unit, [], first_due or item.due_on)
                     if state is ItemState.ASSIGNED and item.due_on
                     else None
                 ),
@@ -256,6 +260,8 @@ def _add_item(
         elif state is ItemState.CLOSED:
             item.closed_at = at
         previous = state
+    if extension:
+        timeline.extend(_extension_entries(item, extension, event, staff, organizer))
     if satisfaction is not None:
         unsatisfied = satisfaction is Satisfaction.UNSATISFIED
         item.satisfaction_comment = data.UNSATISFIED_COMMENT if unsatisfied else ""
@@ -285,6 +291,42 @@ def _add_item(
                 )
             )
     db.session.add_all(timeline)
+
+
+def _extension_entries(item, extension, event, staff, organizer) -> list[TimelineEntry]:
+    """The request for more time and the organizer's answer, as the services record them."""
+    days_after, before, asked, granted, reason, answer = extension
+    before, asked = date(*before), date(*asked)
+    asked_at = event.starts_at + timedelta(days=days_after)
+    entries = [
+        TimelineEntry(
+            item=item, at=asked_at, kind=TimelineKind.EXTENSION_REQUESTED, actor_user=staff,
+            unit=item.lead_unit, note=reason,
+            details=timeline_values.extension_asked(before, asked),
+        )
+    ]  # fmt: skip
+    decided_at = asked_at + timedelta(days=1)
+    if granted is None:
+        entries.append(
+            TimelineEntry(
+                item=item, at=decided_at, kind=TimelineKind.EXTENSION_REFUSED,
+                actor_user=organizer, note=answer,
+                details=timeline_values.extension_asked(before, asked),
+            )
+        )  # fmt: skip
+    else:
+        granted = date(*granted)
+        item.due_on = granted
+        item.extensions_granted = 1
+        item.days_extended = (granted - before).days
+        entries.append(
+            TimelineEntry(
+                item=item, at=decided_at, kind=TimelineKind.EXTENSION_GRANTED,
+                actor_user=organizer, note=answer,
+                details=timeline_values.extension_granted(before, granted),
+            )
+        )  # fmt: skip
+    return entries
 
 
 def _add_waiting_registrations(event: Event) -> None:
@@ -372,8 +414,9 @@ def load_demo() -> DemoSummary:
         db.session.add(registration)
         registrations.append(registration)
     db.session.flush()
-    for row in data.SUGGESTIONS:
+    for index, row in enumerate(data.SUGGESTIONS):
         _add_item(
+            index,
             row,
             event=salon,
             registrations=registrations,

@@ -100,6 +100,16 @@ def led_by(unit_id: int):
     return sa.and_(leading(), FollowUpItem.lead_unit_id == unit_id)
 
 
+def extended():
+    """Items given more time at least once (延期): the due date in force is a later one."""
+    return FollowUpItem.extensions_granted > 0
+
+
+def extension_asked():
+    """Items whose lead unit asked for more time and the organizers have not decided yet."""
+    return FollowUpItem.extension_asked_to.is_not(None)
+
+
 def _in_state(state: ItemState):
     return lambda today: FollowUpItem.state == state
 
@@ -114,6 +124,9 @@ class Figure:
     label: Any
     where: Callable[[date], Any] | None = None
     aggregate: Callable[[date], Any] | None = None
+    # A whole number added up over the counted items (days of extension): 0 when none,
+    # shown and exported as a count, unlike an average.
+    total: Callable[[date], Any] | None = None
     # The ledger arguments that open exactly the items counted; a unit's figure adds its own
     # scope (as lead unit, unless `unit_drill` says otherwise). None: nothing to open.
     drill: Mapping[str, str] | None = None
@@ -126,9 +139,11 @@ class Figure:
 
     @property
     def counts_items(self) -> bool:
-        return self.where is not None or self.aggregate is not None
+        return any(part is not None for part in (self.where, self.aggregate, self.total))
 
     def column(self, today: date):
+        if self.total is not None:
+            return sa.func.coalesce(sa.func.sum(self.total(today)), 0).label(self.key)
         if self.aggregate is not None:
             return self.aggregate(today).label(self.key)
         return sa.func.count().filter(self.where(today)).label(self.key)
@@ -268,6 +283,27 @@ _FIGURES = [
         ),
     ),
     Figure(
+        "extended",
+        _l("Given more time"),
+        where=lambda today: extended(),
+        drill={"figure": "extended"},
+        ledger_filter=True,
+        definition=_l(
+            "Given more time: items whose due date the organizers extended at least once, at "
+            "their lead unit's request; on time is judged against the due date in force when "
+            "the result came."
+        ),
+    ),
+    Figure(
+        "days_extended",
+        _l("Days of extension"),
+        total=lambda today: FollowUpItem.days_extended,
+        definition=_l(
+            "Days of extension: the calendar days the extensions granted added to the due "
+            "dates, in all."
+        ),
+    ),
+    Figure(
         "returned",
         _l("Returned"),
         unit_drill=lambda unit: {"returned_by": unit},
@@ -289,6 +325,13 @@ _FIGURES = [
             "Returned, to assign again: a unit returned the item; it waits on the organizers, "
             "and its due date starts again when it is reassigned."
         ),
+    ),
+    Figure(
+        "extension_asked",
+        _l("Asking for more time, to decide"),
+        where=lambda today: extension_asked(),
+        drill={"figure": "extension_asked"},
+        ledger_filter=True,
     ),
     Figure(
         "to_close",

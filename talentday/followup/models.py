@@ -198,6 +198,13 @@ class FollowUpItem(db.Model):
             "due_on",
             "id",
         ),
+        # The requests for more time the organizers have to decide (their desk): a few items.
+        sa.Index(
+            "ix_followup_item_extension_asked",
+            "extension_asked_to",
+            sqlite_where=sa.text("extension_asked_to IS NOT NULL"),
+            postgresql_where=sa.text("extension_asked_to IS NOT NULL"),
+        ),
         # The duplicates merged into an item. Only the few merged ones are in it: an index
         # holding every unmerged item too made SQLite read them all for `IS NULL` and sort them.
         sa.Index(

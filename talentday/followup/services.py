@@ -480,6 +480,7 @@ def submit_result(item: FollowUpItem, *, result: str, by: User, expected_version
     )  # fmt: skip
     item.result = result.strip()
     item.resolved_at = utcnow()
+    item.extension_asked_to = None  # the answer came: a request for more time is moot
     if item.speaker is not None and item.speaker.anonymised_at is None:
         queue_message(
             kind="item_resolved",

@@ -190,9 +190,13 @@ def leader_overview(today: date, limit: int = 20):
 
 
 def items_awaiting_organizers(today: date) -> definitions.Counts:
-    """What waits on the organizers: new and returned items to assign, resolved to close.
-    Only the items in those states are read (the state index finds them)."""
-    waiting = FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED))
+    """What waits on the organizers: new and returned items to assign, requests for more time
+    to decide, resolved items to close. Only those items are read (the state index and the
+    partial index of requests find them)."""
+    waiting = sa.or_(
+        FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED)),
+        definitions.extension_asked(),
+    )
     (figures,) = metrics.count(
         metrics.ORGANIZER_DESK, sa.and_(definitions.counted(), waiting), today
     )
