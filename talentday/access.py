@@ -96,6 +96,7 @@ ROUTES: dict[str, Audience] = {
     "registrations.confirm_registration": Audience.SPEAKER_LINK,
     "registrations.add_suggestion": Audience.SPEAKER_LINK,
     "registrations.rate_item": Audience.SPEAKER_LINK,
+    "registrations.answer_promise": Audience.SPEAKER_LINK,
     "registrations.withdraw": Audience.SPEAKER_LINK,
     "registrations.confirm_attendance": Audience.SPEAKER_LINK,
     "registrations.decline": Audience.SPEAKER_LINK,

@@ -43,6 +43,9 @@ from talentday.extensions import db
 from talentday.followup.forms import (
     AssignForm,
     BulkAssignForm,
+    ClosingForm,
+    CommitmentAnswerForm,
+    CommitmentCheckForm,
     ConfirmImportForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -56,7 +59,7 @@ from talentday.followup.forms import (
     ResultForm,
     SplitForm,
 )
-from talentday.followup.models import ItemState
+from talentday.followup.models import ItemState, ResultClass
 from talentday.forms import BaseForm
 from talentday.outbox.forms import MessageTemplateForm, OutboxActionForm
 from talentday.outbox.message_templates import KINDS
@@ -112,6 +115,7 @@ class World:
     check_in_code: str = ""
     programme_break: int = 0
     extension_item: int = 0
+    promise_item: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -185,6 +189,13 @@ def build_world(app, make_user, monkeypatch) -> World:
         )
         world.extension_item = item(
             ItemState.IN_PROGRESS, extension_asked_to=due + timedelta(days=10)
+        )
+        world.promise_item = item(
+            ItemState.RESOLVED,
+            result="Flats are being built.",
+            result_class=ResultClass.BEING_SOLVED,
+            commitment_on=due - timedelta(days=40),
+            commitment_due_at=now,
         )
         world.emails["speaker"] = speaker.email
         world.check_in_code = check_in.code_for(registration)
@@ -273,7 +284,7 @@ def _act(action: str, item: str, form, valid: Callable[[World], dict]) -> FormCa
     return FormCase(
         name=f"item {action}",
         role="organizer"
-        if action in ("assign", "close", "reopen", "urge", "extension")
+        if action in ("assign", "close", "reopen", "urge", "extension", "check_promise")
         else "staff",
         url=lambda world: f"{_item(item)(world)}/{action}",
         page=_item(item),
@@ -564,6 +575,18 @@ FORM_CASES = [
         shows=lambda world: ["/r/", f"/followup/items/{world.resolved_item}"],
     ),
     FormCase(
+        "speaker promise",
+        "speaker",
+        lambda world: f"/r/items/{world.promise_item}/promise",
+        lambda world: "/r/",
+        [(CommitmentAnswerForm, "promise")],
+        lambda world: {
+            f"promise{world.promise_item}-kept": "no",
+            f"promise{world.promise_item}-comment": "Nothing built yet.",
+        },
+        shows=lambda world: ["/r/", f"/followup/items/{world.promise_item}"],
+    ),
+    FormCase(
         "speaker confirm",
         "speaker",
         lambda world: "/r/confirm",
@@ -706,9 +729,22 @@ FORM_CASES = [
         ProgressForm,
         lambda world: {"note": "Site chosen.", "percent": "40"},
     ),
-    _act("result", "working_item", ResultForm, lambda world: {"result": "Flats open in May."}),
+    _act(
+        "result",
+        "working_item",
+        ResultForm,
+        lambda world: {"result": "Flats open in May.", "result_class": "solved"},
+    ),
     _act("urge", "working_item", NoteForm, lambda world: {"note": "Please hurry."}),
-    _act("close", "resolved_item", NoteForm, lambda world: {"note": "Done."}),
+    _act(
+        "close", "resolved_item", ClosingForm, lambda world: {"result_class": "", "note": "Done."}
+    ),
+    _act(
+        "check_promise",
+        "promise_item",
+        CommitmentCheckForm,
+        lambda world: {"outcome": "not_kept", "reason": "The flats are not built."},
+    ),
     _act("reopen", "resolved_item", ReasonForm, lambda world: {"reason": "Not done."}),
     _act(
         "extend",
@@ -853,6 +889,7 @@ ENDPOINTS = {
     "registrations.save_details": ["speaker details"],
     "registrations.add_suggestion": ["speaker suggestion"],
     "registrations.rate_item": ["speaker rating"],
+    "registrations.answer_promise": ["speaker promise"],
     "registrations.confirm_registration": ["speaker confirm"],
     "registrations.withdraw": ["speaker withdraw"],
     "registrations.confirm_attendance": ["speaker will come"],
@@ -876,6 +913,7 @@ ENDPOINTS = {
         "item reopen",
         "item extend",
         "item extension",
+        "item check_promise",
     ],
     "followup.merge": ["merge"],
     "followup.split": ["split"],
@@ -901,6 +939,8 @@ def field_specs(app, case: FormCase, world: World) -> list[FieldSpec]:
         for form_class, prefix in case.forms:
             if form_class is RatingForm:
                 prefix = f"rate{world.resolved_item}"
+            if form_class is CommitmentAnswerForm:
+                prefix = f"promise{world.promise_item}"
             form = form_class(prefix=prefix, meta={"csrf": False})
             if isinstance(getattr(form, "placements", None), FieldList):
                 form.placements.append_entry()

@@ -14,7 +14,7 @@ from talentday.dashboard import views as dashboard_views
 from talentday.extensions import db
 from talentday.followup import services as followup_services
 from talentday.followup.ledger import LedgerLinks
-from talentday.followup.models import FollowUpItem, ItemState
+from talentday.followup.models import FollowUpItem, ItemState, ResultClass
 from talentday.i18n import city_today
 from talentday.main import services
 from tests import factories
@@ -137,7 +137,10 @@ def test_the_dashboard_shows_a_change_at_once_and_says_when_it_counted(app, make
     with app.app_context():
         item = db.session.get(FollowUpItem, item_id)
         followup_services.submit_result(
-            item, result="Done.", by=db.session.get(type(staff), staff.id)
+            item,
+            result_class=ResultClass.SOLVED,
+            result="Done.",
+            by=db.session.get(type(staff), staff.id),
         )
         db.session.commit()
         followup_services.close(item, by=db.session.get(type(organizer), organizer.id))

@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services
-from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry, TimelineKind
+from talentday.followup.models import (
+    FollowUpItem,
+    ItemState,
+    ResultClass,
+    TimelineEntry,
+    TimelineKind,
+)
 from talentday.followup.moves import FollowUpError, MoveRefused
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
@@ -164,7 +170,9 @@ def test_a_result_makes_a_request_for_more_time_moot(setting):
     wait there for ever with nothing left to decide."""
     item, staff = setting["item"], setting["staff"]
     services.ask_extension(item, due_on=item.due_on + timedelta(5), reason="x", by=staff)
-    services.submit_result(item, result="Done after all.", by=staff)
+    services.submit_result(
+        item, result_class=ResultClass.SOLVED, result="Done after all.", by=staff
+    )
     assert item.extension_asked_to is None
 
 

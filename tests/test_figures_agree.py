@@ -26,6 +26,7 @@ from talentday.followup.definitions import FIGURES
 from talentday.followup.models import (
     FollowUpItem,
     ItemState,
+    ResultClass,
     Satisfaction,
     TimelineEntry,
     TimelineKind,
@@ -132,6 +133,12 @@ def python_figures(items, today: date, zone: str) -> dict:
         "extended": sum(item.extensions_granted > 0 for item in counted),
         "days_extended": sum(item.days_extended for item in counted),
         "extension_asked": sum(item.extension_asked_to is not None for item in counted),
+        "classed": sum(item.result_class is not None for item in with_result),
+        "solved": sum(item.result_class is ResultClass.SOLVED for item in with_result),
+        "promise_to_check": sum(
+            item.commitment_due_at is not None and item.commitment_settled_at is None
+            for item in counted
+        ),
     }
 
 
@@ -254,7 +261,12 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
             elif move is Move.PROGRESS:
                 services.post_progress(item, note="Working on it.", percent=50, by=lead)
             elif move is Move.RESULT:
-                services.submit_result(item, result="Done as asked.", by=lead)
+                result_class = chance.choice(list(ResultClass))
+                services.submit_result(
+                    item, result_class=result_class, result="Done as asked.", by=lead,
+                    commitment_on=today + timedelta(days=chance.randint(1, 60))
+                    if result_class.promises else None,
+                )  # fmt: skip
             elif move is Move.CLOSE:
                 services.close(item, by=organizer)
             elif move is Move.REOPEN:
@@ -290,6 +302,19 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
                 if targets:
                     services.merge(item, into=chance.choice(targets), by=organizer)
             db.session.flush()
+    # However the dice fell, one item was given more time and one request waits.
+    may_ask = [
+        item
+        for item in items
+        if item.lead_unit_id
+        and Move.ASK_EXTENSION in allowed_moves(staff[item.lead_unit_id], item)
+        and services.extension_room(item)[0]
+    ]
+    for item, grant in zip(may_ask, (True, False), strict=False):
+        lead = staff[item.lead_unit_id]
+        services.ask_extension(item, due_on=item.due_on + timedelta(5), reason="Budget.", by=lead)
+        if grant:
+            services.decide_extension(item, grant=True, due_on=None, reason="", by=organizer)
     # Weeks pass: due dates and results land before, on and after today.
     now = datetime.now(UTC)
     for item in items:
@@ -300,6 +325,9 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
             item.resolved_at = now - timedelta(
                 days=chance.randint(0, 29), hours=chance.randint(0, 23)
             )
+        if item.commitment_on is not None:  # some promised dates have passed
+            item.commitment_on = today + timedelta(days=chance.randint(-20, 20))
+    services.promises_come_due(today)
     db.session.commit()
 
 
@@ -349,11 +377,13 @@ def test_every_page_shows_the_same_figures(app, figures_world, make_user):
         assert head[key] == expected[None][key], key
     for row_key, row in unit_rows.items():
         for key in ("as_lead", "as_co", "returned", "closed", "overdue", "on_time", "judged",
-                    "rated", "satisfied", "extended", "days_extended"):  # fmt: skip
+                    "rated", "satisfied", "extended", "days_extended", "classed",
+                    "solved"):  # fmt: skip
             assert row[key] == expected[row_key][key], (row_key, key)
     expected[None].update(events_held=head.events_held, speakers=head.speakers)
     if figures_world == "generated":  # the data hold every kind of figure worth comparing
         assert expected[None]["extended"] and expected[None]["extension_asked"]
+        assert expected[None]["solved"] and expected[None]["promise_to_check"]
 
     leader = app.test_client()
     sign_in(leader, make_user(Role.LEADER).email)

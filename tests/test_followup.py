@@ -12,6 +12,7 @@ from talentday.followup.models import (
     ITEM_TRANSITIONS,
     FollowUpItem,
     ItemState,
+    ResultClass,
     Satisfaction,
     TimelineEntry,
     TimelineKind,
@@ -68,7 +69,9 @@ def test_the_whole_path_is_kept_on_the_timeline(people):
     services.accept(item, by=people["lead"])
     services.post_progress(item, note="Draft policy ready.", percent=40, by=people["lead"])
     services.post_progress(item, note="Site offered.", percent=None, by=people["co"])
-    services.submit_result(item, result="Apartments open in March.", by=people["lead"])
+    services.submit_result(
+        item, result_class=ResultClass.SOLVED, result="Apartments open in March.", by=people["lead"]
+    )
     services.close(item, by=people["organizer"])
     db.session.commit()
     entries = timeline(item)
@@ -153,13 +156,17 @@ def test_only_the_lead_unit_accepts_returns_and_resolves(people):
     with pytest.raises(services.FollowUpError):
         services.post_progress(item, note="x", percent=None, by=people["other"])
     with pytest.raises(services.FollowUpError):
-        services.submit_result(item, result="Done", by=people["co"])
+        services.submit_result(
+            item, result_class=ResultClass.SOLVED, result="Done", by=people["co"]
+        )
 
 
 def test_result_straight_after_acceptance_passes_through_in_progress(people):
     item = assigned_item(people)
     services.accept(item, by=people["lead"])
-    services.submit_result(item, result="Done at once.", by=people["lead"])
+    services.submit_result(
+        item, result_class=ResultClass.SOLVED, result="Done at once.", by=people["lead"]
+    )
     states = [e.to_state for e in timeline(item) if e.to_state]
     assert states[-2:] == [ItemState.IN_PROGRESS, ItemState.RESOLVED]
     message = db.session.scalar(
@@ -203,7 +210,9 @@ MOVES = {
     "progress": lambda item, p: services.post_progress(
         item, note="Working", percent=10, by=p["lead"]
     ),
-    "result": lambda item, p: services.submit_result(item, result="Done", by=p["lead"]),
+    "result": lambda item, p: services.submit_result(
+        item, result_class=ResultClass.SOLVED, result="Done", by=p["lead"]
+    ),
     "close": lambda item, p: services.close(item, by=p["organizer"]),
     "reopen": lambda item, p: services.reopen(item, reason="Not enough", by=p["organizer"]),
 }  # fmt: skip

@@ -12,7 +12,13 @@ from openpyxl import Workbook, load_workbook
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services, working_days
-from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry, TimelineKind
+from talentday.followup.models import (
+    FollowUpItem,
+    ItemState,
+    ResultClass,
+    TimelineEntry,
+    TimelineKind,
+)
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
 from talentday.registrations import services as registration_services
@@ -71,7 +77,9 @@ def make_item(app, world, state: ItemState) -> int:
         if state in (ItemState.ACCEPTED, ItemState.RESOLVED):
             services.accept(item, by=users["lead"])
         if state is ItemState.RESOLVED:
-            services.submit_result(item, result="Done.", by=users["lead"])
+            services.submit_result(
+                item, result_class=ResultClass.SOLVED, result="Done.", by=users["lead"]
+            )
         db.session.commit()
         return item.id
 
@@ -96,7 +104,7 @@ def form_for(world, action: str) -> dict:
         "accept": {},
         "return": {"reason": "Not ours."},
         "progress": {"note": "Halfway.", "percent": "50"},
-        "result": {"result": "Answered."},
+        "result": {"result": "Answered.", "result_class": "solved"},
         "close": {},
         "reopen": {"reason": "Incomplete."},
         "urge": {"note": "Please hurry."},
@@ -595,7 +603,12 @@ def test_the_speaker_rates_through_the_private_link(app, world):
             today=city_today(),
         )
         services.accept(item, by=users["lead"])
-        services.submit_result(item, result="Apartments open in March.", by=users["lead"])
+        services.submit_result(
+            item,
+            result_class=ResultClass.SOLVED,
+            result="Apartments open in March.",
+            by=users["lead"],
+        )
         db.session.commit()
         item_id, version = item.id, item.version
     speaker = app.test_client()

@@ -75,7 +75,7 @@ def test_leader_sees_the_headline_and_the_late_units(app, demo):
         dashboard, late_units, late_count = services.leader_overview(date(2026, 11, 27))
         headline = dashboard.headline
         items = db.session.scalars(sa.select(FollowUpItem)).all()
-    assert headline.suggestions == len(items) == 13
+    assert headline.suggestions == len(items) == 14
     assert headline.closed == sum(item.state is ItemState.CLOSED for item in items)
     assert headline.overdue == sum(item.is_overdue(date(2026, 11, 27)) for item in items)
     assert headline.speakers == 12 and headline.events_held == 1

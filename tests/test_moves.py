@@ -1,14 +1,20 @@
 """The table of moves, enforced by the services themselves (issue 9): every move from every
 state by every kind of actor, without HTTP."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services
-from talentday.followup.models import ItemState, Satisfaction, TimelineEntry, TimelineKind
+from talentday.followup.models import (
+    ItemState,
+    ResultClass,
+    Satisfaction,
+    TimelineEntry,
+    TimelineKind,
+)
 from talentday.followup.moves import MOVES, SPEAKER, Move, MoveRefused, allowed_moves
 from talentday.followup.permissions import Standing
 from talentday.i18n import city_today
@@ -22,6 +28,9 @@ STANDING = {
     "co_staff": Standing.CO_UNIT,
     "speaker": SPEAKER,
 }
+
+
+SPEAKER_MOVES = (Move.RATE, Move.ANSWER_PROMISE)
 
 
 @pytest.fixture
@@ -58,7 +67,7 @@ def _make(move: Move, item, actor, cast):
     elif move is Move.PROGRESS:
         services.post_progress(item, note="Working on it.", percent=None, by=actor)
     elif move is Move.RESULT:
-        services.submit_result(item, result="Done.", by=actor)
+        services.submit_result(item, result_class=ResultClass.SOLVED, result="Done.", by=actor)
     elif move is Move.CLOSE:
         services.close(item, by=actor)
     elif move is Move.REOPEN:
@@ -80,6 +89,10 @@ def _make(move: Move, item, actor, cast):
         )
     elif move is Move.DECIDE_EXTENSION:
         services.decide_extension(item, grant=True, due_on=None, reason="", by=actor)
+    elif move is Move.ANSWER_PROMISE:
+        services.answer_commitment(item, kept=True, comment="", speaker=actor)
+    elif move is Move.CHECK_PROMISE:
+        services.check_commitment(item, kept=True, reason="", by=actor)
 
 
 def _kinds_written(item) -> set[TimelineKind]:
@@ -96,9 +109,9 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
     for state in ItemState:
         for name in ACTORS:
             actor = cast[name]
-            if move is Move.RATE and name != "speaker":
+            if move in SPEAKER_MOVES and name != "speaker":
                 continue  # only a speaker can be passed to rate(); the other speaker is below
-            if move is not Move.RATE and name == "speaker":
+            if move not in SPEAKER_MOVES and name == "speaker":
                 continue  # services for units and organizers take an account
             savepoint = db.session.begin_nested()
             item = factories.item(state=state, speaker=cast["speaker"])
@@ -108,6 +121,11 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
                 item.due_on = city_today() + timedelta(days=9)
                 if move is Move.DECIDE_EXTENSION:
                     item.extension_asked_to = item.due_on + timedelta(days=5)
+                # A B or C answer whose promised date passed, not checked yet.
+                if move in (Move.ANSWER_PROMISE, Move.CHECK_PROMISE):
+                    item.result_class = ResultClass.BEING_SOLVED
+                    item.commitment_on = city_today() - timedelta(days=1)
+                    item.commitment_due_at = datetime.now(UTC)
             db.session.flush()
             allowed = state in MOVES[move].states and STANDING.get(name) in MOVES[move].who
             assert (move in allowed_moves(actor, item)) == allowed, (move, state, name)
@@ -147,3 +165,21 @@ def test_a_speaker_rates_only_their_own_suggestion(cast):
         )
     services.rate(item, satisfaction=Satisfaction.SATISFIED, comment="", speaker=cast["speaker"])
     assert item.satisfaction is Satisfaction.SATISFIED
+
+
+def test_a_promise_is_answered_and_checked_only_when_its_date_passed(cast):
+    item = factories.item(
+        state=ItemState.RESOLVED, speaker=cast["speaker"], result_class=ResultClass.PLANNED,
+        commitment_on=city_today() + timedelta(days=30),
+    )  # fmt: skip
+    assert Move.CHECK_PROMISE not in allowed_moves(cast["organizer"], item)
+    assert Move.ANSWER_PROMISE not in allowed_moves(cast["speaker"], item)
+    with pytest.raises(MoveRefused):
+        services.check_commitment(item, kept=True, reason="", by=cast["organizer"])
+    item.commitment_due_at = datetime.now(UTC)
+    services.answer_commitment(item, kept=True, comment="", speaker=cast["speaker"])
+    with pytest.raises(MoveRefused):  # the speaker says once
+        services.answer_commitment(item, kept=False, comment="x", speaker=cast["speaker"])
+    services.check_commitment(item, kept=True, reason="", by=cast["organizer"])
+    assert item.result_class is ResultClass.SOLVED
+    assert Move.CHECK_PROMISE not in allowed_moves(cast["organizer"], item)

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services
-from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry, TimelineKind
+from talentday.followup.models import (
+    FollowUpItem,
+    ItemState,
+    ResultClass,
+    TimelineEntry,
+    TimelineKind,
+)
 from talentday.followup.reminders import remind
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
@@ -80,7 +86,9 @@ def test_the_next_day_flags_only_newly_late_items(setting):
 def test_resolved_items_are_left_out(setting):
     late = db.session.get(FollowUpItem, setting["items"]["late"].id)
     services.accept(late, by=setting["staff"])
-    services.submit_result(late, result="Done.", by=setting["staff"])
+    services.submit_result(
+        late, result_class=ResultClass.SOLVED, result="Done.", by=setting["staff"]
+    )
     assert late.state is ItemState.RESOLVED
     run = remind(setting["today"])
     assert run.flagged == []

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import reminders, services
-from talentday.followup.models import TimelineEntry, TimelineKind
+from talentday.followup.models import ResultClass, TimelineEntry, TimelineKind
 from talentday.outbox.models import OutboxMessage
 from tests import factories
 from tests.conftest import sign_in, statements
@@ -146,7 +146,9 @@ def test_a_chinese_speaker_is_told_the_unit_by_its_chinese_name(app, make_user):
         item.speaker.locale = "zh_Hans"
         staff = db.session.get(User, make_user(Role.DEPARTMENT_STAFF, unit_id=item.lead_unit_id).id)
         services.accept(item, by=staff)
-        services.submit_result(item, result="已新增人才公寓三十套。", by=staff)
+        services.submit_result(
+            item, result_class=ResultClass.SOLVED, result="已新增人才公寓三十套。", by=staff
+        )
         db.session.commit()
         body = db.session.scalar(
             sa.select(OutboxMessage.body).where(OutboxMessage.kind == "item_resolved")

@@ -9,7 +9,7 @@ from talentday.auth.models import Role, User
 from talentday.events.models import Event, EventState
 from talentday.extensions import db
 from talentday.followup import services as followup_services
-from talentday.followup.models import ItemState
+from talentday.followup.models import ItemState, ResultClass
 from talentday.i18n import city_today
 from talentday.registrations.models import RegistrationState
 from tests import factories
@@ -76,7 +76,9 @@ def _resolved_item(app, people) -> int:
             instructions="", by=organizer, today=today,
         )  # fmt: skip
         followup_services.accept(item, by=staff)
-        followup_services.submit_result(item, result="Done.", by=staff)
+        followup_services.submit_result(
+            item, result_class=ResultClass.SOLVED, result="Done.", by=staff
+        )
         db.session.commit()
         return item.id
 

@@ -88,22 +88,28 @@ HEADLINE = (
     "to_reassign",
     "extended",
     "days_extended",
+    "classed",
+    "solved",
 )
 UNIT = ("as_lead", "closed", "overdue", "with_result", "judged", "on_time", "rated", "satisfied",
-        "average_days", "extended", "days_extended")  # fmt: skip
-BREAKDOWN = ("suggestions", "open", "closed", "overdue")
-ORGANIZER_DESK = ("to_assign", "to_reassign", "extension_asked", "to_close")
+        "average_days", "extended", "days_extended", "classed", "solved")  # fmt: skip
+# The columns of the tables by category and by event, and the figures counted for them.
+BREAKDOWN = ("suggestions", "open", "closed", "overdue", "solved_rate")
+BREAKDOWN_COUNTED = ("suggestions", "open", "closed", "overdue", "solved", "classed")
+ORGANIZER_DESK = ("to_assign", "to_reassign", "extension_asked", "promise_to_check", "to_close")
 EVENT_ROW = ("suggestions", "open", "overdue")
 # What the pages show, in order.
 HEADLINE_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "to_reassign",
-                  "on_time_rate", "satisfied_share")  # fmt: skip
+                  "on_time_rate", "satisfied_share", "solved_rate")  # fmt: skip
 LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue")
 UNIT_COLUMNS = ("as_lead", "as_co", "closed", "on_time_rate", "overdue", "average_days",
-                "satisfied_share", "returned", "extended", "days_extended")  # fmt: skip
+                "satisfied_share", "solved_rate", "returned", "extended",
+                "days_extended")  # fmt: skip
 UNIT_CARDS = UNIT_COLUMNS
 REPORT_SUMMARY = ("events_held", "speakers", "suggestions", "closed", "overdue", "with_result",
                   "judged", "on_time", "on_time_rate", "rated", "satisfied", "satisfied_share",
-                  "to_reassign", "extended", "days_extended")  # fmt: skip
+                  "to_reassign", "extended", "days_extended", "classed", "solved",
+                  "solved_rate")  # fmt: skip
 
 
 def count(keys, where, today: date, group_by=None) -> list:
@@ -215,7 +221,7 @@ class Breakdown(d.Counts):
 
 
 def _breakdown(scope: Scope, today: date, column) -> list[tuple]:
-    return count(BREAKDOWN, scope.items(), today, group_by=column)
+    return count(BREAKDOWN_COUNTED, scope.items(), today, group_by=column)
 
 
 def by_category(scope: Scope, today: date) -> list[Breakdown]:

@@ -59,9 +59,17 @@ def tables(dashboard, overdue, closed, event, today) -> list[Table]:
                 count(_("Not closed")),
                 count(_("Closed")),
                 count(_("Overdue now")),
+                Column(str(FIGURES["solved_rate"].label), Kind.PERCENT),
             ],
             [
-                [row.key.display_name, row.suggestions, row.open, row.closed, row.overdue]
+                [
+                    row.key.display_name,
+                    row.suggestions,
+                    row.open,
+                    row.closed,
+                    row.overdue,
+                    row.solved_rate,
+                ]
                 for row in dashboard.categories
             ],
         ),
@@ -73,9 +81,17 @@ def tables(dashboard, overdue, closed, event, today) -> list[Table]:
                 count(_("Not closed")),
                 count(_("Closed")),
                 count(_("Overdue now")),
+                Column(str(FIGURES["solved_rate"].label), Kind.PERCENT),
             ],
             [
-                [row.key.display_title, row.suggestions, row.open, row.closed, row.overdue]
+                [
+                    row.key.display_title,
+                    row.suggestions,
+                    row.open,
+                    row.closed,
+                    row.overdue,
+                    row.solved_rate,
+                ]
                 for row in dashboard.events
             ],
         ),
@@ -111,6 +127,7 @@ def tables(dashboard, overdue, closed, event, today) -> list[Table]:
                 Column(_("Suggestion")),
                 Column(_("Lead unit")),
                 Column(_("Handling result")),
+                Column(_("What the answer promises")),
                 Column(_("Satisfaction")),
             ],
             [
@@ -119,6 +136,7 @@ def tables(dashboard, overdue, closed, event, today) -> list[Table]:
                     item.content,
                     item.lead_unit.display_name if item.lead_unit else "",
                     item.result,
+                    str(item.result_class.label) if item.result_class else "",
                     str(item.satisfaction.label) if item.satisfaction else "",
                 ]
                 for item in closed

@@ -401,7 +401,31 @@ SUGGESTIONS = [
         "Technology.",
         Satisfaction.UNSATISFIED,
     ),
+    (
+        9,
+        "talent-apartments",
+        "Build a second talent apartment block in the Development Zone next year.",
+        HOUSING,
+        [],
+        (2026, 11, 10),
+        ItemState.CLOSED,
+        "The zone's land quota for 2027 is taken by industrial projects already, so a second "
+        "block cannot be built next year; it is proposed for the 2028 land plan, and the "
+        "apartments opening in March are offered first to the zone's engineers.",
+        Satisfaction.BASICALLY_SATISFIED,
+    ),
 ]
+
+# What each answer promises (A/B/C/D), by the index of the suggestion above, with the date a
+# B or C answer promised. Invented; the B answer's date has passed, so the demo shows a
+# promise for the organizers to check.
+RESULT_CLASSES = {
+    1: ("planned", (2027, 1, 31)),
+    3: ("solved", None),
+    7: ("being_solved", (2026, 11, 20)),
+    10: ("solved", None),
+    13: ("not_now", None),
+}
 
 UNSATISFIED_COMMENT = "Thirty places are far too few, and nothing is said about the tuition."
 

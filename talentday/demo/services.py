@@ -1,7 +1,7 @@
 """Loading the demo salon. Loading it again changes nothing."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from talentday.auth.models import User
@@ -16,10 +16,12 @@ from talentday.followup.models import (
     Category,
     FollowUpItem,
     ItemState,
+    ResultClass,
     Satisfaction,
     TimelineEntry,
     TimelineKind,
 )
+from talentday.i18n import city_today
 from talentday.registrations.consent import CONSENT_VERSION
 from talentday.registrations.models import Registration, RegistrationState, Speaker
 from talentday.units.models import ResponsibleUnit
@@ -192,6 +194,7 @@ def _add_item(
 ) -> None:
     (speaker_index, code, content, lead, co_units, due, final_state, result, satisfaction) = row
     extension = data.EXTENSIONS.get(index)
+    result_class, promised = data.RESULT_CLASSES.get(index, (None, None))
     organizer = users["organizer@example.com"]
     registration = registrations[speaker_index]
     raised_at = event.starts_at + timedelta(hours=1)
@@ -208,6 +211,8 @@ def _add_item(
         due_on=date(*due) if due else None,
         instructions="Report progress every two weeks." if lead else "",
         result=result,
+        result_class=ResultClass(result_class) if result_class else None,
+        commitment_on=date(*promised) if promised else None,
         satisfaction=satisfaction,
         created_by=organizer,
         created_at=raised_at,
@@ -245,11 +250,7 @@ def _add_item(
                 from_state=previous,
                 to_state=state,
                 note=note,
-                details=(
-                    timeline_values.assignment(lead_unit, [], first_due or item.due_on)
-                    if state is ItemState.ASSIGNED and item.due_on
-                    else None
-                ),
+                details=_details(state, item, first_due),
                 progress_percent=40 if state is ItemState.IN_PROGRESS else None,
             )
         )
@@ -262,6 +263,19 @@ def _add_item(
         previous = state
     if extension:
         timeline.extend(_extension_entries(item, extension, event, staff, organizer))
+    if item.commitment_on is not None and item.commitment_on < city_today():
+        # The daily run brought the passed promise back, and asked the speaker.
+        item.commitment_due_at = datetime.combine(
+            item.commitment_on + timedelta(days=1), time(8), tzinfo=CITY
+        )
+        timeline.append(
+            TimelineEntry(
+                item=item,
+                at=item.commitment_due_at,
+                kind=TimelineKind.COMMITMENT_DUE,
+                details=timeline_values.commitment(item.commitment_on),
+            )
+        )
     if satisfaction is not None:
         unsatisfied = satisfaction is Satisfaction.UNSATISFIED
         item.satisfaction_comment = data.UNSATISFIED_COMMENT if unsatisfied else ""
@@ -291,6 +305,15 @@ def _add_item(
                 )
             )
     db.session.add_all(timeline)
+
+
+def _details(state: ItemState, item: FollowUpItem, first_due: date | None) -> dict | None:
+    """What the services write on the entry of each move: the assignment, the class."""
+    if state is ItemState.ASSIGNED and item.due_on:
+        return timeline_values.assignment(item.lead_unit, [], first_due or item.due_on)
+    if state is ItemState.RESOLVED and item.result_class:
+        return timeline_values.result_class(item.result_class, item.commitment_on)
+    return None
 
 
 def _extension_entries(item, extension, event, staff, organizer) -> list[TimelineEntry]:

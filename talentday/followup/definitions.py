@@ -21,6 +21,7 @@ from talentday.followup.models import (
     NOT_WAITING_ON_A_UNIT,
     FollowUpItem,
     ItemState,
+    ResultClass,
     Satisfaction,
     TimelineEntry,
     TimelineKind,
@@ -108,6 +109,26 @@ def extended():
 def extension_asked():
     """Items whose lead unit asked for more time and the organizers have not decided yet."""
     return FollowUpItem.extension_asked_to.is_not(None)
+
+
+def classed():
+    """A result that stands, with its class (results given before classes were asked for
+    have none, and are left out of the solved rate)."""
+    return sa.and_(has_result(), FollowUpItem.result_class.is_not(None))
+
+
+def solved():
+    return sa.and_(has_result(), FollowUpItem.result_class == ResultClass.SOLVED)
+
+
+def promise_to_check():
+    """A B or C answer's promised date passed, and no organizer has checked it yet (the
+    partial index of open promises finds them)."""
+    return sa.and_(
+        FollowUpItem.commitment_on.is_not(None),
+        FollowUpItem.commitment_settled_at.is_(None),
+        FollowUpItem.commitment_due_at.is_not(None),
+    )
 
 
 def _in_state(state: ItemState):
@@ -274,6 +295,32 @@ _FIGURES = [
         note=_l("%(part)d of %(whole)d rated"),
     ),
     Figure(
+        "classed",
+        _l("Answers classed"),
+        where=lambda today: classed(),
+        drill={"figure": "classed"},
+        ledger_filter=True,
+    ),
+    Figure(
+        "solved",
+        _l("Solved (A)"),
+        where=lambda today: solved(),
+        drill={"figure": "solved"},
+        ledger_filter=True,
+        definition=_l(
+            "Solved (A): the answer that stands is classed A, solved or adopted; B (being "
+            "solved), C (planned) and D (cannot be solved now) are not. The solved rate is "
+            "the share of A among the classed answers, beside the satisfied share: a speaker "
+            "may be satisfied with an answer that solves nothing yet."
+        ),
+    ),
+    Figure(
+        "solved_rate",
+        _l("Solved rate"),
+        rate_of=("solved", "classed"),
+        note=_l("%(part)d of %(whole)d classed answers"),
+    ),
+    Figure(
         "average_days",
         _l("Average days to result"),
         aggregate=_average_days,
@@ -332,6 +379,19 @@ _FIGURES = [
         where=lambda today: extension_asked(),
         drill={"figure": "extension_asked"},
         ledger_filter=True,
+    ),
+    Figure(
+        "promise_to_check",
+        _l("Promised date passed, to check"),
+        where=lambda today: promise_to_check(),
+        drill={"figure": "promise_to_check"},
+        ledger_filter=True,
+        definition=_l(
+            "Promised date passed, to check: a B or C answer promised the work by a date "
+            "that has passed; the speaker is asked whether it was done, and an organizer "
+            "checks it (kept: the answer becomes A; not kept: the item goes back to the "
+            "lead unit)."
+        ),
     ),
     Figure(
         "to_close",

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from talentday.followup.models import Satisfaction
+from talentday.followup.models import ResultClass, Satisfaction
 from talentday.forms import (
     BaseForm,
     EntryList,
@@ -147,13 +147,92 @@ class ProgressForm(VersionedForm):
     percent = whole_number_field(_l("Per cent done"), minimum=0, maximum=100)
 
 
+def _class_choices():
+    return [SelectChoice(option.value, option.label) for option in ResultClass]
+
+
 class ResultForm(VersionedForm):
     result = TextAreaField(
         _l("Handling result"),
-        description=_l("The unit's written answer; the speaker reads it and rates it."),
+        description=_l(
+            "The unit's written answer; the speaker reads it and rates it. For a D answer, "
+            "explain why it cannot be solved now."
+        ),
         validators=[DataRequired(_l("Write the handling result")), _length(8000)],
         filters=[strip_whitespace],
         render_kw={"rows": 5},
+    )
+    result_class = RadioField(
+        _l("What the answer promises"),
+        choices=_class_choices(),
+        validators=[InputRequired(_l("Choose what the answer promises"))],
+    )
+    commitment_on = DateField(
+        _l("Done by"),
+        description=_l(
+            "For a B or C answer: the date the work is to be done by. When it passes, the "
+            "organizers check, and the speaker is asked whether it was done."
+        ),
+        validators=[Optional(), date_in_range],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+
+
+class ClosingForm(VersionedForm):
+    """The organizer closes a resolved item, correcting the answer's class if need be."""
+
+    result_class = SelectField(
+        _l("What the answer promises"),
+        description=_l("Correct the lead unit's class if the answer says otherwise."),
+        choices=[SelectChoice("", _l("As the lead unit classed it")), *_class_choices()],
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 2},
+    )
+
+
+class CommitmentAnswerForm(VersionedForm):
+    """The speaker says whether what a B or C answer promised was done."""
+
+    kept = RadioField(
+        _l("Was it done?"),
+        choices=[
+            SelectChoice("yes", _l("Yes, it was done")),
+            SelectChoice("no", _l("No, not yet")),
+        ],
+        validators=[InputRequired(_l("Choose whether it was done"))],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        description=_l("Optional: what you saw, or what is still missing."),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
+class CommitmentCheckForm(VersionedForm):
+    """The organizer checks a promise whose date passed: kept (the answer becomes A), or not
+    kept (the item goes back to the lead unit)."""
+
+    outcome = RadioField(
+        _l("Was the promise kept?"),
+        choices=[
+            SelectChoice("kept", _l("Kept: class the answer A, solved")),
+            SelectChoice("not_kept", _l("Not kept: send the item back to the lead unit")),
+        ],
+        validators=[InputRequired(_l("Choose whether the promise was kept"))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("Needed when sending the item back; the lead unit reads it."),
+        validators=[Optional(), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
     )
 
 

@@ -438,6 +438,8 @@ COLUMNS = (
     (_l("Days overdue"), Kind.INTEGER),
     (_l("Latest progress"), Kind.TEXT),
     (_l("Handling result"), Kind.TEXT),
+    (_l("What the answer promises"), Kind.TEXT),
+    (_l("Promised to be done by"), Kind.DATE),
     (_l("Satisfaction"), Kind.TEXT),
 )
 
@@ -477,6 +479,8 @@ def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names
         (today - item.due_on).days if item.is_overdue(today) else None,
         latest[item.id].note if item.id in latest else "",
         item.result,
+        names(item.result_class),
+        item.commitment_on,
         names(item.satisfaction),
     ]
 

@@ -75,6 +75,44 @@ SATISFACTION_LABELS = {
 }
 
 
+class ResultClass(enum.Enum):
+    """What a handling result promises (答复分类), as the offices that supervise suggestions
+    class their answers."""
+
+    SOLVED = "solved"  # A: solved or adopted (已解决/采纳)
+    BEING_SOLVED = "being_solved"  # B: being solved (正在解决)
+    PLANNED = "planned"  # C: planned, solved step by step (列入计划逐步解决)
+    NOT_NOW = "not_now"  # D: cannot be solved now, the reason explained (因条件限制暂不能解决)
+
+    @property
+    def label(self):
+        return RESULT_CLASS_LABELS[self]
+
+    @property
+    def letter(self) -> str:
+        return RESULT_CLASS_LETTERS[self]
+
+    @property
+    def promises(self) -> bool:
+        """B and C answers promise a date by which the work is done."""
+        return self in PROMISING_CLASSES
+
+
+RESULT_CLASS_LETTERS = {
+    ResultClass.SOLVED: "A",
+    ResultClass.BEING_SOLVED: "B",
+    ResultClass.PLANNED: "C",
+    ResultClass.NOT_NOW: "D",
+}
+RESULT_CLASS_LABELS = {
+    ResultClass.SOLVED: _l("A (solved or adopted)"),
+    ResultClass.BEING_SOLVED: _l("B (being solved)"),
+    ResultClass.PLANNED: _l("C (planned, to be solved step by step)"),
+    ResultClass.NOT_NOW: _l("D (cannot be solved now, the reason explained)"),
+}
+PROMISING_CLASSES = frozenset({ResultClass.BEING_SOLVED, ResultClass.PLANNED})
+
+
 class TimelineKind(enum.Enum):
     CREATED = "created"
     ASSIGNED = "assigned"
@@ -93,6 +131,9 @@ class TimelineKind(enum.Enum):
     EXTENSION_REQUESTED = "extension_requested"
     EXTENSION_GRANTED = "extension_granted"
     EXTENSION_REFUSED = "extension_refused"
+    COMMITMENT_DUE = "commitment_due"
+    COMMITMENT_ANSWERED = "commitment_answered"
+    COMMITMENT_SETTLED = "commitment_settled"
 
     @property
     def label(self):
@@ -117,6 +158,9 @@ TIMELINE_KIND_LABELS = {
     TimelineKind.EXTENSION_REQUESTED: _l("Extension asked for"),
     TimelineKind.EXTENSION_GRANTED: _l("Extension granted"),
     TimelineKind.EXTENSION_REFUSED: _l("Extension refused"),
+    TimelineKind.COMMITMENT_DUE: _l("Promised date passed"),
+    TimelineKind.COMMITMENT_ANSWERED: _l("The speaker said whether it was done"),
+    TimelineKind.COMMITMENT_SETTLED: _l("Promise checked"),
 }
 
 
@@ -154,6 +198,9 @@ followup_item_co_unit = sa.Table(
 # The counted items (merged duplicates are left out, `definitions.counted`): the ledger's
 # sort orders read these partial indexes in order and stop after one page.
 _COUNTED = sa.text("merged_into_id IS NULL")
+
+
+_OPEN_COMMITMENT = sa.text("commitment_on IS NOT NULL AND commitment_settled_at IS NULL")
 
 
 def _counted_index(name: str, *expressions) -> sa.Index:
@@ -205,6 +252,13 @@ class FollowUpItem(db.Model):
             sqlite_where=sa.text("extension_asked_to IS NOT NULL"),
             postgresql_where=sa.text("extension_asked_to IS NOT NULL"),
         ),
+        # The promises not yet checked (B and C results): the daily run's and the desk's.
+        sa.Index(
+            "ix_followup_item_commitment_open",
+            "commitment_on",
+            sqlite_where=_OPEN_COMMITMENT,
+            postgresql_where=_OPEN_COMMITMENT,
+        ),
         # The duplicates merged into an item. Only the few merged ones are in it: an index
         # holding every unmerged item too made SQLite read them all for `IS NULL` and sort them.
         sa.Index(
@@ -247,6 +301,18 @@ class FollowUpItem(db.Model):
     days_extended: Mapped[int] = mapped_column(default=0, server_default="0")
     instructions: Mapped[str] = mapped_column(sa.Text, default="")
     result: Mapped[str] = mapped_column(sa.Text, default="")
+    # What the result that stands promises (A/B/C/D); an organizer may correct it.
+    result_class: Mapped[ResultClass | None] = mapped_column(
+        enum_column(ResultClass, "result_class")
+    )
+    # A B or C result's promise: the date the work is to be done by. When it passes, the
+    # item comes back to the organizers' desk and the speaker is asked whether it was done
+    # (`commitment_due_at`), they may answer (`commitment_kept`), and an organizer checks
+    # it (`commitment_settled_at`).
+    commitment_on: Mapped[date | None] = mapped_column(sa.Date)
+    commitment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    commitment_kept: Mapped[bool | None] = mapped_column()
+    commitment_settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -18,6 +18,9 @@ from talentday.auth.models import User
 from talentday.errors_domain import DomainError
 from talentday.followup.forms import (
     AssignForm,
+    ClosingForm,
+    CommitmentAnswerForm,
+    CommitmentCheckForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     MergeForm,
@@ -48,6 +51,10 @@ class Move(enum.Enum):
     SPLIT = "split"
     ASK_EXTENSION = "extend"  # the lead unit asks for a later due date (延期)
     DECIDE_EXTENSION = "extension"  # the organizer grants or refuses it
+    # A B or C answer's promised date passed: the speaker says whether it was done, and the
+    # organizer checks it.
+    ANSWER_PROMISE = "promise"
+    CHECK_PROMISE = "check_promise"
 
 
 # The speaker whose suggestion the item is; a standing that only the private link gives.
@@ -115,7 +122,7 @@ MOVES: dict[Move, MoveRule] = {
     Move.CLOSE: MoveRule(
         frozenset({Standing.ORGANIZER}),
         frozenset({ItemState.RESOLVED}),
-        NoteForm,
+        ClosingForm,
         TimelineKind.CLOSED,
         _l("The item is closed."),
         confirm=_l(
@@ -186,18 +193,44 @@ MOVES: dict[Move, MoveRule] = {
         _l("The extension has been decided and the lead unit told."),
         applies=lambda item: item.extension_asked_to is not None,
     ),
+    # Made on the speaker's own page, once, after the promised date passed.
+    Move.ANSWER_PROMISE: MoveRule(
+        frozenset({SPEAKER}),
+        DONE_STATES,
+        CommitmentAnswerForm,
+        TimelineKind.COMMITMENT_ANSWERED,
+        _l("Thank you: the organizers will check it."),
+        item_page=False,
+        applies=lambda item: _promise_due(item) and item.commitment_kept is None,
+    ),
+    Move.CHECK_PROMISE: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        DONE_STATES,
+        CommitmentCheckForm,
+        TimelineKind.COMMITMENT_SETTLED,
+        _l("The promise has been checked."),
+        applies=lambda item: _promise_due(item),
+    ),
 }
+
+
+def _promise_due(item: FollowUpItem) -> bool:
+    """The promised date of a B or C answer passed and no organizer has checked it yet."""
+    return item.commitment_due_at is not None and item.commitment_settled_at is None
+
 
 # The moves made through the item page's own forms, by name (the address's last part).
 ITEM_PAGE_MOVES = {move.value: move for move, rule in MOVES.items() if rule.item_page}
 
 
-# Why a move on an extension cannot be made now, though the item's state allows it.
-EXTENSION_REFUSALS = {
+# Why a move cannot be made now, though the item's state allows it (its `applies`).
+NOT_NOW_REFUSALS = {
     Move.ASK_EXTENSION: _l(
         "More time can be asked for once at a time, and only until the due date."
     ),
     Move.DECIDE_EXTENSION: _l("No extension is waiting for a decision."),
+    Move.ANSWER_PROMISE: _l("Nothing promised is waiting for your answer."),
+    Move.CHECK_PROMISE: _l("No promised date has passed unchecked."),
 }
 
 
@@ -240,9 +273,7 @@ def require_move(actor: User | Speaker | None, item: FollowUpItem, move: Move) -
     if item.merged_into_id is not None:
         raise MoveRefused(_l("This suggestion was merged into another item; act on that one."))
     if item.state in rule.states and rule.applies is not None:
-        raise MoveRefused(
-            EXTENSION_REFUSALS.get(move, _l("You may not do this with this item now."))
-        )
+        raise MoveRefused(NOT_NOW_REFUSALS.get(move, _l("You may not do this with this item now.")))
     raise MoveRefused(
         _l("This cannot be done while the item is %(state)s.", state=item.state.label)
     )

@@ -20,7 +20,7 @@ from talentday.followup.models import (
     TimelineEntry,
     TimelineKind,
 )
-from talentday.followup.services import _record, organizers, unit_staff
+from talentday.followup.services import _record, organizers, promises_come_due, unit_staff
 from talentday.i18n import city_zone
 from talentday.outbox import robots
 from talentday.outbox.models import OutboxMessage
@@ -35,6 +35,8 @@ class ReminderRun:
     digests: int = 0
     robot_digests: int = 0
     summaries: int = 0
+    # Answers whose promised date passed: back on the organizers' desk, speakers asked.
+    promises_due: list[int] = field(default_factory=list)
 
 
 def open_assigned_items() -> list[FollowUpItem]:
@@ -164,6 +166,7 @@ def remind(today: date) -> ReminderRun:
     run = ReminderRun()
     items = open_assigned_items()
     run.flagged = _flag_newly_overdue(items, today)
+    run.promises_due = [item.id for item in promises_come_due(today)]
     by_unit = items_by_unit(items, today)
     units = {
         unit.id: unit

@@ -24,6 +24,7 @@ from talentday.followup.models import (
     Category,
     FollowUpItem,
     ItemState,
+    ResultClass,
     Satisfaction,
     TimelineEntry,
     TimelineKind,
@@ -31,6 +32,7 @@ from talentday.followup.models import (
 from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
 from talentday.followup.working_days import Deadline, add_working_days
+from talentday.i18n import city_today
 from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
@@ -272,12 +274,43 @@ def assign(
     _notify_users(unit_staff([lead_unit.id] + [u.id for u in co_units]), "item_assigned", item)
 
 
-def close(item: FollowUpItem, *, by: User, note: str = "", expected_version=None) -> None:
-    """The organizer closes a resolved item."""
+def close(
+    item: FollowUpItem,
+    *,
+    by: User,
+    note: str = "",
+    result_class: ResultClass | None = None,
+    expected_version=None,
+) -> None:
+    """The organizer closes a resolved item, correcting the class of its answer if the
+    answer says otherwise (the timeline keeps the lead unit's class)."""
     check_version(item, expected_version)
     require_move(by, item, Move.CLOSE)
-    _record(item, TimelineKind.CLOSED, by=by, to_state=ItemState.CLOSED, note=note.strip())
+    details = None
+    if result_class is not None and result_class is not item.result_class:
+        if result_class.promises and item.commitment_on is None:
+            raise FollowUpError(
+                _l(
+                    "A B or C answer promises a date, and this one gives none: send the item "
+                    "back for the lead unit to give it."
+                ),
+                field="result_class",
+            )
+        details = timeline.reclassed(item.result_class, result_class)
+        _set_class(item, result_class)
+    _record(
+        item, TimelineKind.CLOSED, by=by, to_state=ItemState.CLOSED, note=note.strip(),
+        details=details,
+    )  # fmt: skip
     item.closed_at = utcnow()
+
+
+def _set_class(item: FollowUpItem, result_class: ResultClass) -> None:
+    item.result_class = result_class
+    if not result_class.promises:  # nothing promised, nothing to follow up
+        item.commitment_on = None
+        item.commitment_due_at = None
+        item.commitment_kept = None
 
 
 def reopen(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
@@ -297,6 +330,11 @@ def _withdraw_result(item: FollowUpItem) -> None:
     item.closed_at = None
     item.resolved_at = None
     item.result = ""
+    item.result_class = None
+    item.commitment_on = None
+    item.commitment_due_at = None
+    item.commitment_kept = None
+    item.commitment_settled_at = None
 
 
 # --- extensions (延期) ---------------------------------------------------------------------
@@ -466,19 +504,42 @@ def post_progress(
     )
 
 
-def submit_result(item: FollowUpItem, *, result: str, by: User, expected_version=None) -> None:
-    """The lead unit's handling result (办理结果) resolves the item; the speaker is told."""
+def submit_result(
+    item: FollowUpItem,
+    *,
+    result: str,
+    result_class: ResultClass,
+    by: User,
+    commitment_on: date | None = None,
+    expected_version=None,
+) -> None:
+    """The lead unit's handling result (办理结果), classed by what it promises, resolves the
+    item; the speaker is told. A B or C answer promises the date the work is done by."""
     check_version(item, expected_version)
     require_move(by, item, Move.RESULT)
     if not result.strip():
         raise FollowUpError(_l("Write the handling result"), field="result")
+    if result_class.promises:
+        if commitment_on is None:
+            raise FollowUpError(
+                _l("Enter the date by which the work is to be done"), field="commitment_on"
+            )
+        if commitment_on <= city_today():
+            raise FollowUpError(_l("Choose a date after today"), field="commitment_on")
+    elif commitment_on is not None:
+        raise FollowUpError(
+            _l("Only a B or C answer promises a date: leave it empty."), field="commitment_on"
+        )
     if item.state in (ItemState.ACCEPTED, ItemState.REOPENED):
         _record(item, TimelineKind.PROGRESS, by=by, unit=by.unit, to_state=ItemState.IN_PROGRESS)
     _record(
         item, TimelineKind.RESULT, by=by, unit=by.unit, to_state=ItemState.RESOLVED,
         note=result.strip(), percent=100,
+        details=timeline.result_class(result_class, commitment_on),
     )  # fmt: skip
     item.result = result.strip()
+    item.result_class = result_class
+    item.commitment_on = commitment_on
     item.resolved_at = utcnow()
     item.extension_asked_to = None  # the answer came: a request for more time is moot
     if item.speaker is not None and item.speaker.anonymised_at is None:
@@ -522,6 +583,78 @@ def rate(
         )  # fmt: skip
         _withdraw_result(item)
         _notify_users(unit_staff([item.lead_unit_id]), "item_reopened", item, reason=comment)
+
+
+# --- the promise of a B or C answer ------------------------------------------------------
+
+
+def promises_come_due(today: date) -> list[FollowUpItem]:
+    """Answers whose promised date has passed come back to the organizers' desk, and their
+    speakers are asked whether it was done: once per promise, however often it runs."""
+    items = db.session.scalars(
+        db.select(FollowUpItem)
+        .where(
+            FollowUpItem.commitment_on.is_not(None),
+            FollowUpItem.commitment_settled_at.is_(None),
+            FollowUpItem.commitment_on < today,
+            FollowUpItem.commitment_due_at.is_(None),
+            FollowUpItem.merged_into_id.is_(None),
+        )
+        .options(*ITEM_DISPLAY_LOADS)
+        .order_by(FollowUpItem.id)
+    ).all()
+    for item in items:
+        item.commitment_due_at = utcnow()
+        _record(item, TimelineKind.COMMITMENT_DUE, details=timeline.commitment(item.commitment_on))
+        if item.speaker is not None and item.speaker.anonymised_at is None:
+            queue_message(
+                kind="commitment_due",
+                to_email=item.speaker.email,
+                to_name=item.speaker.name,
+                locale=item.speaker.locale,
+                template="commitment_due",
+                event=item.event,
+                item=item,
+                private_link_for=item.registration,
+            )
+    return items
+
+
+def answer_commitment(
+    item: FollowUpItem, *, kept: bool, comment: str, speaker: Speaker, expected_version=None
+) -> None:
+    """The speaker says whether what the answer promised was done; the organizers check."""
+    check_version(item, expected_version)
+    require_move(speaker, item, Move.ANSWER_PROMISE)
+    if not kept and not comment.strip():
+        raise FollowUpError(_l("Say what is still missing"), field="comment")
+    item.commitment_kept = kept
+    _record(
+        item, TimelineKind.COMMITMENT_ANSWERED, speaker=speaker, note=comment.strip(),
+        details=timeline.kept(kept),
+    )  # fmt: skip
+
+
+def check_commitment(
+    item: FollowUpItem, *, kept: bool, reason: str, by: User, expected_version=None
+) -> None:
+    """The organizer checks a promise whose date passed. Kept: the answer is now A, solved.
+    Not kept: the item goes back to the lead unit, as when a result is sent back."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.CHECK_PROMISE)
+    if not kept and not reason.strip():
+        raise FollowUpError(_l("Say why the item goes back to the lead unit"), field="reason")
+    previous = item.result_class
+    _record(
+        item, TimelineKind.COMMITMENT_SETTLED, by=by, note=reason.strip(),
+        details={**timeline.kept(kept), **(timeline.reclassed(previous, ResultClass.SOLVED)
+                                           if kept else {})},
+    )  # fmt: skip
+    item.commitment_settled_at = utcnow()
+    if kept:
+        item.result_class = ResultClass.SOLVED
+    else:
+        reopen(item, reason=reason, by=by)
 
 
 # --- merging and splitting -----------------------------------------------------------------

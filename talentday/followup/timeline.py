@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from talentday.extensions import db
-from talentday.followup.models import TimelineEntry
+from talentday.followup.models import ResultClass, TimelineEntry
 from talentday.i18n import listed
 from talentday.templating import day_text
 from talentday.units.models import ResponsibleUnit
@@ -30,6 +30,10 @@ SPLIT_INTO = "split_into"
 SPLIT_FROM = "split_from"
 ASKED_TO = "asked_to"
 PREVIOUS_DUE_ON = "previous_due_on"
+RESULT_CLASS = "result_class"
+PREVIOUS_CLASS = "previous_class"
+COMMITMENT_ON = "commitment_on"
+KEPT = "kept"
 
 
 def assignment(lead_unit: ResponsibleUnit, co_units: Iterable[ResponsibleUnit], due_on: date):
@@ -50,6 +54,25 @@ def extension_asked(due_on: date, asked_to: date) -> dict:
 
 def extension_granted(previous: date, due_on: date) -> dict:
     return {PREVIOUS_DUE_ON: previous.isoformat(), DUE_ON: due_on.isoformat()}
+
+
+def result_class(chosen: ResultClass, commitment_on: date | None) -> dict:
+    details = {RESULT_CLASS: chosen.value}
+    if commitment_on is not None:
+        details[COMMITMENT_ON] = commitment_on.isoformat()
+    return details
+
+
+def reclassed(previous: ResultClass | None, chosen: ResultClass) -> dict:
+    return {PREVIOUS_CLASS: previous.value if previous else None, RESULT_CLASS: chosen.value}
+
+
+def commitment(commitment_on: date) -> dict:
+    return {COMMITMENT_ON: commitment_on.isoformat()}
+
+
+def kept(was_kept: bool) -> dict:
+    return {KEPT: was_kept}
 
 
 def units_named(entries: Iterable[TimelineEntry]) -> dict[int, ResponsibleUnit]:
@@ -108,6 +131,20 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
                 date=_date(details[DUE_ON]),
             )
         )
+    if details.get(PREVIOUS_CLASS):
+        lines.append(
+            _(
+                "Class corrected from %(previous)s to %(class)s",
+                previous=ResultClass(details[PREVIOUS_CLASS]).label,
+                **{"class": ResultClass(details[RESULT_CLASS]).label},
+            )
+        )
+    elif RESULT_CLASS in details:
+        lines.append(_("Classed %(class)s", **{"class": ResultClass(details[RESULT_CLASS]).label}))
+    if COMMITMENT_ON in details:
+        lines.append(_("Promised to be done by %(date)s", date=_date(details[COMMITMENT_ON])))
+    if KEPT in details:
+        lines.append(_("Done as promised") if details[KEPT] else _("Not done as promised"))
     if MERGED_INTO in details:
         lines.append(_("Merged into item #%(number)d", number=details[MERGED_INTO]))
     if MERGED_FROM in details:

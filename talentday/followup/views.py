@@ -41,6 +41,7 @@ from talentday.followup.models import (
     Category,
     FollowUpItem,
     ItemState,
+    ResultClass,
     TimelineEntry,
 )
 from talentday.followup.moves import ITEM_PAGE_MOVES, MOVES, Move, actor_standing, allowed_moves
@@ -328,10 +329,20 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
         )
     elif action == "result":
         services.submit_result(
-            item, result=form.result.data, by=current_user, expected_version=version
-        )
+            item, result=form.result.data, result_class=ResultClass(form.result_class.data),
+            commitment_on=form.commitment_on.data, by=current_user, expected_version=version,
+        )  # fmt: skip
     elif action == "close":
-        services.close(item, by=current_user, note=form.note.data or "", expected_version=version)
+        services.close(
+            item, by=current_user, note=form.note.data or "",
+            result_class=ResultClass(form.result_class.data) if form.result_class.data else None,
+            expected_version=version,
+        )  # fmt: skip
+    elif action == "check_promise":
+        services.check_commitment(
+            item, kept=form.outcome.data == "kept", reason=form.reason.data or "",
+            by=current_user, expected_version=version,
+        )  # fmt: skip
     elif action == "reopen":
         services.reopen(item, reason=form.reason.data, by=current_user, expected_version=version)
     elif action == "urge":

@@ -191,11 +191,12 @@ def leader_overview(today: date, limit: int = 20):
 
 def items_awaiting_organizers(today: date) -> definitions.Counts:
     """What waits on the organizers: new and returned items to assign, requests for more time
-    to decide, resolved items to close. Only those items are read (the state index and the
-    partial index of requests find them)."""
+    to decide, promises to check, resolved items to close. Only those items are read (the
+    state index and the partial indexes of requests and promises find them)."""
     waiting = sa.or_(
         FollowUpItem.state.in_((ItemState.NEW, ItemState.RETURNED, ItemState.RESOLVED)),
         definitions.extension_asked(),
+        definitions.promise_to_check(),
     )
     (figures,) = metrics.count(
         metrics.ORGANIZER_DESK, sa.and_(definitions.counted(), waiting), today

@@ -119,6 +119,14 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         _paragraph("_instructions"),
         paragraph=True,
     ),
+    "result_class": Placeholder(
+        _l("what the answer promises (its class, A to D)"),
+        lambda c: str(c["item"].result_class.label) if c["item"].result_class else "",
+    ),
+    "promised_on": Placeholder(
+        _l("the date a B or C answer promised"),
+        lambda c: _filter("date", c["item"].commitment_on) if c["item"].commitment_on else "",
+    ),
     "new_due": Placeholder(
         _l("the new due date, asked for or granted"), lambda c: _filter("date", c["new_due"])
     ),
@@ -351,6 +359,17 @@ KINDS: dict[str, TemplateKind] = {
             _l("Result sent to the speaker"),
             _l("Your suggestion has an answer"),
             "result",
+            "link",
+            "private_link",
+            recipient=_TO_SPEAKER,
+        ),
+        _item(
+            "commitment_due",
+            _l("Promised date passed: was it done?"),
+            _l("Was your suggestion done as promised?"),
+            "result",
+            "result_class",
+            "promised_on",
             "link",
             "private_link",
             recipient=_TO_SPEAKER,

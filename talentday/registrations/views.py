@@ -33,13 +33,14 @@ from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
 from talentday.exports import send, url_formats
 from talentday.extensions import db, limiter
-from talentday.followup.forms import RatingForm
+from talentday.followup.forms import CommitmentAnswerForm, RatingForm
 from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
-from talentday.followup.moves import MOVES, Move
+from talentday.followup.moves import MOVES, Move, may
 from talentday.followup.services import (
     ConflictError,
     FollowUpError,
     active_categories,
+    answer_commitment,
     carried_over_for,
     rate,
 )
@@ -271,6 +272,17 @@ def _rating_forms(suggestions: list[FollowUpItem]) -> dict[int, RatingForm]:
     return forms
 
 
+def _promise_forms(suggestions: list[FollowUpItem], speaker) -> dict[int, CommitmentAnswerForm]:
+    """ "Was it done?" for each answer whose promised date passed, until the speaker says."""
+    forms = {}
+    for item in suggestions:
+        if may(speaker, item, Move.ANSWER_PROMISE):
+            form = CommitmentAnswerForm(prefix=f"promise{item.id}", formdata=None)
+            form.version.data = str(item.version)
+            forms[item.id] = form
+    return forms
+
+
 def _speaker_page(registration: Registration, submitted=None, *, name: str = "", status=200):
     """The speaker's page: every form filled from what is saved, except the one just sent
     back with its errors (`name` says which), whose typed text is kept."""
@@ -289,10 +301,14 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
     forms["details"].topic.data = registration.topic
     forms["details"].summary.data = registration.summary
     rating_forms = _rating_forms(suggestions)
+    promise_forms = _promise_forms(suggestions, registration.speaker)
     if submitted is not None:
         if name.startswith("rate"):
             if to_int(name[4:]) in rating_forms:  # an item not open to rating shows no form
                 rating_forms[to_int(name[4:])] = submitted
+        elif name.startswith("promise"):
+            if to_int(name[7:]) in promise_forms:
+                promise_forms[to_int(name[7:])] = submitted
         else:
             forms[name] = submitted
     forms["suggestion"].category.choices = _category_choices()
@@ -317,6 +333,7 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
             suggestions=suggestions,
             pending_suggestions=_pending_suggestions(registration),
             rating_forms=rating_forms,
+            promise_forms=promise_forms,
             can_edit=registration_is_open(event) and registration.state in services.EDITABLE_STATES,
             can_withdraw=services.may_withdraw(registration),
             can_add_suggestions=services.may_add_suggestions(registration),
@@ -438,6 +455,35 @@ def rate_item(item_id: int):
             flash(str(MOVES[Move.RATE].done), "success")
             return redirect(url_for("registrations.private"))
     return _speaker_page(registration, form, name=f"rate{item.id}", status=400)
+
+
+@bp.post("/r/items/<int:item_id>/promise")
+@PRIVATE_LIMIT
+def answer_promise(item_id: int):
+    registration = _speaker_or_page()
+    item = next((i for i in _own_suggestions(registration) if i.id == item_id), None)
+    if item is None:
+        abort(404)  # not this speaker's suggestion: nothing to say about it
+    form = MOVES[Move.ANSWER_PROMISE].form(prefix=f"promise{item.id}")
+    if form.validate_on_submit():
+        try:
+            answer_commitment(
+                item,
+                kept=form.kept.data == "yes",
+                comment=form.comment.data or "",
+                speaker=registration.speaker,
+                expected_version=form.expected_version,
+            )
+            db.session.commit()
+        except FollowUpError as error:
+            _refused(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            flash(str(ConflictError().message), "warning")
+        else:
+            flash(str(MOVES[Move.ANSWER_PROMISE].done), "success")
+            return redirect(url_for("registrations.private"))
+    return _speaker_page(registration, form, name=f"promise{item.id}", status=400)
 
 
 @bp.post("/r/withdraw")

@@ -98,6 +98,7 @@ def test_the_follow_up_loop(browser, app, live_server, loop, language):
     staff.fill("#progress-percent", "50")
     submit(staff, "progress")
     staff.fill("#result-result", "120 apartments open in March, rent-free in the first year.")
+    staff.check("#result-result_class-0")  # A, solved
     submit(staff, "result")
     assert_accessible(staff)
 
