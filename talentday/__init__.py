@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, request
 
 from talentday.config import DEVELOPMENT_BASE_URL, INSECURE_SECRET_KEY, DefaultConfig
 
@@ -150,6 +150,20 @@ def _init_routing(app: Flask) -> None:
     app.jinja_env.globals["url_with_query"] = url_with_query
     app.jinja_env.globals["public_url"] = public_url
     app.after_request(_close_unsent_file)
+    # Before CSRFProtect reads the form (registered in _init_extensions, after this).
+    app.before_request(_allow_attachments)
+
+
+def _allow_attachments() -> None:
+    """The forms that carry attached files take their size, and no other form does."""
+    if request.endpoint in ATTACHMENT_ENDPOINTS:
+        config = current_app.config
+        files = config["ATTACHMENT_MAX_BYTES"] * config["ATTACHMENT_MAX_FILES"]
+        request.max_content_length = max(config["MAX_CONTENT_LENGTH"] or 0, files + 1024 * 1024)
+
+
+# The views whose forms may carry attachments (followup.act: progress notes and results).
+ATTACHMENT_ENDPOINTS = frozenset({"followup.act"})
 
 
 def _close_unsent_file(response):
@@ -162,10 +176,11 @@ def _close_unsent_file(response):
 
 
 def _init_extensions(app: Flask) -> None:
-    from talentday import fixed_cost, i18n, templating
+    from talentday import fixed_cost, i18n, storage, templating
     from talentday.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     fixed_cost.init_app(app)
+    storage.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -130,6 +130,18 @@ class DefaultConfig:
     # Extensions (延期) an item may be granted: so many, adding so many calendar days in all.
     EXTENSION_MAX_COUNT = 2
     EXTENSION_MAX_DAYS = 60
+    # Files attached to progress notes and results (the signed reply letter, photos,
+    # spreadsheets): at most so many per note, each at most so large. Kept in a folder
+    # (ATTACHMENT_FOLDER, by default instance/attachments) or, with ATTACHMENT_STORAGE = "s3",
+    # in the bucket ATTACHMENT_S3_BUCKET of an S3-compatible store (ATTACHMENT_S3_ENDPOINT_URL
+    # for one that is not AWS; credentials from boto3's environment variables).
+    ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+    ATTACHMENT_MAX_FILES = 5
+    ATTACHMENT_STORAGE = "folder"
+    ATTACHMENT_FOLDER: str | None = None
+    ATTACHMENT_S3_BUCKET: str | None = None
+    ATTACHMENT_S3_ENDPOINT_URL: str | None = None
+    ATTACHMENT_S3_REGION: str | None = None
     SPEAKER_REMINDER_DAYS = 2
     ATTENDANCE_CHASE_AFTER_DAYS = 3
 

@@ -3,6 +3,7 @@
 import enum
 from datetime import date, datetime, timedelta
 
+from babel.units import format_unit
 from flask import Flask
 from flask_babel import (
     format_date,
@@ -105,6 +106,14 @@ def _percent_filter(value: float | None) -> str:
     return format_percent(value) if value is not None else "—"
 
 
+def _filesize_filter(size: int) -> str:
+    """A file's size as the reader's language writes it: "340 kB", "1.2 MB"."""
+    locale = get_locale()
+    if size >= 1024 * 1024:
+        return format_unit(round(size / 1024 / 1024, 1), "digital-megabyte", "short", locale=locale)
+    return format_unit(max(1, round(size / 1024)), "digital-kilobyte", "short", locale=locale)
+
+
 def _figure_filter(figures, key: str) -> str:
     """One figure of a Counts, shown as its kind asks: a share, an average, a count."""
     figure = FIGURES[key]
@@ -155,6 +164,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["tag_class"] = tag_class
     app.jinja_env.filters["percent"] = _percent_filter
     app.jinja_env.filters["figure"] = _figure_filter
+    app.jinja_env.filters["filesize"] = _filesize_filter
     app.jinja_env.globals["FIGURES"] = FIGURES
     app.jinja_env.globals["DEFINITIONS"] = DEFINITIONS
     for name in (

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import smtplib
+import tempfile
 import threading
 import uuid
 from contextlib import contextmanager
@@ -69,6 +70,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+ATTACHMENT_FOLDER = tempfile.mkdtemp(prefix="talentday-attachments-")
+
+
 def app_config(database_url: str, **overrides) -> dict:
     config = {
         "TESTING": True,
@@ -80,6 +84,8 @@ def app_config(database_url: str, **overrides) -> dict:
         # The test client asks for http://localhost/; links in messages use the same address.
         "PUBLIC_BASE_URL": "http://localhost",
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
+        # Attached files go to a folder of this test run, never to the checkout's instance/.
+        "ATTACHMENT_FOLDER": ATTACHMENT_FOLDER,
     }
     config.update(overrides)
     return config

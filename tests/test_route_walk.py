@@ -8,6 +8,8 @@ must be refused (sent to sign in, 403 or 404) and must change nothing; a visitor
 not be refused, and nobody may get a 5xx.
 """
 
+import io
+
 import pytest
 import sqlalchemy as sa
 from flask import url_for
@@ -16,7 +18,8 @@ from talentday.access import ROUTES, Audience, undeclared_endpoints
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services as followup_services
-from talentday.followup.models import FollowUpItem
+from talentday.followup.attachments import Upload
+from talentday.followup.models import Attachment, FollowUpItem, ResultClass
 from talentday.i18n import city_today
 from talentday.outbox.models import OutboxMessage
 from talentday.registrations import check_in
@@ -109,6 +112,13 @@ def world(app, make_user, make_unit):
             by=organizer,
             today=city_today(),
         )
+        # A result with its reply letter: the attachment routes have a file to give.
+        staff = db.session.get(User, users["staff_a"].id)
+        followup_services.accept(item, by=staff)
+        followup_services.submit_result(
+            item, result="Built.", result_class=ResultClass.SOLVED, by=staff,
+            files=[Upload("letter.pdf", io.BytesIO(b"%PDF-1.7\n%%EOF\n"))],
+        )  # fmt: skip
         pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
         db.session.add(pause)
         db.session.commit()
@@ -124,6 +134,7 @@ def world(app, make_user, make_unit):
             "token": outcome.token,
             "code": check_in.code_for(outcome.registration),
             "break_id": pause.id,
+            "attachment_id": db.session.scalar(sa.select(sa.func.min(Attachment.id))),
             "fmt": "csv",
             "key": "registration_approved",
             "language": "zh_Hans",

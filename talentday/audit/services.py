@@ -137,6 +137,7 @@ EXPORT_LABELS = {
     "ledger": _l("Follow-up ledger"),
     "registrations": _l("Registrations"),
     "attendance": _l("Attendance"),
+    "attachment": _l("Attached file"),
 }
 
 

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -145,6 +145,13 @@ class ProgressForm(VersionedForm):
         render_kw={"rows": 3},
     )
     percent = whole_number_field(_l("Per cent done"), minimum=0, maximum=100)
+    files = MultipleFileField(_l("Files"))
+    document_number = StringField(
+        _l("Document number"),
+        description=_l("Of a signed letter among the files, if any (文号)."),
+        validators=[Optional(), _length(100)],
+        filters=[strip_whitespace],
+    )
 
 
 def _class_choices():
@@ -175,6 +182,13 @@ class ResultForm(VersionedForm):
         ),
         validators=[Optional(), date_in_range],
         invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+    files = MultipleFileField(_l("Files"))
+    document_number = StringField(
+        _l("Document number"),
+        description=_l("Of the signed reply letter, if it is among the files (文号)."),
+        validators=[Optional(), _length(100)],
+        filters=[strip_whitespace],
     )
 
 

@@ -431,6 +431,41 @@ class TimelineEntry(db.Model):
     unit: Mapped[ResponsibleUnit | None] = relationship()
 
 
+class Attachment(db.Model):
+    """A file that came with a progress note or a result: the signed reply letter (with its
+    document number, 文号), photos, spreadsheets. The file itself is in the storage
+    (talentday.storage) under a random key; only a view that checked who may see the item
+    hands it out. Like the timeline, attachments are only ever added."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("followup_item.id", ondelete="RESTRICT"), index=True
+    )
+    entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("timeline_entry.id", ondelete="RESTRICT"), index=True
+    )
+    storage_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The name it had on the uploader's computer, without any folder; sent back with it.
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    # What its content is (read from its first bytes, never taken from the browser).
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    document_number: Mapped[str] = mapped_column(sa.String(100), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("responsible_unit.id", ondelete="RESTRICT")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[FollowUpItem] = relationship()
+    entry: Mapped[TimelineEntry] = relationship()
+    unit: Mapped[ResponsibleUnit | None] = relationship()
+
+
 # What every page or list showing items reads of each: loaded with the items, in a constant
 # number of queries however many items there are.
 ITEM_DISPLAY_LOADS = (

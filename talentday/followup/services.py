@@ -6,6 +6,7 @@ the person was looking at and refuses to act on a newer one (ConflictError), and
 version column makes a truly simultaneous second save fail at commit (StaleDataError).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,7 +18,7 @@ from talentday.auth.models import Role, User
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import timeline
+from talentday.followup import attachments, timeline
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     ITEM_TRANSITIONS,
@@ -483,17 +484,25 @@ def return_to_organizer(item: FollowUpItem, *, reason: str, by: User, expected_v
 
 
 def post_progress(
-    item: FollowUpItem, *, note: str, percent: int | None, by: User, expected_version=None
+    item: FollowUpItem,
+    *,
+    note: str,
+    percent: int | None,
+    by: User,
+    files: Iterable[attachments.Upload] = (),
+    document_number: str = "",
+    expected_version=None,
 ) -> None:
-    """A progress note. The lead unit's first note puts the item in progress; co-handling
-    units add their contributions to the same timeline."""
+    """A progress note, with any files (attachments.check). The lead unit's first note puts
+    the item in progress; co-handling units add their contributions to the same timeline."""
     check_version(item, expected_version)
     require_move(by, item, Move.PROGRESS)
     unit = by.unit
     if not note.strip():
         raise FollowUpError(_l("Describe the progress"), field="note")
+    checked = attachments.check(files)
     moves = by.unit_id == item.lead_unit_id and item.state is not ItemState.IN_PROGRESS
-    _record(
+    entry = _record(
         item,
         TimelineKind.PROGRESS,
         by=by,
@@ -502,6 +511,7 @@ def post_progress(
         note=note.strip(),
         percent=percent,
     )
+    attachments.attach(item, entry, checked, by=by, document_number=document_number)
 
 
 def submit_result(
@@ -511,6 +521,8 @@ def submit_result(
     result_class: ResultClass,
     by: User,
     commitment_on: date | None = None,
+    files: Iterable[attachments.Upload] = (),
+    document_number: str = "",
     expected_version=None,
 ) -> None:
     """The lead unit's handling result (办理结果), classed by what it promises, resolves the
@@ -530,13 +542,15 @@ def submit_result(
         raise FollowUpError(
             _l("Only a B or C answer promises a date: leave it empty."), field="commitment_on"
         )
+    checked = attachments.check(files)
     if item.state in (ItemState.ACCEPTED, ItemState.REOPENED):
         _record(item, TimelineKind.PROGRESS, by=by, unit=by.unit, to_state=ItemState.IN_PROGRESS)
-    _record(
+    entry = _record(
         item, TimelineKind.RESULT, by=by, unit=by.unit, to_state=ItemState.RESOLVED,
         note=result.strip(), percent=100,
         details=timeline.result_class(result_class, commitment_on),
     )  # fmt: skip
+    attachments.attach(item, entry, checked, by=by, document_number=document_number)
     item.result = result.strip()
     item.result_class = result_class
     item.commitment_on = commitment_on

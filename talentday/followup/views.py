@@ -27,7 +27,7 @@ from talentday.auth.permissions import organizer_required
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import imports, ledger, services, timeline, working_days
+from talentday.followup import attachments, imports, ledger, services, timeline, working_days
 from talentday.followup.definitions import FIGURES
 from talentday.followup.forms import (
     BulkAssignForm,
@@ -38,6 +38,7 @@ from talentday.followup.forms import (
 from talentday.followup.imports import ImportFileError, parse
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
+    Attachment,
     Category,
     FollowUpItem,
     ItemState,
@@ -195,7 +196,28 @@ def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None
                 form.due_on.data = item.due_on or services.default_due_date(item, today)
                 form.instructions.data = item.instructions
             form.due_on.description = _period_hint(item, today)
+        if name in ("progress", "result"):
+            form.files.description = _files_hint()
+            form.files.render_kw = {"accept": attachments.ACCEPT}
     return forms
+
+
+def _files_hint() -> str:
+    config = current_app.config
+    return _(
+        "Optional: PDF, images, Word, Excel or PowerPoint documents, at most %(count)d files "
+        "of %(size)s MB each. Everyone who may see this item may download them.",
+        count=config["ATTACHMENT_MAX_FILES"],
+        size=f"{config['ATTACHMENT_MAX_BYTES'] / 1024 / 1024:g}",
+    )
+
+
+def _uploads(form) -> list[attachments.Upload]:
+    return [
+        attachments.Upload(file.filename, file.stream)
+        for file in form.files.data or []
+        if file and file.filename
+    ]
 
 
 def _available_actions(item: FollowUpItem) -> set[str]:
@@ -228,6 +250,7 @@ def _render_item(item, relation, forms, status=200):
             forms=forms,
             timeline=entries,
             timeline_lines=_timeline_lines(entries),
+            attachments=attachments.of_item(item.id),
             today=city_today(),
             show_contacts=can_see_contact_details(current_user, item),
             merged_speakers=services.merged_speakers(item),
@@ -325,12 +348,15 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
             note=form.note.data,
             percent=form.percent.data,
             by=current_user,
+            files=_uploads(form),
+            document_number=form.document_number.data or "",
             expected_version=version,
         )
     elif action == "result":
         services.submit_result(
             item, result=form.result.data, result_class=ResultClass(form.result_class.data),
-            commitment_on=form.commitment_on.data, by=current_user, expected_version=version,
+            commitment_on=form.commitment_on.data, by=current_user, files=_uploads(form),
+            document_number=form.document_number.data or "", expected_version=version,
         )  # fmt: skip
     elif action == "close":
         services.close(
@@ -372,8 +398,9 @@ def act(item_id: int, action: str):
             sent=posted_again(),
         )
     try:
-        _apply(action, item, form)
-        db.session.commit()
+        with attachments.removed_unless_committed():
+            _apply(action, item, form)
+            db.session.commit()
     except services.ConflictError as error:
         db.session.rollback()
         return _conflict(item_id, action, form, error)
@@ -388,6 +415,19 @@ def act(item_id: int, action: str):
         return _render_item(item, relation, _forms(item, action, form), status=400)
     flash(str(MOVES[move].done), "success")
     return redirect(url_for("followup.item_page", item_id=item_id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int):
+    """An attached file, to whoever may see its item (404 to anyone else), audited."""
+    found = db.session.get(Attachment, attachment_id) or abort(404)
+    item = _load_item(found.item_id)
+    require_visible(current_user, item)
+    return audited_download(
+        attachments.send(found), "attachment", rows=1, fmt=attachments.extension(found),
+        target=item,
+    )  # fmt: skip
 
 
 def _conflict(item_id, action, form, error):

@@ -33,6 +33,7 @@ from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
 from talentday.exports import send, url_formats
 from talentday.extensions import db, limiter
+from talentday.followup import attachments
 from talentday.followup.forms import CommitmentAnswerForm, RatingForm
 from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
 from talentday.followup.moves import MOVES, Move, may
@@ -334,6 +335,7 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
             pending_suggestions=_pending_suggestions(registration),
             rating_forms=rating_forms,
             promise_forms=promise_forms,
+            result_files=attachments.of_results(own.merged_into or own for own in suggestions),
             can_edit=registration_is_open(event) and registration.state in services.EDITABLE_STATES,
             can_withdraw=services.may_withdraw(registration),
             can_add_suggestions=services.may_add_suggestions(registration),
@@ -484,6 +486,22 @@ def answer_promise(item_id: int):
             flash(str(MOVES[Move.ANSWER_PROMISE].done), "success")
             return redirect(url_for("registrations.private"))
     return _speaker_page(registration, form, name=f"promise{item.id}", status=400)
+
+
+@bp.get("/r/attachments/<int:attachment_id>")
+@PRIVATE_LIMIT
+def result_file(attachment_id: int):
+    """A file that came with the handling result of one of the speaker's suggestions."""
+    registration = _speaker_or_page()
+    answered = [own.merged_into or own for own in _own_suggestions(registration)]
+    files = attachments.of_results(answered)
+    found = next(
+        (file for item_files in files.values() for file in item_files if file.id == attachment_id),
+        None,
+    )
+    if found is None:
+        abort(404)
+    return attachments.send(found)
 
 
 @bp.post("/r/withdraw")

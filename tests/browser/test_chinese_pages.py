@@ -28,8 +28,13 @@ ALLOWED = {
     "B",
     "C",
     "D",
+    # File sizes: CLDR writes them so in Chinese, and so do Chinese offices.
+    "MB",
+    "kB",
     "TalentDay",
     "Excel",
+    "Word",
+    "PowerPoint",
     "CSV",
     "PDF",
     "iCalendar",
