@@ -236,7 +236,7 @@ def send_csv(tables: Sequence[Table]) -> Response:
         body = stream_with_context(body)
     return Response(
         body,
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{table.stem}.csv"'},
     )
 

@@ -743,7 +743,11 @@ FORM_CASES = [
         "check_promise",
         "promise_item",
         CommitmentCheckForm,
-        lambda world: {"outcome": "not_kept", "reason": "The flats are not built."},
+        lambda world: {
+            "outcome": "not_kept",
+            "reason": "The flats are not built.",
+            "due_on": (datetime.now(UTC).date() + timedelta(days=30)).isoformat(),
+        },
     ),
     _act("reopen", "resolved_item", ReasonForm, lambda world: {"reason": "Not done."}),
     _act(

@@ -353,3 +353,9 @@ def test_report_workbook_names_its_scope_on_every_sheet(app, make_user, stored):
     assert (
         f'filename="followup-report-event-{stored}.xlsx"' in response.headers["Content-Disposition"]
     )
+
+
+def test_a_csv_says_its_charset_once(app, organizer, stored):
+    """Found by a review: the type read "text/csv; charset=utf-8; charset=utf-8"."""
+    response = organizer.get("/followup/ledger.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -16,6 +16,7 @@ from talentday.followup.models import (
     FollowUpItem,
     ItemState,
     ResultClass,
+    Satisfaction,
     TimelineEntry,
     TimelineKind,
 )
@@ -62,12 +63,6 @@ def test_a_b_or_c_answer_promises_a_date_after_today(setting):
                 commitment_on=promised, by=staff,
             )  # fmt: skip
         assert refused.value.field == field
-    with pytest.raises(FollowUpError) as refused:  # an A answer promises nothing
-        services.submit_result(
-            item, result="Done.", result_class=ResultClass.SOLVED,
-            commitment_on=today + timedelta(5), by=staff,
-        )  # fmt: skip
-    assert refused.value.field == "commitment_on"
     services.submit_result(
         item, result="In the 2027 plan.", result_class=ResultClass.PLANNED,
         commitment_on=today + timedelta(90), by=staff,
@@ -126,7 +121,10 @@ def test_the_organizer_checks_a_promise_kept_or_sends_the_item_back(setting):
     with pytest.raises(FollowUpError) as refused:
         services.check_commitment(broken, kept=False, reason=" ", by=organizer)
     assert refused.value.field == "reason"
-    services.check_commitment(broken, kept=False, reason="Not built yet.", by=organizer)
+    services.check_commitment(
+        broken, kept=False, reason="Not built yet.", due_on=city_today() + timedelta(9),
+        by=organizer,
+    )  # fmt: skip
     assert broken.state is ItemState.REOPENED
     assert broken.result_class is None and broken.commitment_on is None
     told = db.session.scalars(sa.select(OutboxMessage.kind)).all()
@@ -205,7 +203,9 @@ def test_the_speaker_says_whether_it_was_done_on_their_page(app, make_user):
     assert "Say what is still missing" in refused.get_data(as_text=True)
     form[f"promise{item_id}-comment"] = "Nothing built yet."
     assert speaker.post(f"/r/items/{item_id}/promise", data=form).status_code == 302
-    assert "Was it?" not in speaker.get(page_url).get_data(as_text=True)  # said once
+    after = speaker.get(page_url).get_data(as_text=True)
+    assert "Was it?" not in after  # said once
+    assert "You said it was not done yet" in after  # and the speaker sees what they said
 
     organizer = app.test_client()
     sign_in(organizer, make_user(Role.ORGANIZER).email)
@@ -216,3 +216,57 @@ def test_the_speaker_says_whether_it_was_done_on_their_page(app, make_user):
     assert 'data-figure="promise_to_check">1<' in home
     with app.app_context():
         assert db.session.get(FollowUpItem, item_id).commitment_kept is False
+
+
+def test_a_kept_promise_cannot_be_turned_back_into_one_when_closing(setting):
+    """Found by the attack: kept (A), then closed as B with the old, passed date."""
+    item = _promised(setting)
+    services.check_commitment(item, kept=True, reason="", by=setting["organizer"])
+    with pytest.raises(FollowUpError) as refused:
+        services.close(item, by=setting["organizer"], result_class=ResultClass.BEING_SOLVED)
+    assert refused.value.field == "result_class"
+    assert item.commitment_on is None
+
+
+def test_a_broken_promise_goes_back_with_a_new_due_date_and_without_its_rating(setting):
+    """Found by the attack: the item came back already overdue, the old rating standing."""
+    item = _promised(setting)
+    item.satisfaction = Satisfaction.SATISFIED
+    new_due = city_today() + timedelta(15)
+    with pytest.raises(FollowUpError) as refused:
+        services.check_commitment(
+            item, kept=False, reason="Not built.", due_on=None, by=setting["organizer"]
+        )
+    assert refused.value.field == "due_on"
+    services.check_commitment(
+        item, kept=False, reason="Not built.", due_on=new_due, by=setting["organizer"]
+    )
+    assert item.state is ItemState.REOPENED and item.due_on == new_due
+    assert not item.is_overdue(city_today())
+    assert item.satisfaction is None
+
+
+def test_an_a_or_d_answer_drops_a_date_left_from_another_choice(setting):
+    """Found by the walk: a unit picks B, types a date, then settles on A."""
+    item = setting["item"]
+    services.submit_result(
+        item, result="Done.", result_class=ResultClass.SOLVED,
+        commitment_on=city_today() + timedelta(5), by=setting["staff"],
+    )  # fmt: skip
+    assert item.result_class is ResultClass.SOLVED and item.commitment_on is None
+
+
+def test_the_promised_date_field_is_not_the_audit_logs_done_by(app, make_user):
+    """Found by the walk: "Done by" was translated as the audit log's 操作人 (operator)."""
+    with app.app_context():
+        lead = factories.unit()
+        db.session.commit()
+        item = factories.item(state=ItemState.IN_PROGRESS, lead_unit=lead)
+        db.session.commit()
+        item_id, lead_id = item.id, lead.id
+    client = app.test_client()
+    sign_in(client, make_user(Role.DEPARTMENT_STAFF, unit_id=lead_id).email)
+    client.post("/language", data={"csrf_token": csrf_token(client, "/"), "locale": "zh_Hans"})
+    page = client.get(f"/followup/items/{item_id}").get_data(as_text=True)
+    label = page.split('for="result-commitment_on"', 1)[1].split("</label>", 1)[0]
+    assert "承诺办成日期" in label and "操作人" not in label

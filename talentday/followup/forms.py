@@ -175,7 +175,7 @@ class ResultForm(VersionedForm):
         validators=[InputRequired(_l("Choose what the answer promises"))],
     )
     commitment_on = DateField(
-        _l("Done by"),
+        _l("Promised to be done by"),
         description=_l(
             "For a B or C answer: the date the work is to be done by. When it passes, the "
             "organizers check, and the speaker is asked whether it was done."
@@ -247,6 +247,12 @@ class CommitmentCheckForm(VersionedForm):
         validators=[Optional(), _length(2000)],
         filters=[strip_whitespace],
         render_kw={"rows": 3},
+    )
+    due_on = DateField(
+        _l("New due date"),
+        description=_l("Needed when sending the item back: its old due date has passed."),
+        validators=[Optional(), date_in_range],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
     )
 
 

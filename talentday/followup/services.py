@@ -289,7 +289,7 @@ def close(
     require_move(by, item, Move.CLOSE)
     details = None
     if result_class is not None and result_class is not item.result_class:
-        if result_class.promises and item.commitment_on is None:
+        if result_class.promises and not _promise_open(item):
             raise FollowUpError(
                 _l(
                     "A B or C answer promises a date, and this one gives none: send the item "
@@ -304,6 +304,11 @@ def close(
         details=details,
     )  # fmt: skip
     item.closed_at = utcnow()
+
+
+def _promise_open(item: FollowUpItem) -> bool:
+    """The answer promises a date that has not been checked yet (B and C keep it)."""
+    return item.commitment_on is not None and item.commitment_settled_at is None
 
 
 def _set_class(item: FollowUpItem, result_class: ResultClass) -> None:
@@ -538,10 +543,9 @@ def submit_result(
             )
         if commitment_on <= city_today():
             raise FollowUpError(_l("Choose a date after today"), field="commitment_on")
-    elif commitment_on is not None:
-        raise FollowUpError(
-            _l("Only a B or C answer promises a date: leave it empty."), field="commitment_on"
-        )
+    else:
+        # A date left from choosing B or C first: an A or D answer promises none.
+        commitment_on = None
     checked = attachments.check(files)
     if item.state in (ItemState.ACCEPTED, ItemState.REOPENED):
         _record(item, TimelineKind.PROGRESS, by=by, unit=by.unit, to_state=ItemState.IN_PROGRESS)
@@ -650,25 +654,42 @@ def answer_commitment(
 
 
 def check_commitment(
-    item: FollowUpItem, *, kept: bool, reason: str, by: User, expected_version=None
+    item: FollowUpItem,
+    *,
+    kept: bool,
+    reason: str,
+    by: User,
+    due_on: date | None = None,
+    expected_version=None,
 ) -> None:
     """The organizer checks a promise whose date passed. Kept: the answer is now A, solved.
-    Not kept: the item goes back to the lead unit, as when a result is sent back."""
+    Not kept: the item goes back to the lead unit with a new due date (the old one has long
+    passed), and the answer's rating goes with the answer."""
     check_version(item, expected_version)
     require_move(by, item, Move.CHECK_PROMISE)
-    if not kept and not reason.strip():
-        raise FollowUpError(_l("Say why the item goes back to the lead unit"), field="reason")
-    previous = item.result_class
-    _record(
-        item, TimelineKind.COMMITMENT_SETTLED, by=by, note=reason.strip(),
-        details={**timeline.kept(kept), **(timeline.reclassed(previous, ResultClass.SOLVED)
-                                           if kept else {})},
-    )  # fmt: skip
+    if not kept:
+        if not reason.strip():
+            raise FollowUpError(_l("Say why the item goes back to the lead unit"), field="reason")
+        if due_on is None:
+            raise FollowUpError(_l("Enter the new due date"), field="due_on")
+        if due_on < city_today():
+            raise FollowUpError(_l("Choose a due date that is not in the past"), field="due_on")
+    if kept:
+        details = {
+            **timeline.kept(True),
+            **timeline.reclassed(item.result_class, ResultClass.SOLVED),
+        }
+    else:
+        details = {**timeline.kept(False), timeline.DUE_ON: due_on.isoformat()}
+    _record(item, TimelineKind.COMMITMENT_SETTLED, by=by, note=reason.strip(), details=details)
     item.commitment_settled_at = utcnow()
     if kept:
-        item.result_class = ResultClass.SOLVED
+        _set_class(item, ResultClass.SOLVED)
     else:
         reopen(item, reason=reason, by=by)
+        item.due_on = due_on
+        item.satisfaction = None
+        item.satisfaction_comment = ""
 
 
 # --- merging and splitting -----------------------------------------------------------------

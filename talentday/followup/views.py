@@ -196,6 +196,8 @@ def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None
                 form.due_on.data = item.due_on or services.default_due_date(item, today)
                 form.instructions.data = item.instructions
             form.due_on.description = _period_hint(item, today)
+        if name == "check_promise" and submitted != "check_promise":
+            form.due_on.data = services.default_due_date(item, today)
         if name in ("progress", "result"):
             form.files.description = _files_hint()
             form.files.render_kw = {"accept": attachments.ACCEPT}
@@ -367,7 +369,7 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
     elif action == "check_promise":
         services.check_commitment(
             item, kept=form.outcome.data == "kept", reason=form.reason.data or "",
-            by=current_user, expected_version=version,
+            due_on=form.due_on.data, by=current_user, expected_version=version,
         )  # fmt: skip
     elif action == "reopen":
         services.reopen(item, reason=form.reason.data, by=current_user, expected_version=version)
