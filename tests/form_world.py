@@ -52,6 +52,7 @@ from talentday.followup.forms import (
     ImportForm,
     MergeForm,
     NoteForm,
+    OpinionForm,
     ProgressForm,
     QuickEntryForm,
     RatingForm,
@@ -116,6 +117,8 @@ class World:
     programme_break: int = 0
     extension_item: int = 0
     promise_item: int = 0
+    opinion_item: int = 0
+    waive_item: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -197,6 +200,16 @@ def build_world(app, make_user, monkeypatch) -> World:
             commitment_on=due - timedelta(days=40),
             commitment_due_at=now,
         )
+        # Countersigning: unit A co-handles one item (its opinion is wanted) and leads
+        # another whose co-handling unit B has not given its opinion.
+        world.opinion_item = factories.item(
+            event=event, category=category, state=ItemState.IN_PROGRESS, lead_unit=unit_b,
+            co_units=[unit_a], due_on=due,
+        ).id  # fmt: skip
+        world.waive_item = factories.item(
+            event=event, category=category, state=ItemState.IN_PROGRESS, lead_unit=unit_a,
+            co_units=[unit_b], due_on=due,
+        ).id  # fmt: skip
         world.emails["speaker"] = speaker.email
         world.check_in_code = check_in.code_for(registration)
         pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
@@ -284,7 +297,7 @@ def _act(action: str, item: str, form, valid: Callable[[World], dict]) -> FormCa
     return FormCase(
         name=f"item {action}",
         role="organizer"
-        if action in ("assign", "close", "reopen", "urge", "extension", "check_promise")
+        if action in ("assign", "close", "reopen", "urge", "extension", "check_promise", "waive")
         else "staff",
         url=lambda world: f"{_item(item)(world)}/{action}",
         page=_item(item),
@@ -739,6 +752,8 @@ FORM_CASES = [
     _act(
         "close", "resolved_item", ClosingForm, lambda world: {"result_class": "", "note": "Done."}
     ),
+    _act("opinion", "opinion_item", OpinionForm, lambda world: {"opinion": "We agree."}),
+    _act("waive", "waive_item", ReasonForm, lambda world: {"reason": "They said so by phone."}),
     _act(
         "check_promise",
         "promise_item",
@@ -918,6 +933,8 @@ ENDPOINTS = {
         "item extend",
         "item extension",
         "item check_promise",
+        "item opinion",
+        "item waive",
     ],
     "followup.merge": ["merge"],
     "followup.split": ["split"],

@@ -223,3 +223,17 @@ def test_demo_shows_an_extension_granted_and_one_refused(app, runner):
     sign_in(client, "leader@example.com", DEMO_PASSWORD)
     page = client.get(f"/followup/items/{extended.id}").get_data(as_text=True)
     assert "2026-11-30" in page and "2026-12-20" in page  # the due date before, on the timeline
+
+
+def test_demo_shows_a_countersign_waiting(app, runner):
+    from talentday.followup import services
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        waiting = [
+            (item.id, [unit.name for unit in services.opinions_missing(item)])
+            for item in db.session.scalars(sa.select(FollowUpItem))
+            if item.state is ItemState.IN_PROGRESS and item.co_units
+        ]
+        given = dict(waiting)
+        assert any(names == ["Huaiyin Institute of Technology"] for names in given.values())

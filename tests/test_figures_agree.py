@@ -261,6 +261,8 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
             elif move is Move.PROGRESS:
                 services.post_progress(item, note="Working on it.", percent=50, by=lead)
             elif move is Move.RESULT:
+                for unit in services.opinions_missing(item):  # countersigned first
+                    services.give_opinion(item, opinion="Agreed.", by=staff[unit.id])
                 result_class = chance.choice(list(ResultClass))
                 services.submit_result(
                     item, result_class=result_class, result="Done as asked.", by=lead,

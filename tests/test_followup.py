@@ -69,6 +69,7 @@ def test_the_whole_path_is_kept_on_the_timeline(people):
     services.accept(item, by=people["lead"])
     services.post_progress(item, note="Draft policy ready.", percent=40, by=people["lead"])
     services.post_progress(item, note="Site offered.", percent=None, by=people["co"])
+    services.give_opinion(item, opinion="Agreed.", by=people["co"])
     services.submit_result(
         item, result_class=ResultClass.SOLVED, result="Apartments open in March.", by=people["lead"]
     )
@@ -81,6 +82,7 @@ def test_the_whole_path_is_kept_on_the_timeline(people):
         TimelineKind.ACCEPTED,
         TimelineKind.PROGRESS,
         TimelineKind.PROGRESS,
+        TimelineKind.CO_OPINION,
         TimelineKind.RESULT,
         TimelineKind.CLOSED,
     ]
@@ -164,6 +166,7 @@ def test_only_the_lead_unit_accepts_returns_and_resolves(people):
 def test_result_straight_after_acceptance_passes_through_in_progress(people):
     item = assigned_item(people)
     services.accept(item, by=people["lead"])
+    services.give_opinion(item, opinion="Agreed.", by=people["co"])
     services.submit_result(
         item, result_class=ResultClass.SOLVED, result="Done at once.", by=people["lead"]
     )

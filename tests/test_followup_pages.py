@@ -76,6 +76,8 @@ def make_item(app, world, state: ItemState) -> int:
             )  # fmt: skip
         if state in (ItemState.ACCEPTED, ItemState.RESOLVED):
             services.accept(item, by=users["lead"])
+            # Countersigned: the lead unit's result waits for nothing.
+            services.give_opinion(item, opinion="Agreed.", by=users["co"])
         if state is ItemState.RESOLVED:
             services.submit_result(
                 item, result_class=ResultClass.SOLVED, result="Done.", by=users["lead"]

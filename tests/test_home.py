@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from talentday.demo.data import DEMO_PASSWORD
 from talentday.extensions import db
-from talentday.followup.models import FollowUpItem, ItemState
+from talentday.followup.models import FollowUpItem, ItemState, TimelineEntry, TimelineKind
 from talentday.main import services
 from tests import factories
 from tests.conftest import sign_in
@@ -57,14 +57,22 @@ def test_staff_desk_groups_items(app_ctx):
     co_handled = factories.item(
         state=ItemState.IN_PROGRESS, lead_unit=other, co_units=[unit], due_on=date(2027, 1, 9)
     )
+    countersigned = factories.item(
+        state=ItemState.IN_PROGRESS, lead_unit=other, co_units=[unit], due_on=date(2027, 1, 9)
+    )
+    db.session.add(
+        TimelineEntry(item=countersigned, kind=TimelineKind.CO_OPINION, unit=unit, note="Yes.")
+    )
     resolved = factories.item(state=ItemState.RESOLVED, lead_unit=unit, due_on=date(2026, 11, 1))
     factories.item(state=ItemState.CLOSED, lead_unit=unit)
     factories.item(state=ItemState.IN_PROGRESS, lead_unit=other)
+    db.session.flush()
     desk = services.unit_desk(unit.id, today)
     assert desk.to_accept == [to_accept]
+    assert desk.opinion_wanted == [co_handled]  # 会签: its lead unit waits for our opinion
     assert desk.overdue == [late]
     assert desk.due_soon == [soon]
-    assert desk.in_progress == [co_handled]
+    assert desk.in_progress == [countersigned]
     assert desk.awaiting_closure == [resolved]
 
 

@@ -93,6 +93,10 @@ def _make(move: Move, item, actor, cast):
         services.answer_commitment(item, kept=True, comment="", speaker=actor)
     elif move is Move.CHECK_PROMISE:
         services.check_commitment(item, kept=True, reason="", by=actor)
+    elif move is Move.GIVE_OPINION:
+        services.give_opinion(item, opinion="We agree.", by=actor)
+    elif move is Move.WAIVE_OPINIONS:
+        services.waive_opinions(item, reason="Said by phone.", by=actor)
 
 
 def _kinds_written(item) -> set[TimelineKind]:
@@ -121,6 +125,8 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
                 item.due_on = city_today() + timedelta(days=9)
                 if move is Move.DECIDE_EXTENSION:
                     item.extension_asked_to = item.due_on + timedelta(days=5)
+                if move is Move.RESULT:  # the co-handling unit's opinion is not waited for
+                    item.opinions_waived_at = datetime.now(UTC)
                 # A B or C answer whose promised date passed, not checked yet.
                 if move in (Move.ANSWER_PROMISE, Move.CHECK_PROMISE):
                     item.result_class = ResultClass.BEING_SOLVED

@@ -143,9 +143,13 @@ def test_a_chinese_speaker_is_told_the_unit_by_its_chinese_name(app, make_user):
     item_id, _ = assigned_item(app, make_user)
     with app.app_context():
         item = db.session.get(factories.FollowUpItem, item_id)
+        co_staff = db.session.get(
+            User, make_user(Role.DEPARTMENT_STAFF, unit_id=item.co_units[0].id).id
+        )
         item.speaker.locale = "zh_Hans"
         staff = db.session.get(User, make_user(Role.DEPARTMENT_STAFF, unit_id=item.lead_unit_id).id)
         services.accept(item, by=staff)
+        services.give_opinion(item, opinion="同意。", by=co_staff)
         services.submit_result(
             item, result_class=ResultClass.SOLVED, result="已新增人才公寓三十套。", by=staff
         )

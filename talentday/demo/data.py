@@ -416,6 +416,21 @@ SUGGESTIONS = [
     ),
 ]
 
+# Co-handling units' opinions (会签意见) given so far, by the index of the suggestion above:
+# (unit, days after the salon, opinion). Invented. The first suggestion's other co-handling
+# unit (Huaiyin Institute of Technology) has not given its opinion: the demo shows a
+# countersign waiting.
+OPINIONS = {
+    0: [
+        (
+            HRSS,
+            20,
+            "Placements at the joint bases can count as internship hours for the talent "
+            "subsidy; we will publish the list of bases with the Education Bureau.",
+        ),
+    ],
+}
+
 # What each answer promises (A/B/C/D), by the index of the suggestion above, with the date a
 # B or C answer promised. Invented; the B answer's date has passed, so the demo shows a
 # promise for the organizers to check.

@@ -263,6 +263,14 @@ def _add_item(
         previous = state
     if extension:
         timeline.extend(_extension_entries(item, extension, event, staff, organizer))
+    for unit_name, days, opinion in data.OPINIONS.get(index, []):
+        timeline.append(
+            TimelineEntry(
+                item=item, at=event.starts_at + timedelta(days=days),
+                kind=TimelineKind.CO_OPINION, actor_user=_staff_of(users, units[unit_name]),
+                unit=units[unit_name], note=opinion,
+            )
+        )  # fmt: skip
     if item.commitment_on is not None and item.commitment_on < city_today():
         # The daily run brought the passed promise back, and asked the speaker.
         item.commitment_due_at = datetime.combine(

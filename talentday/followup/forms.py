@@ -128,6 +128,21 @@ class ExtensionDecisionForm(VersionedForm):
     )
 
 
+class OpinionForm(VersionedForm):
+    """A co-handling unit's opinion on the item (会签意见), for the lead unit's result."""
+
+    opinion = TextAreaField(
+        _l("Our unit's opinion"),
+        description=_l(
+            "What your unit agrees to, adds or objects to; the lead unit reads it beside its "
+            "result form, and its result waits for it."
+        ),
+        validators=[DataRequired(_l("Write your unit's opinion")), _length(4000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 4},
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = TextAreaField(
         _l("Reason"),

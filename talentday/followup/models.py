@@ -134,6 +134,8 @@ class TimelineKind(enum.Enum):
     COMMITMENT_DUE = "commitment_due"
     COMMITMENT_ANSWERED = "commitment_answered"
     COMMITMENT_SETTLED = "commitment_settled"
+    CO_OPINION = "co_opinion"
+    OPINIONS_WAIVED = "opinions_waived"
 
     @property
     def label(self):
@@ -161,6 +163,8 @@ TIMELINE_KIND_LABELS = {
     TimelineKind.COMMITMENT_DUE: _l("Promised date passed"),
     TimelineKind.COMMITMENT_ANSWERED: _l("The speaker said whether it was done"),
     TimelineKind.COMMITMENT_SETTLED: _l("Promise checked"),
+    TimelineKind.CO_OPINION: _l("Co-handling unit's opinion"),
+    TimelineKind.OPINIONS_WAIVED: _l("Co-handling opinions waived"),
 }
 
 
@@ -313,6 +317,10 @@ class FollowUpItem(db.Model):
     commitment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     commitment_kept: Mapped[bool | None] = mapped_column()
     commitment_settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Countersigning (会签): the lead unit's result waits for every co-handling unit's
+    # opinion (timeline entries) unless an organizer waived the missing ones (since the
+    # item was last assigned).
+    opinions_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -25,6 +25,7 @@ from talentday.followup.forms import (
     ExtensionRequestForm,
     MergeForm,
     NoteForm,
+    OpinionForm,
     ProgressForm,
     RatingForm,
     ReasonForm,
@@ -55,6 +56,10 @@ class Move(enum.Enum):
     # organizer checks it.
     ANSWER_PROMISE = "promise"
     CHECK_PROMISE = "check_promise"
+    # Countersigning (会签): a co-handling unit gives its opinion; the lead unit's result
+    # waits for every one unless an organizer waives the missing ones.
+    GIVE_OPINION = "opinion"
+    WAIVE_OPINIONS = "waive"
 
 
 # The speaker whose suggestion the item is; a standing that only the private link gives.
@@ -211,7 +216,27 @@ MOVES: dict[Move, MoveRule] = {
         _l("The promise has been checked."),
         applies=lambda item: _promise_due(item),
     ),
+    Move.GIVE_OPINION: MoveRule(
+        frozenset({Standing.CO_UNIT}),
+        frozenset({ItemState.ASSIGNED}) | UNITS_AT_WORK,
+        OpinionForm,
+        TimelineKind.CO_OPINION,
+        _l("Your unit's opinion has been given to the lead unit."),
+    ),
+    Move.WAIVE_OPINIONS: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        frozenset({ItemState.ASSIGNED}) | UNITS_AT_WORK,
+        ReasonForm,
+        TimelineKind.OPINIONS_WAIVED,
+        _l("The missing opinions are waived: the lead unit may submit its result."),
+        applies=lambda item: _opinions_to_waive(item),
+    ),
 }
+
+
+def _opinions_to_waive(item: FollowUpItem) -> bool:
+    """Co-handling units are asked for opinions, and no organizer has waived them yet."""
+    return bool(item.co_units) and item.opinions_waived_at is None
 
 
 def _promise_due(item: FollowUpItem) -> bool:
@@ -231,6 +256,7 @@ NOT_NOW_REFUSALS = {
     Move.DECIDE_EXTENSION: _l("No extension is waiting for a decision."),
     Move.ANSWER_PROMISE: _l("Nothing promised is waiting for your answer."),
     Move.CHECK_PROMISE: _l("No promised date has passed unchecked."),
+    Move.WAIVE_OPINIONS: _l("No co-handling unit's opinion is waited for."),
 }
 
 

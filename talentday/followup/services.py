@@ -33,7 +33,7 @@ from talentday.followup.models import (
 from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
 from talentday.followup.working_days import Deadline, add_working_days
-from talentday.i18n import city_today
+from talentday.i18n import city_today, listed
 from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
@@ -265,6 +265,7 @@ def assign(
     item.lead_unit = lead_unit
     item.co_units = co_units
     item.due_on = due_on
+    item.opinions_waived_at = None  # the co-handling units may be others now
     item.instructions = instructions.strip()
     item.assigned_at = utcnow()
     details = timeline.assignment(lead_unit, co_units, due_on)
@@ -547,6 +548,16 @@ def submit_result(
         # A date left from choosing B or C first: an A or D answer promises none.
         commitment_on = None
     checked = attachments.check(files)
+    missing = opinions_missing(item)
+    if missing:
+        raise FollowUpError(
+            _l(
+                "The result waits for the opinion of %(units)s (co-handling); the organizers "
+                "may waive it.",
+                units=listed([unit.display_name for unit in missing]),
+            ),
+            field="result",
+        )
     if item.state in (ItemState.ACCEPTED, ItemState.REOPENED):
         _record(item, TimelineKind.PROGRESS, by=by, unit=by.unit, to_state=ItemState.IN_PROGRESS)
     entry = _record(
@@ -601,6 +612,60 @@ def rate(
         )  # fmt: skip
         _withdraw_result(item)
         _notify_users(unit_staff([item.lead_unit_id]), "item_reopened", item, reason=comment)
+
+
+# --- countersigning (会签) ------------------------------------------------------------------
+
+
+def opinions(item: FollowUpItem) -> dict[int, TimelineEntry]:
+    """Each co-handling unit's latest opinion on the item, by unit: one query."""
+    entries = db.session.scalars(
+        db.select(TimelineEntry)
+        .where(
+            TimelineEntry.item_id == item.id,
+            TimelineEntry.kind == TimelineKind.CO_OPINION,
+            TimelineEntry.unit_id.is_not(None),
+        )
+        .order_by(TimelineEntry.at, TimelineEntry.id)
+    )
+    return {entry.unit_id: entry for entry in entries}
+
+
+def opinions_missing(item: FollowUpItem) -> list[ResponsibleUnit]:
+    """The co-handling units whose opinion the lead unit's result still waits for."""
+    if not item.co_units or item.opinions_waived_at is not None:
+        return []
+    given = opinions(item)
+    return [unit for unit in item.co_units if unit.id not in given]
+
+
+def give_opinion(item: FollowUpItem, *, opinion: str, by: User, expected_version=None) -> None:
+    """A co-handling unit's opinion (会签意见); a later one takes its place. The lead unit's
+    staff are told."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.GIVE_OPINION)
+    if not opinion.strip():
+        raise FollowUpError(_l("Write your unit's opinion"), field="opinion")
+    _record(item, TimelineKind.CO_OPINION, by=by, unit=by.unit, note=opinion.strip())
+    _notify_users(
+        unit_staff([item.lead_unit_id]), "co_opinion", item, opinion=opinion.strip(), unit=by.unit
+    )
+
+
+def waive_opinions(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
+    """The organizer lets the lead unit answer without the opinions still missing."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.WAIVE_OPINIONS)
+    if not reason.strip():
+        raise FollowUpError(_l("Enter the reason"), field="reason")
+    missing = opinions_missing(item)
+    if not missing:
+        raise FollowUpError(_l("No co-handling unit's opinion is waited for."))
+    item.opinions_waived_at = utcnow()
+    _record(
+        item, TimelineKind.OPINIONS_WAIVED, by=by, note=reason.strip(),
+        details={timeline.CO_UNITS: [unit.id for unit in missing]},
+    )  # fmt: skip
 
 
 # --- the promise of a B or C answer ------------------------------------------------------

@@ -253,6 +253,8 @@ def _render_item(item, relation, forms, status=200):
             timeline=entries,
             timeline_lines=_timeline_lines(entries),
             attachments=attachments.of_item(item.id),
+            opinions=services.opinions(item) if item.co_units else {},
+            opinions_missing=services.opinions_missing(item),
             today=city_today(),
             show_contacts=can_see_contact_details(current_user, item),
             merged_speakers=services.merged_speakers(item),
@@ -366,6 +368,14 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
             result_class=ResultClass(form.result_class.data) if form.result_class.data else None,
             expected_version=version,
         )  # fmt: skip
+    elif action == "opinion":
+        services.give_opinion(
+            item, opinion=form.opinion.data, by=current_user, expected_version=version
+        )
+    elif action == "waive":
+        services.waive_opinions(
+            item, reason=form.reason.data, by=current_user, expected_version=version
+        )
     elif action == "check_promise":
         services.check_commitment(
             item, kept=form.outcome.data == "kept", reason=form.reason.data or "",

@@ -13,7 +13,10 @@ from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     FollowUpItem,
     ItemState,
+    TimelineEntry,
+    TimelineKind,
 )
+from talentday.followup.moves import UNITS_AT_WORK
 from talentday.followup.permissions import handled_by
 from talentday.registrations.models import Registration, RegistrationState
 
@@ -71,7 +74,9 @@ def organizer_overview(today: date) -> list[EventRow]:
 
 # Each group of a unit's desk shows this many items a page; its count is always the whole.
 DESK_PAGE = 25
-DESK_GROUPS = ("to_accept", "overdue", "due_soon", "in_progress", "awaiting_closure")
+DESK_GROUPS = (
+    "to_accept", "opinion_wanted", "overdue", "due_soon", "in_progress", "awaiting_closure",
+)  # fmt: skip
 
 
 @dataclass
@@ -113,6 +118,27 @@ class UnitDesk:
         return not any(group.total for group in self.groups.values())
 
 
+def opinion_wanted_from(unit_id: int):
+    """Items this unit co-handles whose lead unit waits for its opinion (会签): none given
+    yet and not waived. Among a unit's own items (the desk's), the index of entries by
+    kind and unit answers the NOT EXISTS."""
+    given = (
+        sa.select(TimelineEntry.id)
+        .where(
+            TimelineEntry.item_id == FollowUpItem.id,
+            TimelineEntry.kind == TimelineKind.CO_OPINION,
+            TimelineEntry.unit_id == unit_id,
+        )
+        .exists()
+    )
+    return sa.and_(
+        FollowUpItem.lead_unit_id != unit_id,
+        FollowUpItem.state.in_((ItemState.ASSIGNED, *UNITS_AT_WORK)),
+        FollowUpItem.opinions_waived_at.is_(None),
+        ~given,
+    )
+
+
 def desk_group(unit_id: int, today: date):
     """The SQL twin of the desk's grouping: which group each open item of the unit is in."""
     soon = today + timedelta(days=definitions.DUE_SOON_DAYS)
@@ -122,6 +148,7 @@ def desk_group(unit_id: int, today: date):
             "to_accept",
         ),
         (FollowUpItem.state == ItemState.RESOLVED, "awaiting_closure"),
+        (opinion_wanted_from(unit_id), "opinion_wanted"),
         (definitions.overdue(today), "overdue"),
         (FollowUpItem.due_on <= soon, "due_soon"),
         else_="in_progress",

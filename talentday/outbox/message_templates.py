@@ -119,6 +119,7 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         _paragraph("_instructions"),
         paragraph=True,
     ),
+    "opinion": Placeholder(_l("the co-handling unit's opinion"), lambda c: c.get("opinion") or ""),
     "result_class": Placeholder(
         _l("what the answer promises (its class, A to D)"),
         lambda c: str(c["item"].result_class.label) if c["item"].result_class else "",
@@ -362,6 +363,12 @@ KINDS: dict[str, TemplateKind] = {
             "link",
             "private_link",
             recipient=_TO_SPEAKER,
+        ),
+        _item(
+            "co_opinion",
+            _l("A co-handling unit's opinion, to the lead unit"),
+            _l("A co-handling unit has given its opinion"),
+            "opinion",
         ),
         _item(
             "commitment_due",
