@@ -429,24 +429,18 @@ def add_suggestion():
     return _speaker_page(registration, form, name="suggestion", status=400)
 
 
-@bp.post("/r/items/<int:item_id>/rating")
-@PRIVATE_LIMIT
-def rate_item(item_id: int):
+def _speaker_move(item_id: int, move: Move, prefix: str, make):
+    """A move the speaker makes from their page on one of their own suggestions: whether it
+    can be made now is the table of moves' answer, given by the service `make` calls."""
     registration = _speaker_or_page()
     item = next((i for i in _own_suggestions(registration) if i.id == item_id), None)
     if item is None:
         abort(404)  # not this speaker's suggestion: nothing to say about it
-    # Whether it can be rated now is the table of moves' answer, given by rate() below.
-    form = MOVES[Move.RATE].form(prefix=f"rate{item.id}")
+    name = f"{prefix}{item.id}"
+    form = MOVES[move].form(prefix=name)
     if form.validate_on_submit():
         try:
-            rate(
-                item,
-                satisfaction=Satisfaction(form.satisfaction.data),
-                comment=form.comment.data or "",
-                speaker=registration.speaker,
-                expected_version=form.expected_version,
-            )
+            make(item, form, registration.speaker)
             db.session.commit()
         except FollowUpError as error:
             _refused(form, error)
@@ -454,38 +448,39 @@ def rate_item(item_id: int):
             db.session.rollback()
             flash(str(ConflictError().message), "warning")
         else:
-            flash(str(MOVES[Move.RATE].done), "success")
+            flash(str(MOVES[move].done), "success")
             return redirect(url_for("registrations.private"))
-    return _speaker_page(registration, form, name=f"rate{item.id}", status=400)
+    return _speaker_page(registration, form, name=name, status=400)
+
+
+@bp.post("/r/items/<int:item_id>/rating")
+@PRIVATE_LIMIT
+def rate_item(item_id: int):
+    def make(item, form, speaker):
+        rate(
+            item,
+            satisfaction=Satisfaction(form.satisfaction.data),
+            comment=form.comment.data or "",
+            speaker=speaker,
+            expected_version=form.expected_version,
+        )
+
+    return _speaker_move(item_id, Move.RATE, "rate", make)
 
 
 @bp.post("/r/items/<int:item_id>/promise")
 @PRIVATE_LIMIT
 def answer_promise(item_id: int):
-    registration = _speaker_or_page()
-    item = next((i for i in _own_suggestions(registration) if i.id == item_id), None)
-    if item is None:
-        abort(404)  # not this speaker's suggestion: nothing to say about it
-    form = MOVES[Move.ANSWER_PROMISE].form(prefix=f"promise{item.id}")
-    if form.validate_on_submit():
-        try:
-            answer_commitment(
-                item,
-                kept=form.kept.data == "yes",
-                comment=form.comment.data or "",
-                speaker=registration.speaker,
-                expected_version=form.expected_version,
-            )
-            db.session.commit()
-        except FollowUpError as error:
-            _refused(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            flash(str(ConflictError().message), "warning")
-        else:
-            flash(str(MOVES[Move.ANSWER_PROMISE].done), "success")
-            return redirect(url_for("registrations.private"))
-    return _speaker_page(registration, form, name=f"promise{item.id}", status=400)
+    def make(item, form, speaker):
+        answer_commitment(
+            item,
+            kept=form.kept.data == "yes",
+            comment=form.comment.data or "",
+            speaker=speaker,
+            expected_version=form.expected_version,
+        )
+
+    return _speaker_move(item_id, Move.ANSWER_PROMISE, "promise", make)
 
 
 @bp.get("/r/attachments/<int:attachment_id>")
