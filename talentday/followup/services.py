@@ -571,16 +571,22 @@ def submit_result(
     item.commitment_on = commitment_on
     item.resolved_at = utcnow()
     item.extension_asked_to = None  # the answer came: a request for more time is moot
+    # The speaker rates the answer on their registration's page.
+    _tell_speaker(item, "item_resolved")
+
+
+def _tell_speaker(item: FollowUpItem, kind: str) -> None:
+    """A message to the speaker who raised the item, with their private link (none when
+    their data was erased)."""
     if item.speaker is not None and item.speaker.anonymised_at is None:
         queue_message(
-            kind="item_resolved",
+            kind=kind,
             to_email=item.speaker.email,
             to_name=item.speaker.name,
             locale=item.speaker.locale,
-            template="item_resolved",
+            template=kind,
             event=item.event,
             item=item,
-            # The speaker rates the answer on their registration's page.
             private_link_for=item.registration,
         )
 
@@ -689,17 +695,7 @@ def promises_come_due(today: date) -> list[FollowUpItem]:
     for item in items:
         item.commitment_due_at = utcnow()
         _record(item, TimelineKind.COMMITMENT_DUE, details=timeline.commitment(item.commitment_on))
-        if item.speaker is not None and item.speaker.anonymised_at is None:
-            queue_message(
-                kind="commitment_due",
-                to_email=item.speaker.email,
-                to_name=item.speaker.name,
-                locale=item.speaker.locale,
-                template="commitment_due",
-                event=item.event,
-                item=item,
-                private_link_for=item.registration,
-            )
+        _tell_speaker(item, "commitment_due")
     return items
 
 
