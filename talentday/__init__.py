@@ -156,14 +156,14 @@ def _init_routing(app: Flask) -> None:
 
 def _allow_attachments() -> None:
     """The forms that carry attached files take their size, and no other form does."""
-    if request.endpoint in ATTACHMENT_ENDPOINTS:
+    if (request.endpoint, (request.view_args or {}).get("action")) in ATTACHMENT_FORMS:
         config = current_app.config
         files = config["ATTACHMENT_MAX_BYTES"] * config["ATTACHMENT_MAX_FILES"]
         request.max_content_length = max(config["MAX_CONTENT_LENGTH"] or 0, files + 1024 * 1024)
 
 
-# The views whose forms may carry attachments (followup.act: progress notes and results).
-ATTACHMENT_ENDPOINTS = frozenset({"followup.act"})
+# The forms that may carry attachments: progress notes and results on the item page.
+ATTACHMENT_FORMS = frozenset({("followup.act", "progress"), ("followup.act", "result")})
 
 
 def _close_unsent_file(response):

@@ -1,6 +1,6 @@
 """Error pages that say what happened in plain words and reveal nothing internal."""
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, has_request_context, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from talentday.extensions import db
@@ -24,7 +24,12 @@ def init_app(app: Flask) -> None:
         template = PAGES.get(error.code)
         if template is None:
             return error
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        # The limit of this request: the forms with files take more than the others.
+        limit = (
+            request.max_content_length
+            if has_request_context()
+            else current_app.config.get("MAX_CONTENT_LENGTH")
+        ) or 0
         limit_mb = f"{limit / (1024 * 1024):g}"
         return render_template(template, error=error, limit_mb=limit_mb), error.code
 

@@ -20,6 +20,10 @@ from flask import Flask, current_app
 KEY_LENGTH = 32
 
 
+class StoredFileMissing(LookupError):
+    """No file is stored under that key (removed by hand, or a bucket emptied)."""
+
+
 class Storage(Protocol):
     def save(self, key: str, stream: BinaryIO, content_type: str) -> None: ...
 
@@ -58,7 +62,10 @@ class FolderStorage:
             raise
 
     def open(self, key: str) -> BinaryIO:
-        return self._path(key).open("rb")
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError as missing:
+            raise StoredFileMissing(key) from missing
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -81,7 +88,10 @@ class S3Storage:
         )
 
     def open(self, key: str) -> BinaryIO:
-        return self.client.get_object(Bucket=self.bucket, Key=_checked(key))["Body"]
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=_checked(key))["Body"]
+        except self.client.exceptions.NoSuchKey as missing:
+            raise StoredFileMissing(key) from missing
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=_checked(key))

@@ -30,7 +30,7 @@ from talentday.followup.moves import FollowUpError
 from talentday.i18n import city_today
 from talentday.models import AuditEntry
 from talentday.registrations import services as registrations
-from talentday.storage import FolderStorage, S3Storage, new_key, storage
+from talentday.storage import FolderStorage, S3Storage, StoredFileMissing, new_key, storage
 from tests import factories
 from tests.conftest import app_config, csrf_token, open_private_link, sign_in
 
@@ -238,8 +238,8 @@ def test_both_storages_keep_and_give_back_a_file(tmp_path, s3_bucket, kind):
     with contextlib.closing(store.open(key)) as stored:
         assert stored.read() == PDF
     store.delete(key)
-    with pytest.raises(Exception):  # noqa: B017 (a missing file: each storage its own error)
-        store.open(key).read()
+    with pytest.raises(StoredFileMissing):
+        store.open(key)
     with pytest.raises(ValueError):
         store.open("../../etc/passwd")
 
@@ -326,3 +326,50 @@ def test_a_timeline_entry_lists_its_files(app, item_world):
         assert [a.filename for a in attachments.of_item(item_world["item"])[entry.id]] == [
             "site.png"
         ]
+
+
+def test_the_speaker_gets_only_the_files_of_the_answer_that_stands(app, item_world):
+    """Found by the attack: after a result with a file was sent back and a new one came
+    without any, the old file was offered again."""
+    assert post_result(app, item_world, [(io.BytesIO(PDF), "first.pdf")]).status_code == 302
+    with app.app_context():
+        item = db.session.get(FollowUpItem, item_world["item"])
+        organizer = db.session.get(User, item_world["organizer"].id)
+        staff = db.session.get(User, item_world["staff"].id)
+        services.reopen(item, reason="Not enough.", by=organizer)
+        services.submit_result(item, result="Second.", result_class=ResultClass.SOLVED, by=staff)
+        db.session.commit()
+        first = db.session.scalars(sa.select(Attachment.id)).one()
+    speaker = app.test_client()
+    link = open_private_link(speaker, f"/r/{item_world['token']}")
+    assert "first.pdf" not in speaker.get(link).get_data(as_text=True)
+    assert speaker.get(f"/r/attachments/{first}").status_code == 404
+
+
+def test_only_the_forms_that_carry_files_take_large_bodies(app, item_world):
+    """Found by the attack: every item move (return, urge, reopen…) took 100 MB."""
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
+    client = app.test_client()
+    sign_in(client, item_world["staff"].email)
+    big = {"csrf_token": "x", "return-reason": "x" * (100 * 1024)}
+    response = client.post(f"/followup/items/{item_world['item']}/return", data=big)
+    assert response.status_code == 413
+    assert "64 KB" in response.get_data(as_text=True) or "0.0625" in response.get_data(as_text=True)
+
+
+def test_a_file_missing_from_the_storage_is_not_found_not_an_error(app, item_world):
+    assert post_result(app, item_world, [(io.BytesIO(PDF), "gone.pdf")]).status_code == 302
+    with app.app_context():
+        attachment = db.session.scalars(sa.select(Attachment)).one()
+        storage().delete(attachment.storage_key)
+        attachment_id = attachment.id
+    organizer = app.test_client()
+    sign_in(organizer, item_world["organizer"].email)
+    assert organizer.get(f"/followup/attachments/{attachment_id}").status_code == 404
+
+
+def test_a_document_number_needs_its_letter(app, item_world):
+    """Found by the attack: a number posted without a file was silently lost."""
+    response = post_result(app, item_world, [])
+    assert response.status_code == 400
+    assert 'id="result-document_number-error"' in response.get_data(as_text=True)

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import filetype
-from flask import Response, current_app, send_file
+import sqlalchemy as sa
+from flask import Response, abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from talentday.auth.models import User
 from talentday.extensions import db
 from talentday.followup.models import Attachment, FollowUpItem, TimelineEntry, TimelineKind
 from talentday.followup.moves import FollowUpError
-from talentday.storage import new_key, storage
+from talentday.storage import StoredFileMissing, new_key, storage
 
 # Recognised from their first bytes by `filetype`: the type, and the names it may carry.
 SIMPLE_TYPES = {
@@ -119,10 +120,16 @@ def _content_type(stream: BinaryIO, extension: str) -> str | None:
     return None
 
 
-def check(uploads: Iterable[Upload]) -> list[CheckedFile]:
-    """The files, each checked; the first that is refused raises FollowUpError at "files"."""
+def check(uploads: Iterable[Upload], *, document_number: str = "") -> list[CheckedFile]:
+    """The files, each checked; the first that is refused raises FollowUpError at "files".
+    A document number is kept with the files: without one it would be lost."""
     config = current_app.config
     uploads = [upload for upload in uploads if upload.filename]
+    if document_number.strip() and not uploads:
+        raise FollowUpError(
+            _l("Attach the letter this document number belongs to, or leave it empty."),
+            field="document_number",
+        )
     if len(uploads) > config["ATTACHMENT_MAX_FILES"]:
         raise _error(
             _l("Attach at most %(count)d files at a time.", count=config["ATTACHMENT_MAX_FILES"])
@@ -212,8 +219,12 @@ def attach(
 def send(attachment: Attachment) -> Response:
     """The file as a download under its own name, with the type its content was found to
     be (the page's Content-Security-Policy and nosniff apply to it as to every response)."""
+    try:
+        stream = storage().open(attachment.storage_key)
+    except StoredFileMissing:
+        abort(404)
     response = send_file(
-        storage().open(attachment.storage_key),
+        stream,
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.filename,
@@ -245,17 +256,15 @@ def of_results(items: Iterable[FollowUpItem]) -> dict[int, list[Attachment]]:
     answered = {item.id for item in items if item.result}
     if not answered:
         return {}
-    found = db.session.scalars(
-        db.select(Attachment)
-        .join(TimelineEntry, TimelineEntry.id == Attachment.entry_id)
-        .where(Attachment.item_id.in_(answered), TimelineEntry.kind == TimelineKind.RESULT)
-        .order_by(Attachment.id)
-    ).all()
-    latest = {}
-    for attachment in found:
-        latest[attachment.item_id] = max(latest.get(attachment.item_id, 0), attachment.entry_id)
+    # The result that stands is each item's latest result entry, with files or without.
+    latest = (
+        db.select(sa.func.max(TimelineEntry.id))
+        .where(TimelineEntry.item_id.in_(answered), TimelineEntry.kind == TimelineKind.RESULT)
+        .group_by(TimelineEntry.item_id)
+    )
     by_item: dict[int, list[Attachment]] = {}
-    for attachment in found:
-        if attachment.entry_id == latest[attachment.item_id]:
-            by_item.setdefault(attachment.item_id, []).append(attachment)
+    for attachment in db.session.scalars(
+        db.select(Attachment).where(Attachment.entry_id.in_(latest)).order_by(Attachment.id)
+    ):
+        by_item.setdefault(attachment.item_id, []).append(attachment)
     return by_item

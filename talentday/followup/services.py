@@ -506,7 +506,7 @@ def post_progress(
     unit = by.unit
     if not note.strip():
         raise FollowUpError(_l("Describe the progress"), field="note")
-    checked = attachments.check(files)
+    checked = attachments.check(files, document_number=document_number)
     moves = by.unit_id == item.lead_unit_id and item.state is not ItemState.IN_PROGRESS
     entry = _record(
         item,
@@ -547,7 +547,7 @@ def submit_result(
     else:
         # A date left from choosing B or C first: an A or D answer promises none.
         commitment_on = None
-    checked = attachments.check(files)
+    checked = attachments.check(files, document_number=document_number)
     missing = opinions_missing(item)
     if missing:
         raise FollowUpError(
