@@ -32,7 +32,7 @@ from talentday.models import AuditEntry
 from talentday.registrations import services as registrations
 from talentday.storage import FolderStorage, S3Storage, StoredFileMissing, new_key, storage
 from tests import factories
-from tests.conftest import app_config, csrf_token, open_private_link, sign_in
+from tests.conftest import app_config, csrf_token, empty_all_tables, open_private_link, sign_in
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\0" * 64
@@ -303,9 +303,8 @@ def test_the_app_keeps_attachments_in_s3_when_configured(database_url, s3_bucket
                 assert response.get_data() == PNG
         finally:
             db.session.rollback()
-            for table in ("attachment", "timeline_entry", "followup_item"):
-                db.session.execute(sa.text(f"DELETE FROM {table}"))
-            db.session.commit()
+            empty_all_tables()
+            db.engine.dispose()  # this app's connections, closed now rather than collected
 
 
 def test_an_unknown_storage_or_a_missing_bucket_stops_the_start(database_url):
