@@ -5,16 +5,9 @@ from playwright.sync_api import expect
 
 from talentday.auth.models import Role
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, live_server, email, password=PASSWORD):
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_the_admin_finds_a_failed_sign_in_in_the_audit_log(page, live_server, make_user):

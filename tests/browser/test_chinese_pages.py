@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from talentday.extensions import db
-from tests.browser.test_error_summary import sign_in
+from tests.browser.session import sign_in
 from tests.conftest import ON_SQLITE_ONLY
 from tests.test_route_walk import ACCOUNTS, _walk, world  # noqa: F401 (a fixture)
 

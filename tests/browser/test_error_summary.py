@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from talentday.auth.models import Role
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,13 +15,6 @@ WORDS = {
     "en-GB": {"error": "Error: ", "problem": "There is a problem"},
     "zh-CN": {"error": "错误：", "problem": "存在问题"},
 }
-
-
-def sign_in(page, live_server, email, password=PASSWORD):
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
 
 
 @pytest.mark.parametrize("locale", list(WORDS))

@@ -14,7 +14,7 @@ from talentday.followup.models import FollowUpItem, ItemState
 from talentday.registrations import services as registrations
 from tests import factories
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -58,14 +58,6 @@ def loop(app, make_user, make_unit):
         "item_id": item_id,
         "link": f"/r/{outcome.token}",
     }
-
-
-def sign_in(page, base, email):
-    page.goto(f"{base}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_be_visible()
 
 
 def submit(page, action):

@@ -11,7 +11,7 @@ from talentday.auth.models import Role
 from talentday.extensions import db
 from tests import factories
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_error_summary import sign_in
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 

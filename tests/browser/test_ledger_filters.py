@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from talentday.auth.models import Role
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_error_summary import sign_in
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 

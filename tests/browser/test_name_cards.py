@@ -19,7 +19,7 @@ from talentday.registrations.models import RegistrationState
 from talentday.registrations.privacy import anonymise_speaker
 from tests import factories
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_error_summary import sign_in
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,12 @@ def test_table_cards_one_folded_card_to_a_landscape_sheet(
     assert_accessible(page)
     page.emulate_media(media="print")
     assert names_fit(page, ".card-name") == []
+    # A message shown above the cards (as after signing in) takes no sheet of card stock.
+    page.eval_on_selector(
+        "main",
+        "(main) => main.insertAdjacentHTML('afterbegin', "
+        '\'<div class="alert alert-success" role="status">You are signed in.</div>\')',
+    )
     reader = printed(page, f"table-cards-{size}")
     sheets = text_of(reader)
     assert len(sheets) == 5, sheets  # two leaders, three speakers
@@ -115,7 +121,7 @@ def test_table_cards_one_folded_card_to_a_landscape_sheet(
         assert name in sheet, sheet
     text = " ".join(sheets)
     assert "Waiting Speaker" not in text and "Erased" not in text
-    assert "Print" not in text and "A5 instead" not in text
+    assert "Print" not in text and "A5 instead" not in text and "signed in" not in text
 
 
 def test_badges_eight_to_a_sheet_in_the_events_language(

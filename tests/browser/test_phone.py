@@ -22,6 +22,7 @@ from talentday.registrations import services as registrations
 from talentday.registrations.models import RegistrationState, TalentTeam
 from tests import factories
 from tests.browser.accessibility import assert_accessible, assert_fits_the_screen
+from tests.browser.session import sign_in as signing_in
 from tests.conftest import ON_SQLITE_ONLY, PASSWORD
 
 pytestmark = [pytest.mark.browser, ON_SQLITE_ONLY]
@@ -105,11 +106,7 @@ def world(app, make_user):
 
 
 def sign_in(page, live_server, email, password=DEMO_PASSWORD):
-    page.goto(f"{live_server}/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator("h1")).to_be_visible()
+    signing_in(page, live_server, email, password)
 
 
 def who(role: str, world: dict) -> tuple[str | None, str]:

@@ -19,7 +19,7 @@ from talentday.followup.models import ItemState
 from talentday.i18n import city_today
 from talentday.registrations.models import RegistrationState
 from tests import factories
-from tests.browser.test_error_summary import sign_in
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 

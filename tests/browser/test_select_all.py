@@ -8,7 +8,7 @@ from talentday.auth.models import Role
 from talentday.extensions import db
 from talentday.registrations.models import Registration, RegistrationState
 from tests import factories
-from tests.browser.test_error_summary import sign_in
+from tests.browser.session import sign_in
 
 pytestmark = pytest.mark.browser
 
