@@ -100,8 +100,9 @@ def send_mail_command(limit):
 @click.command("remind")
 @with_appcontext
 def remind_command():
-    """Queue each unit's digest and the organizers' summary; flag newly overdue items; bring
-    back the answers whose promised date passed; remind speakers of their coming event and
+    """Queue each unit's digest and the organizers' summary; flag newly overdue items; tell
+    the leaders and organizers of key items gone overdue; bring back the answers whose
+    promised date passed; remind speakers of their coming event and
     ask those who have not said if they will come. Meant for cron; running it again the same
     day sends nothing twice."""
     from talentday.database import utcnow
@@ -116,7 +117,9 @@ def remind_command():
         f"Flagged {len(run.flagged)} newly overdue items; queued {run.digests} unit digests "
         f"and {run.summaries} organizer summaries; reminded {speakers.reminders} speakers "
         f"of their event and asked {speakers.chases} whether they will come; "
-        f"{len(run.promises_due)} promised dates passed and their speakers were asked."
+        f"{len(run.promises_due)} promised dates passed and their speakers were asked; "
+        f"{len(run.escalated)} key items went overdue and {run.escalations} leaders and "
+        f"organizers were told."
     )
 
 

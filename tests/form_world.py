@@ -50,6 +50,7 @@ from talentday.followup.forms import (
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ImportForm,
+    InstructionForm,
     MergeForm,
     NoteForm,
     OpinionForm,
@@ -119,6 +120,7 @@ class World:
     promise_item: int = 0
     opinion_item: int = 0
     waive_item: int = 0
+    keyed_item: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -210,6 +212,11 @@ def build_world(app, make_user, monkeypatch) -> World:
             event=event, category=category, state=ItemState.IN_PROGRESS, lead_unit=unit_a,
             co_units=[unit_b], due_on=due,
         ).id  # fmt: skip
+        # A key item with a leader's instruction (for a later one, and lifting the mark).
+        world.keyed_item = factories.item(
+            event=event, category=category, state=ItemState.IN_PROGRESS, lead_unit=unit_a,
+            due_on=due, key_at=now, key_instruction="Report weekly.",
+        ).id  # fmt: skip
         world.emails["speaker"] = speaker.email
         world.check_in_code = check_in.code_for(registration)
         pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
@@ -293,12 +300,16 @@ def _item(name: str) -> Callable[[World], str]:
     return lambda world: f"/followup/items/{getattr(world, name)}"
 
 
+def _role(action: str) -> str:
+    if action in ("assign", "close", "reopen", "urge", "extension", "check_promise", "waive"):
+        return "organizer"
+    return "leader" if action in ("key", "instruct", "unkey") else "staff"
+
+
 def _act(action: str, item: str, form, valid: Callable[[World], dict]) -> FormCase:
     return FormCase(
         name=f"item {action}",
-        role="organizer"
-        if action in ("assign", "close", "reopen", "urge", "extension", "check_promise", "waive")
-        else "staff",
+        role=_role(action),
         url=lambda world: f"{_item(item)(world)}/{action}",
         page=_item(item),
         forms=[(form, action)],
@@ -754,6 +765,9 @@ FORM_CASES = [
     ),
     _act("opinion", "opinion_item", OpinionForm, lambda world: {"opinion": "We agree."}),
     _act("waive", "waive_item", ReasonForm, lambda world: {"reason": "They said so by phone."}),
+    _act("key", "working_item", InstructionForm, lambda world: {"instruction": "Weekly."}),
+    _act("instruct", "keyed_item", InstructionForm, lambda world: {"instruction": "Daily."}),
+    _act("unkey", "keyed_item", ReasonForm, lambda world: {"reason": "Settled."}),
     _act(
         "check_promise",
         "promise_item",
@@ -880,6 +894,8 @@ SHOWN_FIELDS = {
     "item progress": {"progress-note"},
     "item result": {"result-result"},
     "item reopen": {"reopen-reason"},
+    "item key": {"key-instruction"},
+    "item instruct": {"instruct-instruction"},
     "split": {"parts-0", "parts-1"},
 }
 
@@ -935,6 +951,9 @@ ENDPOINTS = {
         "item check_promise",
         "item opinion",
         "item waive",
+        "item key",
+        "item instruct",
+        "item unkey",
     ],
     "followup.merge": ["merge"],
     "followup.split": ["split"],

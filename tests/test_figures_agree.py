@@ -135,6 +135,8 @@ def python_figures(items, today: date, zone: str) -> dict:
         "extension_asked": sum(item.extension_asked_to is not None for item in counted),
         "classed": sum(item.result_class is not None for item in with_result),
         "solved": sum(item.result_class is ResultClass.SOLVED for item in with_result),
+        "key": sum(item.key_at is not None for item in counted),
+        "key_overdue": sum(item.key_at is not None for item in overdue),
         "promise_to_check": sum(
             item.commitment_due_at is not None and item.commitment_settled_at is None
             for item in counted
@@ -317,6 +319,13 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
         services.ask_extension(item, due_on=item.due_on + timedelta(5), reason="Budget.", by=lead)
         if grant:
             services.decide_extension(item, grant=True, due_on=None, reason="", by=organizer)
+    # A leader marks every sixth item not yet closed as a key item.
+    leader = create_user(
+        email="leader@example.com", name="Leader", password=password, role=Role.LEADER
+    )
+    for item in items[::6]:
+        if Move.MARK_KEY in allowed_moves(leader, item):
+            services.mark_key(item, instruction="Report weekly.", by=leader)
     # Weeks pass: due dates and results land before, on and after today.
     now = datetime.now(UTC)
     for item in items:
@@ -386,6 +395,7 @@ def test_every_page_shows_the_same_figures(app, figures_world, make_user):
     if figures_world == "generated":  # the data hold every kind of figure worth comparing
         assert expected[None]["extended"] and expected[None]["extension_asked"]
         assert expected[None]["solved"] and expected[None]["promise_to_check"]
+        assert expected[None]["key"] and expected[None]["key_overdue"]
 
     leader = app.test_client()
     sign_in(leader, make_user(Role.LEADER).email)

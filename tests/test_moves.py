@@ -97,6 +97,12 @@ def _make(move: Move, item, actor, cast):
         services.give_opinion(item, opinion="We agree.", by=actor)
     elif move is Move.WAIVE_OPINIONS:
         services.waive_opinions(item, reason="Said by phone.", by=actor)
+    elif move is Move.MARK_KEY:
+        services.mark_key(item, instruction="Report weekly.", by=actor)
+    elif move is Move.INSTRUCT:
+        services.instruct(item, instruction="Report daily now.", by=actor)
+    elif move is Move.LIFT_KEY:
+        services.lift_key(item, reason="Settled.", by=actor)
 
 
 def _kinds_written(item) -> set[TimelineKind]:
@@ -132,6 +138,8 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
                     item.result_class = ResultClass.BEING_SOLVED
                     item.commitment_on = city_today() - timedelta(days=1)
                     item.commitment_due_at = datetime.now(UTC)
+            if move in (Move.INSTRUCT, Move.LIFT_KEY):  # a key item already
+                item.key_at, item.key_instruction = datetime.now(UTC), "Report weekly."
             db.session.flush()
             allowed = state in MOVES[move].states and STANDING.get(name) in MOVES[move].who
             assert (move in allowed_moves(actor, item)) == allowed, (move, state, name)

@@ -90,6 +90,8 @@ HEADLINE = (
     "days_extended",
     "classed",
     "solved",
+    "key",
+    "key_overdue",
 )
 UNIT = ("as_lead", "closed", "overdue", "with_result", "judged", "on_time", "rated", "satisfied",
         "average_days", "extended", "days_extended", "classed", "solved")  # fmt: skip
@@ -101,7 +103,8 @@ EVENT_ROW = ("suggestions", "open", "overdue")
 # What the pages show, in order.
 HEADLINE_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "to_reassign",
                   "on_time_rate", "satisfied_share", "solved_rate")  # fmt: skip
-LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue")
+LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "key",
+                     "key_overdue")  # fmt: skip
 UNIT_COLUMNS = ("as_lead", "as_co", "closed", "on_time_rate", "overdue", "average_days",
                 "satisfied_share", "solved_rate", "returned", "extended",
                 "days_extended")  # fmt: skip
@@ -109,7 +112,7 @@ UNIT_CARDS = UNIT_COLUMNS
 REPORT_SUMMARY = ("events_held", "speakers", "suggestions", "closed", "overdue", "with_result",
                   "judged", "on_time", "on_time_rate", "rated", "satisfied", "satisfied_share",
                   "to_reassign", "extended", "days_extended", "classed", "solved",
-                  "solved_rate")  # fmt: skip
+                  "solved_rate", "key", "key_overdue")  # fmt: skip
 
 
 def count(keys, where, today: date, group_by=None) -> list:

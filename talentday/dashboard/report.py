@@ -26,7 +26,7 @@ def describe(scope, event) -> str:
     return exports.describe(parts, "")
 
 
-def tables(dashboard, overdue, closed, event, today) -> list[Table]:
+def tables(dashboard, overdue, closed, key_items, event, today) -> list[Table]:
     head = dashboard.headline
     # Figures by key from the registry: a count, a rate (the cell shows it as a percentage)
     # or an average, each with its own cell type in the one column of values.
@@ -99,6 +99,30 @@ def tables(dashboard, overdue, closed, event, today) -> list[Table]:
             _("Months"),
             [Column(_("Month")), count(_("Raised")), count(_("Closed"))],
             [[month.month, month.raised, month.closed] for month in dashboard.trend],
+        ),
+        table(
+            _("Key items"),
+            [
+                count(_("Number")),
+                Column(_("Suggestion")),
+                Column(_("Lead unit")),
+                Column(_("Leader's instruction")),
+                Column(_("State")),
+                Column(_("Due"), Kind.DATE),
+                count(_("Days overdue")),
+            ],
+            [
+                [
+                    item.id,
+                    item.content,
+                    item.lead_unit.display_name if item.lead_unit else "",
+                    item.key_instruction,
+                    str(item.state.label),
+                    item.due_on,
+                    (today - item.due_on).days if item.is_overdue(today) else None,
+                ]
+                for item in key_items
+            ],
         ),
         table(
             _("Overdue"),

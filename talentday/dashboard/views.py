@@ -210,11 +210,15 @@ def _report_data(scope: metrics.Scope, today: date) -> dict:
     closed = db.session.scalars(
         items.where(scope.items(), definitions.closed()).order_by(FollowUpItem.closed_at)
     ).all()
+    key_items = db.session.scalars(
+        items.where(scope.items(), definitions.key()).order_by(FollowUpItem.key_at, FollowUpItem.id)
+    ).all()
     event = db.session.get(Event, scope.event_id) if scope.event_id else None
     return {
         "dashboard": dashboard,
         "overdue": overdue,
         "closed": closed,
+        "key_items": key_items,
         "event": event,
         "today": today,
     }

@@ -431,6 +431,17 @@ OPINIONS = {
     ],
 }
 
+# Key items (重点督办) a leader marked, by the index of the suggestion above: (days after the
+# salon, the leader's instruction). Invented. The talent apartments are overdue, so the daily
+# run tells the leaders and organizers.
+KEY_ITEMS = {
+    2: (
+        6,
+        "Young engineers are leaving for want of housing: the Housing Bureau and the "
+        "Development Zone are to agree a site and a timetable, and report to me weekly.",
+    ),
+}
+
 # What each answer promises (A/B/C/D), by the index of the suggestion above, with the date a
 # B or C answer promised. Invented; the B answer's date has passed, so the demo shows a
 # promise for the organizers to check.

@@ -263,6 +263,16 @@ def _add_item(
         previous = state
     if extension:
         timeline.extend(_extension_entries(item, extension, event, staff, organizer))
+    if index in data.KEY_ITEMS:
+        days, instruction = data.KEY_ITEMS[index]
+        item.key_at = event.starts_at + timedelta(days=days)
+        item.key_instruction = instruction
+        timeline.append(
+            TimelineEntry(
+                item=item, at=item.key_at, kind=TimelineKind.KEY_MARKED,
+                actor_user=users["leader@example.com"], note=instruction,
+            )
+        )  # fmt: skip
     for unit_name, days, opinion in data.OPINIONS.get(index, []):
         timeline.append(
             TimelineEntry(

@@ -131,6 +131,16 @@ def promise_to_check():
     )
 
 
+def key():
+    """Key items (重点督办): a leader marked them, and the mark stands."""
+    return FollowUpItem.key_at.is_not(None)
+
+
+def desk_order() -> tuple:
+    """How a desk and a daily list order a unit's items: key items first, then by due date."""
+    return (FollowUpItem.key_at.is_(None), FollowUpItem.due_on, FollowUpItem.id)
+
+
 def _in_state(state: ItemState):
     return lambda today: FollowUpItem.state == state
 
@@ -355,6 +365,28 @@ _FIGURES = [
         _l("Returned"),
         unit_drill=lambda unit: {"returned_by": unit},
         definition=_l("Returned: items the unit returned to the organizers at least once."),
+    ),
+    Figure(
+        "key",
+        _l("Key items"),
+        where=lambda today: key(),
+        drill={"figure": "key"},
+        ledger_filter=True,
+        definition=_l(
+            "Key items: items a leader marked for supervision with an instruction, "
+            "and has not lifted the mark from; they come first on their units' desks."
+        ),
+    ),
+    Figure(
+        "key_overdue",
+        _l("Key items overdue"),
+        where=lambda today: sa.and_(key(), overdue(today)),
+        drill={"figure": "key_overdue"},
+        ledger_filter=True,
+        definition=_l(
+            "Key items overdue: key items that are overdue now; the daily run tells the "
+            "leaders and organizers of each one once for every due date it misses."
+        ),
     ),
     # What waits on the organizers: their desk's groups.
     Figure(

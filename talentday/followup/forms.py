@@ -143,6 +143,21 @@ class OpinionForm(VersionedForm):
     )
 
 
+class InstructionForm(VersionedForm):
+    """A leader's instruction on a key item (领导批示)."""
+
+    instruction = TextAreaField(
+        _l("Leader's instruction"),
+        description=_l(
+            "What the units are to do, and by when; it is shown on the item and first on "
+            "their desks, and they are told at once."
+        ),
+        validators=[DataRequired(_l("Write your instruction")), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = TextAreaField(
         _l("Reason"),

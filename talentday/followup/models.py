@@ -136,6 +136,9 @@ class TimelineKind(enum.Enum):
     COMMITMENT_SETTLED = "commitment_settled"
     CO_OPINION = "co_opinion"
     OPINIONS_WAIVED = "opinions_waived"
+    KEY_MARKED = "key_marked"
+    LEADER_INSTRUCTION = "leader_instruction"
+    KEY_LIFTED = "key_lifted"
 
     @property
     def label(self):
@@ -165,6 +168,9 @@ TIMELINE_KIND_LABELS = {
     TimelineKind.COMMITMENT_SETTLED: _l("Promise checked"),
     TimelineKind.CO_OPINION: _l("Co-handling unit's opinion"),
     TimelineKind.OPINIONS_WAIVED: _l("Co-handling opinions waived"),
+    TimelineKind.KEY_MARKED: _l("Made a key item, with a leader's instruction"),
+    TimelineKind.LEADER_INSTRUCTION: _l("Leader's instruction"),
+    TimelineKind.KEY_LIFTED: _l("No longer a key item"),
 }
 
 
@@ -265,6 +271,13 @@ class FollowUpItem(db.Model):
         ),
         # The duplicates merged into an item. Only the few merged ones are in it: an index
         # holding every unmerged item too made SQLite read them all for `IS NULL` and sort them.
+        # The key items (重点督办): a few, read first on the desks and by the daily run.
+        sa.Index(
+            "ix_followup_item_key",
+            "key_at",
+            sqlite_where=sa.text("key_at IS NOT NULL"),
+            postgresql_where=sa.text("key_at IS NOT NULL"),
+        ),
         sa.Index(
             "ix_followup_item_merged_into",
             "merged_into_id",
@@ -321,6 +334,12 @@ class FollowUpItem(db.Model):
     # opinion (timeline entries) unless an organizer waived the missing ones (since the
     # item was last assigned).
     opinions_waived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A key item (重点督办) since a leader marked it, with the leader's instruction in force
+    # (领导批示; each one, and who gave it, is on the timeline). The daily run escalates a
+    # key item once for each due date it misses (`key_escalated_due_on`).
+    key_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    key_instruction: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    key_escalated_due_on: Mapped[date | None] = mapped_column(sa.Date)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -377,6 +396,10 @@ class FollowUpItem(db.Model):
             and self.due_on < today
             and self.state not in NOT_WAITING_ON_A_UNIT
         )
+
+    @property
+    def is_key(self) -> bool:
+        return self.key_at is not None
 
     def can_move_to(self, state: ItemState) -> bool:
         return state in ITEM_TRANSITIONS[self.state]

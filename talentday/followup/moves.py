@@ -23,6 +23,7 @@ from talentday.followup.forms import (
     CommitmentCheckForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
+    InstructionForm,
     MergeForm,
     NoteForm,
     OpinionForm,
@@ -60,12 +61,19 @@ class Move(enum.Enum):
     # waits for every one unless an organizer waives the missing ones.
     GIVE_OPINION = "opinion"
     WAIVE_OPINIONS = "waive"
+    # Key items (重点督办): a leader marks one with an instruction (领导批示), may give later
+    # instructions, and may lift the mark. Leaders make no other move.
+    MARK_KEY = "key"
+    INSTRUCT = "instruct"
+    LIFT_KEY = "unkey"
 
 
 # The speaker whose suggestion the item is; a standing that only the private link gives.
 SPEAKER = "speaker"
 
 UNITS_AT_WORK = frozenset({ItemState.ACCEPTED, ItemState.IN_PROGRESS, ItemState.REOPENED})
+# A closed item's follow-up has ended: nothing left to instruct.
+NOT_CLOSED = frozenset(ItemState) - {ItemState.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,31 @@ MOVES: dict[Move, MoveRule] = {
         _l("The missing opinions are waived: the lead unit may submit its result."),
         applies=lambda item: _opinions_to_waive(item),
     ),
+    Move.MARK_KEY: MoveRule(
+        frozenset({Standing.LEADER}),
+        NOT_CLOSED,
+        InstructionForm,
+        TimelineKind.KEY_MARKED,
+        _l("The item is a key item now, and your instruction has been passed on."),
+        applies=lambda item: not item.is_key,
+    ),
+    Move.INSTRUCT: MoveRule(
+        frozenset({Standing.LEADER}),
+        NOT_CLOSED,
+        InstructionForm,
+        TimelineKind.LEADER_INSTRUCTION,
+        _l("Your instruction has been passed on."),
+        applies=lambda item: item.is_key,
+    ),
+    # A closed key item keeps its mark: the year's record of key items stands.
+    Move.LIFT_KEY: MoveRule(
+        frozenset({Standing.LEADER}),
+        NOT_CLOSED,
+        ReasonForm,
+        TimelineKind.KEY_LIFTED,
+        _l("The item is no longer a key item."),
+        applies=lambda item: item.is_key,
+    ),
 }
 
 
@@ -257,6 +290,9 @@ NOT_NOW_REFUSALS = {
     Move.ANSWER_PROMISE: _l("Nothing promised is waiting for your answer."),
     Move.CHECK_PROMISE: _l("No promised date has passed unchecked."),
     Move.WAIVE_OPINIONS: _l("No co-handling unit's opinion is waited for."),
+    Move.MARK_KEY: _l("The item is a key item already."),
+    Move.INSTRUCT: _l("Only a key item takes a leader's instruction: mark it first."),
+    Move.LIFT_KEY: _l("The item is not a key item."),
 }
 
 

@@ -1,5 +1,6 @@
-"""Reminders (for cron): each unit's digest of items due soon and late, and the organizers'
-summary. Running it again the same day flags nothing twice and sends nothing twice."""
+"""Reminders (for cron): each unit's digest of items due soon and late, the organizers'
+summary, and the escalation of key items gone overdue to the leaders and organizers. Running
+it again the same day flags nothing twice and sends nothing twice."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -9,10 +10,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
-from talentday.auth.models import User
+from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import timeline
-from talentday.followup.definitions import DUE_SOON_DAYS
+from talentday.followup.definitions import DUE_SOON_DAYS, desk_order
 from talentday.followup.models import (
     DONE_STATES,
     FollowUpItem,
@@ -37,6 +38,9 @@ class ReminderRun:
     summaries: int = 0
     # Answers whose promised date passed: back on the organizers' desk, speakers asked.
     promises_due: list[int] = field(default_factory=list)
+    # Key items gone overdue, told to the leaders and organizers (one message each).
+    escalated: list[int] = field(default_factory=list)
+    escalations: int = 0
 
 
 def open_assigned_items() -> list[FollowUpItem]:
@@ -54,7 +58,7 @@ def open_assigned_items() -> list[FollowUpItem]:
                 joinedload(FollowUpItem.event),
                 selectinload(FollowUpItem.co_units),
             )
-            .order_by(FollowUpItem.due_on, FollowUpItem.id)
+            .order_by(*desk_order())
         )
     )
 
@@ -162,11 +166,57 @@ def summary_figures(items: list[FollowUpItem], today: date) -> dict:
     }
 
 
+def key_items_to_escalate(items: list[FollowUpItem], today: date) -> list[FollowUpItem]:
+    """Among `items` (the open assigned ones), the key items overdue for a due date that was
+    not escalated yet: an extension or a new assignment gives a new due date, and missing
+    that one is told again."""
+    return [
+        item
+        for item in items
+        if item.is_key and item.is_overdue(today) and item.key_escalated_due_on != item.due_on
+    ]
+
+
+def oversight() -> list[User]:
+    """The leaders and organizers, who hear of key items gone overdue."""
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(User.role.in_((Role.LEADER, Role.ORGANIZER)), User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def _escalate(items: list[FollowUpItem], today: date) -> tuple[list[int], int]:
+    """One message to each leader and organizer listing the key items newly overdue; each
+    item is marked with the due date told, so that a second run tells nothing again."""
+    escalated = key_items_to_escalate(items, today)
+    if not escalated:
+        return [], 0
+    for item in escalated:
+        item.key_escalated_due_on = item.due_on
+    recipients = oversight()
+    for user in recipients:
+        queue_message(
+            kind="key_overdue",
+            to_email=user.email,
+            to_name=user.name,
+            locale=user.locale,
+            template="key_overdue",
+            late=escalated,
+            today=today,
+            recipient=user,
+        )
+    return [item.id for item in escalated], len(recipients)
+
+
 def remind(today: date) -> ReminderRun:
     run = ReminderRun()
     items = open_assigned_items()
     run.flagged = _flag_newly_overdue(items, today)
     run.promises_due = [item.id for item in promises_come_due(today)]
+    run.escalated, run.escalations = _escalate(items, today)
     by_unit = items_by_unit(items, today)
     units = {
         unit.id: unit

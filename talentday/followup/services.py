@@ -674,6 +674,58 @@ def waive_opinions(item: FollowUpItem, *, reason: str, by: User, expected_versio
     )  # fmt: skip
 
 
+# --- key items and leaders' instructions (重点督办, 领导批示) -----------------------------------
+
+
+def _pass_on_instruction(item: FollowUpItem, instruction: str, by: User) -> None:
+    """The units at work on the item are told; before it is assigned (or once returned),
+    the organizers who will assign it."""
+    if item.lead_unit_id is not None and item.state not in (ItemState.NEW, ItemState.RETURNED):
+        users = unit_staff([item.lead_unit_id] + [unit.id for unit in item.co_units])
+    else:
+        users = organizers()
+    _notify_users(users, "leader_instruction", item, instruction=instruction, leader=by.name)
+
+
+def _instruction(instruction: str) -> str:
+    if not instruction.strip():
+        raise FollowUpError(_l("Write your instruction"), field="instruction")
+    return instruction.strip()
+
+
+def mark_key(item: FollowUpItem, *, instruction: str, by: User, expected_version=None) -> None:
+    """A leader makes the item a key item (重点督办) with an instruction: it comes first on
+    the units' desks and digests, and the daily run escalates it when it goes overdue."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.MARK_KEY)
+    instruction = _instruction(instruction)
+    item.key_at = utcnow()
+    item.key_instruction = instruction
+    item.key_escalated_due_on = None
+    _record(item, TimelineKind.KEY_MARKED, by=by, note=item.key_instruction)
+    _pass_on_instruction(item, item.key_instruction, by)
+
+
+def instruct(item: FollowUpItem, *, instruction: str, by: User, expected_version=None) -> None:
+    """A later instruction on a key item: it takes the place of the one in force."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.INSTRUCT)
+    item.key_instruction = _instruction(instruction)
+    _record(item, TimelineKind.LEADER_INSTRUCTION, by=by, note=item.key_instruction)
+    _pass_on_instruction(item, item.key_instruction, by)
+
+
+def lift_key(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
+    check_version(item, expected_version)
+    require_move(by, item, Move.LIFT_KEY)
+    if not reason.strip():
+        raise FollowUpError(_l("Enter the reason"), field="reason")
+    item.key_at = None
+    item.key_instruction = ""
+    item.key_escalated_due_on = None
+    _record(item, TimelineKind.KEY_LIFTED, by=by, note=reason.strip())
+
+
 # --- the promise of a B or C answer ------------------------------------------------------
 
 

@@ -376,6 +376,16 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
         services.waive_opinions(
             item, reason=form.reason.data, by=current_user, expected_version=version
         )
+    elif action == "key":
+        services.mark_key(
+            item, instruction=form.instruction.data, by=current_user, expected_version=version
+        )
+    elif action == "instruct":
+        services.instruct(
+            item, instruction=form.instruction.data, by=current_user, expected_version=version
+        )
+    elif action == "unkey":
+        services.lift_key(item, reason=form.reason.data, by=current_user, expected_version=version)
     elif action == "check_promise":
         services.check_commitment(
             item, kept=form.outcome.data == "kept", reason=form.reason.data or "",

@@ -177,7 +177,7 @@ def unit_desk(unit_id: int, today: date, pages: dict[str, int] | None = None) ->
             FollowUpItem.id,
             group,
             sa.func.row_number()
-            .over(partition_by=group, order_by=(FollowUpItem.due_on, FollowUpItem.id))
+            .over(partition_by=group, order_by=definitions.desk_order())
             .label("position"),
         )
         .where(mine)
@@ -200,7 +200,7 @@ def unit_desk(unit_id: int, today: date, pages: dict[str, int] | None = None) ->
         .join(ranked, ranked.c.id == FollowUpItem.id)
         .where(wanted)
         .options(*ITEM_DISPLAY_LOADS)
-        .order_by(FollowUpItem.due_on, FollowUpItem.id)
+        .order_by(*definitions.desk_order())
     ).unique()
     for item, key in items:
         groups[key].items.append(item)

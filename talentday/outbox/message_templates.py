@@ -120,6 +120,10 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         paragraph=True,
     ),
     "opinion": Placeholder(_l("the co-handling unit's opinion"), lambda c: c.get("opinion") or ""),
+    "instruction": Placeholder(
+        _l("the leader's instruction"), lambda c: c.get("instruction") or ""
+    ),
+    "leader": Placeholder(_l("the leader who gave it"), lambda c: c.get("leader") or ""),
     "result_class": Placeholder(
         _l("what the answer promises (its class, A to D)"),
         lambda c: str(c["item"].result_class.label) if c["item"].result_class else "",
@@ -148,6 +152,11 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         paragraph=True,
     ),
     "late": Placeholder(_l("how many items are overdue"), _late_count),
+    "key_items": Placeholder(
+        _l("the key items gone overdue, with their units and the leaders' instructions"),
+        _paragraph("_key_items"),
+        paragraph=True,
+    ),
     "waiting": Placeholder(_l("how many items wait to be assigned"), lambda c: str(c["waiting"])),
     "resolved": Placeholder(_l("how many items wait to be closed"), lambda c: str(c["resolved"])),
     "late_by_unit": Placeholder(
@@ -170,6 +179,7 @@ class Family:
     ITEM = "item"
     DIGEST = "digest"
     SUMMARY = "summary"
+    ESCALATION = "escalation"
     ACCOUNT = "account"
 
 
@@ -371,6 +381,13 @@ KINDS: dict[str, TemplateKind] = {
             "opinion",
         ),
         _item(
+            "leader_instruction",
+            _l("A leader's instruction on a key item"),
+            _l("A leader's instruction on a key suggestion"),
+            "instruction",
+            "leader",
+        ),
+        _item(
             "commitment_due",
             _l("Promised date passed: was it done?"),
             _l("Was your suggestion done as promised?"),
@@ -418,6 +435,15 @@ KINDS: dict[str, TemplateKind] = {
             Family.SUMMARY,
             _l("Follow-up summary: %(late)s items overdue", late="{late}"),
             ("name", "waiting", "resolved", "late", "late_by_unit", "ledger_link"),
+        ),
+        TemplateKind(
+            "key_overdue",
+            _l("Key items gone overdue, to the leaders and organizers"),
+            _l("Leaders and organizers"),
+            Family.ESCALATION,
+            _l("Key items overdue: %(late)s", late="{late}"),
+            ("name", "late", "key_items", "ledger_link"),
+            required=(("key_items",),),
         ),
         TemplateKind(
             "password_reset",

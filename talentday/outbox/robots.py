@@ -210,7 +210,8 @@ def _item_line(item) -> str:
     content = " ".join(item.content.split())
     if len(content) > 80:
         content = content[:79] + "…"
-    return f"- [#{item.id}]({link}) {content}"
+    key = f" **{_('[Key item]')}**" if item.key_at else ""
+    return f"-{key} [#{item.id}]({link}) {content}"
 
 
 def digest_body(unit, late, due_soon, today, locale: str) -> str:

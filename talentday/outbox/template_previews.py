@@ -96,6 +96,8 @@ def _item_context(kind: TemplateKind, by: User):
         "to_name": name,
         "reason": str(_l("(the reason given)")),
         "note": str(_l("(the organizer's note, when there is one)")),
+        "instruction": item.key_instruction or str(_l("(the leader's instruction)")),
+        "leader": by.name,
         "link": str(PRIVATE_LINK_STAND_IN) if item.registration_id else "",
         "registration": item.registration,
     }
@@ -135,6 +137,20 @@ def _summary_context(kind: TemplateKind, by: User):
     return context, _l("Shown with today's figures, as you would get them.")
 
 
+def _escalation_context(kind: TemplateKind, by: User):
+    from talentday.followup import reminders
+    from talentday.i18n import city_today
+
+    today = city_today()
+    late = [
+        item for item in reminders.open_assigned_items() if item.is_key and item.is_overdue(today)
+    ]
+    if not late:
+        return None, _l("No key item is overdue to show this message with.")
+    context = {"late": late, "today": today, "to_name": by.name}
+    return context, _l("Shown with the key items overdue today.")
+
+
 def _account_context(kind: TemplateKind, by: User):
     context = {
         "to_name": by.name,
@@ -149,6 +165,7 @@ CONTEXTS = {
     Family.ITEM: _item_context,
     Family.DIGEST: _digest_context,
     Family.SUMMARY: _summary_context,
+    Family.ESCALATION: _escalation_context,
     Family.ACCOUNT: _account_context,
 }
 
