@@ -130,6 +130,10 @@ class DefaultConfig:
     # Extensions (延期) an item may be granted: so many, adding so many calendar days in all.
     EXTENSION_MAX_COUNT = 2
     EXTENSION_MAX_DAYS = 60
+    # The contact record (联系记录): with True, the lead unit's result is refused until it has
+    # recorded how it reached the speaker (meeting, phone or in writing). Either way the
+    # report counts the results given without a recorded contact.
+    CONTACT_BEFORE_RESULT = False
     # Files attached to progress notes and results (the signed reply letter, photos,
     # spreadsheets): at most so many per note, each at most so large. Kept in a folder
     # (ATTACHMENT_FOLDER, by default instance/attachments) or, with ATTACHMENT_STORAGE = "s3",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import count
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from wtforms import (
@@ -47,6 +48,7 @@ from talentday.followup.forms import (
     CommitmentAnswerForm,
     CommitmentCheckForm,
     ConfirmImportForm,
+    ContactForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ImportForm,
@@ -594,6 +596,7 @@ FORM_CASES = [
         [(RatingForm, "rate")],
         lambda world: {
             f"rate{world.resolved_item}-satisfaction": "unsatisfied",
+            f"rate{world.resolved_item}-contacted": "yes",
             f"rate{world.resolved_item}-comment": "The flats are too far away.",
         },
         shows=lambda world: ["/r/", f"/followup/items/{world.resolved_item}"],
@@ -765,6 +768,17 @@ FORM_CASES = [
     ),
     _act("opinion", "opinion_item", OpinionForm, lambda world: {"opinion": "We agree."}),
     _act("waive", "waive_item", ReasonForm, lambda world: {"reason": "They said so by phone."}),
+    _act(
+        "contact",
+        "working_item",
+        ContactForm,
+        lambda world: {
+            "method": "phone",
+            # The city's day (TIMEZONE): never before the item was raised there.
+            "contacted_on": datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(),
+            "summary": "Called the speaker about the site.",
+        },
+    ),
     _act("key", "working_item", InstructionForm, lambda world: {"instruction": "Weekly."}),
     _act("instruct", "keyed_item", InstructionForm, lambda world: {"instruction": "Daily."}),
     _act("unkey", "keyed_item", ReasonForm, lambda world: {"reason": "Settled."}),
@@ -895,6 +909,7 @@ SHOWN_FIELDS = {
     "item result": {"result-result"},
     "item reopen": {"reopen-reason"},
     "item key": {"key-instruction"},
+    "item contact": {"contact-summary"},
     "item instruct": {"instruct-instruction"},
     "split": {"parts-0", "parts-1"},
 }
@@ -954,6 +969,7 @@ ENDPOINTS = {
         "item key",
         "item instruct",
         "item unkey",
+        "item contact",
     ],
     "followup.merge": ["merge"],
     "followup.split": ["split"],

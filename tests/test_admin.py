@@ -305,3 +305,27 @@ def test_only_admins_keep_the_categories(client, make_user):
     sign_in(client, make_user(Role.ORGANIZER).email)
     assert client.get("/admin/categories").status_code == 403
     assert client.get("/admin/categories/new").status_code == 403
+
+
+def test_a_unit_form_sent_without_its_fields_is_refused_not_filled_from_the_unit(app, admin_client):
+    """Found by the form fuzzer: a post naming only the kind of a unit with a WeCom robot
+    took the missing fields from the unit, the robot's channel as "MessageChannel.WECOM",
+    and failed with a 500."""
+    from talentday.outbox.models import MessageChannel
+
+    with app.app_context():
+        unit = ResponsibleUnit(
+            name="Housing Bureau", kind=UnitKind.MUNICIPAL_DEPARTMENT,
+            robot_channel=MessageChannel.WECOM,
+            robot_webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+        )  # fmt: skip
+        db.session.add(unit)
+        db.session.commit()
+        unit_id = unit.id
+    response = submit(admin_client, f"/admin/units/{unit_id}/edit", {"kind": "other"})
+    assert response.status_code == 200  # the form again, with its errors
+    assert "Enter the unit's name" in response.get_data(as_text=True)
+    with app.app_context():
+        unit = db.session.get(ResponsibleUnit, unit_id)
+        assert unit.kind is UnitKind.MUNICIPAL_DEPARTMENT
+        assert unit.robot_channel is MessageChannel.WECOM

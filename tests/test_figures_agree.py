@@ -24,6 +24,7 @@ from talentday.extensions import db
 from talentday.followup import services
 from talentday.followup.definitions import FIGURES
 from talentday.followup.models import (
+    ContactMethod,
     FollowUpItem,
     ItemState,
     ResultClass,
@@ -135,6 +136,8 @@ def python_figures(items, today: date, zone: str) -> dict:
         "extension_asked": sum(item.extension_asked_to is not None for item in counted),
         "classed": sum(item.result_class is not None for item in with_result),
         "solved": sum(item.result_class is ResultClass.SOLVED for item in with_result),
+        "without_contact": sum(item.contacted_on is None for item in with_result),
+        "contact_denied": sum(item.speaker_says_contacted is False for item in counted),
         "key": sum(item.key_at is not None for item in counted),
         "key_overdue": sum(item.key_at is not None for item in overdue),
         "promise_to_check": sum(
@@ -265,6 +268,11 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
             elif move is Move.RESULT:
                 for unit in services.opinions_missing(item):  # countersigned first
                     services.give_opinion(item, opinion="Agreed.", by=staff[unit.id])
+                if chance.random() < 0.6:  # most units call the speaker first
+                    services.record_contact(
+                        item, method=chance.choice(list(ContactMethod)), contacted_on=today,
+                        summary="Talked it through.", by=lead,
+                    )  # fmt: skip
                 result_class = chance.choice(list(ResultClass))
                 services.submit_result(
                     item, result_class=result_class, result="Done as asked.", by=lead,
@@ -293,6 +301,7 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
                 services.rate(
                     item, satisfaction=chance.choice(list(Satisfaction)),
                     comment="Said so.", speaker=item.speaker,
+                    contacted=chance.random() < 0.7,
                 )  # fmt: skip
             elif move is Move.MERGE:
                 targets = [
@@ -389,13 +398,14 @@ def test_every_page_shows_the_same_figures(app, figures_world, make_user):
     for row_key, row in unit_rows.items():
         for key in ("as_lead", "as_co", "returned", "closed", "overdue", "on_time", "judged",
                     "rated", "satisfied", "extended", "days_extended", "classed",
-                    "solved"):  # fmt: skip
+                    "solved", "without_contact"):  # fmt: skip
             assert row[key] == expected[row_key][key], (row_key, key)
     expected[None].update(events_held=head.events_held, speakers=head.speakers)
     if figures_world == "generated":  # the data hold every kind of figure worth comparing
         assert expected[None]["extended"] and expected[None]["extension_asked"]
         assert expected[None]["solved"] and expected[None]["promise_to_check"]
         assert expected[None]["key"] and expected[None]["key_overdue"]
+        assert expected[None]["without_contact"] and expected[None]["contact_denied"]
 
     leader = app.test_client()
     sign_in(leader, make_user(Role.LEADER).email)

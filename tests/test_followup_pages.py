@@ -623,6 +623,7 @@ def test_the_speaker_rates_through_the_private_link(app, world):
             "csrf_token": csrf_token(speaker, link),
             f"rate{item_id}-version": str(version),
             f"rate{item_id}-satisfaction": "unsatisfied",
+            f"rate{item_id}-contacted": "yes",
             f"rate{item_id}-comment": "",
         },
     )
@@ -633,13 +634,14 @@ def test_the_speaker_rates_through_the_private_link(app, world):
             "csrf_token": csrf_token(speaker, link),
             f"rate{item_id}-version": str(version),
             f"rate{item_id}-satisfaction": "unsatisfied",
+            f"rate{item_id}-contacted": "no",
             f"rate{item_id}-comment": "No date for my district.",
         },
     )
     assert done.status_code == 302
     with app.app_context():
         item = db.session.get(FollowUpItem, item_id)
-        assert item.state is ItemState.REOPENED
+        assert item.state is ItemState.REOPENED and item.speaker_says_contacted is False
         assert (
             db.session.scalar(
                 sa.select(OutboxMessage.to_email).where(OutboxMessage.kind == "item_reopened")

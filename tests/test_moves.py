@@ -9,6 +9,7 @@ from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services
 from talentday.followup.models import (
+    ContactMethod,
     ItemState,
     ResultClass,
     Satisfaction,
@@ -103,6 +104,11 @@ def _make(move: Move, item, actor, cast):
         services.instruct(item, instruction="Report daily now.", by=actor)
     elif move is Move.LIFT_KEY:
         services.lift_key(item, reason="Settled.", by=actor)
+    elif move is Move.CONTACT:
+        services.record_contact(
+            item, method=ContactMethod.PHONE, contacted_on=city_today(), summary="Called.",
+            by=actor,
+        )  # fmt: skip
 
 
 def _kinds_written(item) -> set[TimelineKind]:

@@ -159,7 +159,9 @@ def units():
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit_unit(unit_id: int | None = None):
     unit = db.get_or_404(ResponsibleUnit, unit_id) if unit_id is not None else None
-    form = UnitForm(obj=unit)
+    # The saved unit fills the form shown, never a form sent back: a field missing from the
+    # post is missing, not taken from the unit (where the robot's channel is an enum).
+    form = UnitForm(obj=unit if request.method == "GET" else None)
     if request.method == "GET" and unit is not None:
         form.kind.data = unit.kind.value
         form.robot_channel.data = unit.robot_channel.value if unit.robot_channel else ""

@@ -92,9 +92,12 @@ HEADLINE = (
     "solved",
     "key",
     "key_overdue",
+    "without_contact",
+    "contact_denied",
 )
 UNIT = ("as_lead", "closed", "overdue", "with_result", "judged", "on_time", "rated", "satisfied",
-        "average_days", "extended", "days_extended", "classed", "solved")  # fmt: skip
+        "average_days", "extended", "days_extended", "classed", "solved",
+        "without_contact")  # fmt: skip
 # The columns of the tables by category and by event, and the figures counted for them.
 BREAKDOWN = ("suggestions", "open", "closed", "overdue", "solved_rate")
 BREAKDOWN_COUNTED = ("suggestions", "open", "closed", "overdue", "solved", "classed")
@@ -107,12 +110,13 @@ LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdu
                      "key_overdue")  # fmt: skip
 UNIT_COLUMNS = ("as_lead", "as_co", "closed", "on_time_rate", "overdue", "average_days",
                 "satisfied_share", "solved_rate", "returned", "extended",
-                "days_extended")  # fmt: skip
+                "days_extended", "without_contact")  # fmt: skip
 UNIT_CARDS = UNIT_COLUMNS
 REPORT_SUMMARY = ("events_held", "speakers", "suggestions", "closed", "overdue", "with_result",
                   "judged", "on_time", "on_time_rate", "rated", "satisfied", "satisfied_share",
                   "to_reassign", "extended", "days_extended", "classed", "solved",
-                  "solved_rate", "key", "key_overdue")  # fmt: skip
+                  "solved_rate", "key", "key_overdue", "without_contact",
+                  "contact_denied")  # fmt: skip
 
 
 def count(keys, where, today: date, group_by=None) -> list:

@@ -431,6 +431,23 @@ OPINIONS = {
     ],
 }
 
+# The lead units' recorded contacts with the speakers (联系记录), by the index of the suggestion
+# above: (days after the salon, how, what was said). Invented. The other answers were given
+# without a recorded contact, so the figure "answered without contact" shows one.
+CONTACTS = {
+    1: (
+        20,
+        "phone",
+        "Called Mr Zhang: he asked that the subsidy also cover the first year of the "
+        "industrial-internet platform; agreed.",
+    ),
+    3: (
+        18,
+        "meeting",
+        "Met the S&T Vice Presidents at the university: the draft rules were read with them.",
+    ),
+}
+
 # Key items (重点督办) a leader marked, by the index of the suggestion above: (days after the
 # salon, the leader's instruction). Invented. The talent apartments are overdue, so the daily
 # run tells the leaders and organizers.

@@ -14,6 +14,7 @@ from talentday.extensions import db
 from talentday.followup import timeline as timeline_values
 from talentday.followup.models import (
     Category,
+    ContactMethod,
     FollowUpItem,
     ItemState,
     ResultClass,
@@ -263,6 +264,17 @@ def _add_item(
         previous = state
     if extension:
         timeline.extend(_extension_entries(item, extension, event, staff, organizer))
+    if index in data.CONTACTS:
+        days, method, summary = data.CONTACTS[index]
+        at = event.starts_at + timedelta(days=days)
+        item.contacted_on = at.astimezone(CITY).date()
+        timeline.append(
+            TimelineEntry(
+                item=item, at=at, kind=TimelineKind.CONTACTED, actor_user=staff, unit=lead_unit,
+                note=summary,
+                details=timeline_values.contact(ContactMethod(method), item.contacted_on),
+            )
+        )  # fmt: skip
     if index in data.KEY_ITEMS:
         days, instruction = data.KEY_ITEMS[index]
         item.key_at = event.starts_at + timedelta(days=days)
@@ -298,6 +310,8 @@ def _add_item(
         unsatisfied = satisfaction is Satisfaction.UNSATISFIED
         item.satisfaction_comment = data.UNSATISFIED_COMMENT if unsatisfied else ""
         rated_at = event.starts_at + timedelta(days=34)
+        # The speaker says whether the unit contacted them: as the record has it.
+        item.speaker_says_contacted = item.contacted_on is not None
         timeline.append(
             TimelineEntry(
                 item=item,
@@ -305,6 +319,7 @@ def _add_item(
                 kind=TimelineKind.RATED,
                 actor_speaker=registration.speaker,
                 note=item.satisfaction_comment,
+                details=timeline_values.says_contacted(item.speaker_says_contacted),
             )
         )
         if unsatisfied:

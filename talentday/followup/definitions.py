@@ -141,6 +141,16 @@ def desk_order() -> tuple:
     return (FollowUpItem.key_at.is_(None), FollowUpItem.due_on, FollowUpItem.id)
 
 
+def without_contact():
+    """A result stands, and the lead unit recorded no contact with the speaker."""
+    return sa.and_(has_result(), FollowUpItem.contacted_on.is_(None))
+
+
+def contact_denied():
+    """The speaker said, when rating, that the unit did not contact them."""
+    return FollowUpItem.speaker_says_contacted.is_(False)
+
+
 def _in_state(state: ItemState):
     return lambda today: FollowUpItem.state == state
 
@@ -365,6 +375,28 @@ _FIGURES = [
         _l("Returned"),
         unit_drill=lambda unit: {"returned_by": unit},
         definition=_l("Returned: items the unit returned to the organizers at least once."),
+    ),
+    Figure(
+        "without_contact",
+        _l("Answered without contact"),
+        where=lambda today: without_contact(),
+        drill={"figure": "without_contact"},
+        ledger_filter=True,
+        definition=_l(
+            "Answered without contact: a handling result stands and the lead unit recorded "
+            "no contact with the speaker (a meeting, a phone call or a letter) on the item."
+        ),
+    ),
+    Figure(
+        "contact_denied",
+        _l("Speaker says not contacted"),
+        where=lambda today: contact_denied(),
+        drill={"figure": "contact_denied"},
+        ledger_filter=True,
+        definition=_l(
+            "Speaker says not contacted: when rating the answer, the speaker said the unit "
+            "did not contact them before answering."
+        ),
     ),
     Figure(
         "key",

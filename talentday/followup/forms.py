@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from talentday.followup.models import ResultClass, Satisfaction
+from talentday.followup.models import ContactMethod, ResultClass, Satisfaction
 from talentday.forms import (
     BaseForm,
     EntryList,
@@ -140,6 +140,31 @@ class OpinionForm(VersionedForm):
         validators=[DataRequired(_l("Write your unit's opinion")), _length(4000)],
         filters=[strip_whitespace],
         render_kw={"rows": 4},
+    )
+
+
+class ContactForm(VersionedForm):
+    """The lead unit's record of how it reached the speaker (联系记录)."""
+
+    method = RadioField(
+        _l("How your unit reached the speaker"),
+        choices=[SelectChoice(option.value, option.label) for option in ContactMethod],
+        validators=[InputRequired(_l("Choose how you reached the speaker"))],
+    )
+    contacted_on = DateField(
+        _l("Date of the contact"),
+        validators=[InputRequired(_l("Enter the date of the contact")), date_in_range],
+        invalid_value_message=_l("Enter a date like 2026-12-31"),
+    )
+    summary = TextAreaField(
+        _l("What was said"),
+        description=_l(
+            "What the speaker told you and what you told them; the speaker reads this on "
+            "their own page."
+        ),
+        validators=[DataRequired(_l("Say what was said")), _length(2000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
     )
 
 
@@ -300,6 +325,14 @@ class RatingForm(VersionedForm):
         _l("How satisfied are you with the answer?"),
         choices=[SelectChoice(option.value, option.label) for option in Satisfaction],
         validators=[InputRequired(_l("Choose how satisfied you are"))],
+    )
+    contacted = RadioField(
+        _l("Did the unit contact you before answering?"),
+        choices=[
+            SelectChoice("yes", _l("Yes, they contacted me")),
+            SelectChoice("no", _l("No, they did not")),
+        ],
+        validators=[InputRequired(_l("Say whether the unit contacted you"))],
     )
     comment = TextAreaField(
         _l("Comment"),

@@ -442,6 +442,8 @@ COLUMNS = (
     (_l("What the answer promises"), Kind.TEXT),
     (_l("Promised to be done by"), Kind.DATE),
     (_l("Satisfaction"), Kind.TEXT),
+    (_l("Last contact with the speaker"), Kind.DATE),
+    (_l("Speaker says contacted"), Kind.TEXT),
 )
 
 
@@ -484,7 +486,15 @@ def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names
         names(item.result_class),
         item.commitment_on,
         names(item.satisfaction),
+        item.contacted_on,
+        _yes_no(item.speaker_says_contacted),
     ]
+
+
+def _yes_no(answer: bool | None) -> str:
+    if answer is None:
+        return ""
+    return _("Yes") if answer else _("No")
 
 
 def count(query) -> int:

@@ -113,6 +113,25 @@ RESULT_CLASS_LABELS = {
 PROMISING_CLASSES = frozenset({ResultClass.BEING_SOLVED, ResultClass.PLANNED})
 
 
+class ContactMethod(enum.Enum):
+    """How the lead unit reached the speaker before answering (联系方式)."""
+
+    MEETING = "meeting"
+    PHONE = "phone"
+    WRITTEN = "written"
+
+    @property
+    def label(self):
+        return CONTACT_METHOD_LABELS[self]
+
+
+CONTACT_METHOD_LABELS = {
+    ContactMethod.MEETING: _l("Met in person"),
+    ContactMethod.PHONE: _l("By phone"),
+    ContactMethod.WRITTEN: _l("In writing"),
+}
+
+
 class TimelineKind(enum.Enum):
     CREATED = "created"
     ASSIGNED = "assigned"
@@ -139,6 +158,7 @@ class TimelineKind(enum.Enum):
     KEY_MARKED = "key_marked"
     LEADER_INSTRUCTION = "leader_instruction"
     KEY_LIFTED = "key_lifted"
+    CONTACTED = "contacted"
 
     @property
     def label(self):
@@ -171,6 +191,7 @@ TIMELINE_KIND_LABELS = {
     TimelineKind.KEY_MARKED: _l("Made a key item, with a leader's instruction"),
     TimelineKind.LEADER_INSTRUCTION: _l("Leader's instruction"),
     TimelineKind.KEY_LIFTED: _l("No longer a key item"),
+    TimelineKind.CONTACTED: _l("Contact with the speaker"),
 }
 
 
@@ -340,6 +361,11 @@ class FollowUpItem(db.Model):
     key_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     key_instruction: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     key_escalated_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The contact record (联系记录): the day of the lead unit's latest recorded contact with
+    # the speaker (each one, how and what was said, is on the timeline), and what the speaker
+    # said when rating: whether the unit made contact before answering.
+    contacted_on: Mapped[date | None] = mapped_column(sa.Date)
+    speaker_says_contacted: Mapped[bool | None] = mapped_column()
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

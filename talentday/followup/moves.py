@@ -21,6 +21,7 @@ from talentday.followup.forms import (
     ClosingForm,
     CommitmentAnswerForm,
     CommitmentCheckForm,
+    ContactForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     InstructionForm,
@@ -66,6 +67,8 @@ class Move(enum.Enum):
     MARK_KEY = "key"
     INSTRUCT = "instruct"
     LIFT_KEY = "unkey"
+    # The contact record (联系记录): the lead unit notes how it reached the speaker.
+    CONTACT = "contact"
 
 
 # The speaker whose suggestion the item is; a standing that only the private link gives.
@@ -254,6 +257,13 @@ MOVES: dict[Move, MoveRule] = {
         TimelineKind.LEADER_INSTRUCTION,
         _l("Your instruction has been passed on."),
         applies=lambda item: item.is_key,
+    ),
+    Move.CONTACT: MoveRule(
+        frozenset({Standing.LEAD_UNIT}),
+        UNITS_AT_WORK,
+        ContactForm,
+        TimelineKind.CONTACTED,
+        _l("Your contact with the speaker has been recorded."),
     ),
     # A closed key item keeps its mark: the year's record of key items stands.
     Move.LIFT_KEY: MoveRule(

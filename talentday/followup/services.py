@@ -23,6 +23,7 @@ from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     ITEM_TRANSITIONS,
     Category,
+    ContactMethod,
     FollowUpItem,
     ItemState,
     ResultClass,
@@ -33,7 +34,7 @@ from talentday.followup.models import (
 from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
 from talentday.followup.working_days import Deadline, add_working_days
-from talentday.i18n import city_today, listed
+from talentday.i18n import city_today, city_zone, listed
 from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
@@ -548,6 +549,14 @@ def submit_result(
         # A date left from choosing B or C first: an A or D answer promises none.
         commitment_on = None
     checked = attachments.check(files, document_number=document_number)
+    if current_app.config["CONTACT_BEFORE_RESULT"] and item.contacted_on is None:
+        raise FollowUpError(
+            _l(
+                "Record how your unit reached the speaker (meeting, phone or in writing) "
+                "before the result."
+            ),
+            field="result",
+        )
     missing = opinions_missing(item)
     if missing:
         raise FollowUpError(
@@ -600,17 +609,24 @@ def rate(
     satisfaction: Satisfaction,
     comment: str,
     speaker: Speaker,
+    contacted: bool | None = None,
     expected_version=None,
 ) -> None:
-    """The speaker rates the answer to their own suggestion. Unsatisfied needs a comment,
-    reopens the item and tells the lead unit."""
+    """The speaker rates the answer to their own suggestion, and says whether the unit
+    contacted them before answering. Unsatisfied needs a comment, reopens the item and tells
+    the lead unit."""
     check_version(item, expected_version)
     require_move(speaker, item, Move.RATE)
     if satisfaction is Satisfaction.UNSATISFIED and not comment.strip():
         raise FollowUpError(_l("Say what is missing from the answer"), field="comment")
     item.satisfaction = satisfaction
     item.satisfaction_comment = comment.strip()
-    _record(item, TimelineKind.RATED, speaker=speaker, note=comment.strip())
+    if contacted is not None:
+        item.speaker_says_contacted = contacted
+    _record(
+        item, TimelineKind.RATED, speaker=speaker, note=comment.strip(),
+        details=timeline.says_contacted(contacted) if contacted is not None else None,
+    )  # fmt: skip
     if satisfaction is Satisfaction.UNSATISFIED:
         _record(
             item, TimelineKind.REOPENED, speaker=speaker, to_state=ItemState.REOPENED,
@@ -672,6 +688,65 @@ def waive_opinions(item: FollowUpItem, *, reason: str, by: User, expected_versio
         item, TimelineKind.OPINIONS_WAIVED, by=by, note=reason.strip(),
         details={timeline.CO_UNITS: [unit.id for unit in missing]},
     )  # fmt: skip
+
+
+# --- the contact record (联系记录) ------------------------------------------------------------
+
+
+def record_contact(
+    item: FollowUpItem,
+    *,
+    method: ContactMethod,
+    contacted_on: date,
+    summary: str,
+    by: User,
+    expected_version=None,
+) -> None:
+    """The lead unit notes how it reached the speaker, when, and what was said. The speaker
+    reads it on their page; the report counts results given without one."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.CONTACT)
+    if contacted_on > city_today():
+        raise FollowUpError(
+            _l("The date of the contact cannot be in the future."), field="contacted_on"
+        )
+    # A suggestion typed in after the salon was heard there first: the earlier of the two.
+    days = [
+        moment.astimezone(city_zone()).date()
+        for moment in (item.created_at, item.event.starts_at)
+        if moment
+    ]
+    if days and contacted_on < min(days):
+        raise FollowUpError(
+            _l(
+                "The suggestion was raised on %(date)s: the contact cannot be before it.",
+                date=day_text(min(days)),
+            ),
+            field="contacted_on",
+        )
+    if not summary.strip():
+        raise FollowUpError(_l("Say what was said"), field="summary")
+    if item.contacted_on is None or contacted_on > item.contacted_on:
+        item.contacted_on = contacted_on
+    _record(
+        item, TimelineKind.CONTACTED, by=by, unit=by.unit, note=summary.strip(),
+        details=timeline.contact(method, contacted_on),
+    )  # fmt: skip
+
+
+def contacts(item_ids: list[int]) -> dict[int, list[TimelineEntry]]:
+    """The recorded contacts with the speaker of each item, oldest first: one query."""
+    if not item_ids:
+        return {}
+    entries = db.session.scalars(
+        db.select(TimelineEntry)
+        .where(TimelineEntry.item_id.in_(item_ids), TimelineEntry.kind == TimelineKind.CONTACTED)
+        .order_by(TimelineEntry.at, TimelineEntry.id)
+    )
+    found: dict[int, list[TimelineEntry]] = {}
+    for entry in entries:
+        found.setdefault(entry.item_id, []).append(entry)
+    return found
 
 
 # --- key items and leaders' instructions (重点督办, 领导批示) -----------------------------------

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from talentday.extensions import db
-from talentday.followup.models import ResultClass, TimelineEntry
+from talentday.followup.models import ContactMethod, ResultClass, TimelineEntry
 from talentday.i18n import listed
 from talentday.templating import day_text
 from talentday.units.models import ResponsibleUnit
@@ -34,6 +34,9 @@ RESULT_CLASS = "result_class"
 PREVIOUS_CLASS = "previous_class"
 COMMITMENT_ON = "commitment_on"
 KEPT = "kept"
+CONTACT_METHOD = "contact_method"
+CONTACTED_ON = "contacted_on"
+SAYS_CONTACTED = "says_contacted"
 
 
 def assignment(lead_unit: ResponsibleUnit, co_units: Iterable[ResponsibleUnit], due_on: date):
@@ -73,6 +76,14 @@ def commitment(commitment_on: date) -> dict:
 
 def kept(was_kept: bool) -> dict:
     return {KEPT: was_kept}
+
+
+def contact(method: ContactMethod, contacted_on: date) -> dict:
+    return {CONTACT_METHOD: method.value, CONTACTED_ON: contacted_on.isoformat()}
+
+
+def says_contacted(contacted: bool) -> dict:
+    return {SAYS_CONTACTED: contacted}
 
 
 def units_named(entries: Iterable[TimelineEntry]) -> dict[int, ResponsibleUnit]:
@@ -145,6 +156,20 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
         lines.append(_("Promised to be done by %(date)s", date=_date(details[COMMITMENT_ON])))
     if KEPT in details:
         lines.append(_("Done as promised") if details[KEPT] else _("Not done as promised"))
+    if CONTACT_METHOD in details:
+        lines.append(
+            _(
+                "%(method)s, on %(date)s",
+                method=ContactMethod(details[CONTACT_METHOD]).label,
+                date=_date(details[CONTACTED_ON]),
+            )
+        )
+    if SAYS_CONTACTED in details:
+        lines.append(
+            _("Says the unit contacted them before answering")
+            if details[SAYS_CONTACTED]
+            else _("Says the unit did not contact them before answering")
+        )
     if MERGED_INTO in details:
         lines.append(_("Merged into item #%(number)d", number=details[MERGED_INTO]))
     if MERGED_FROM in details:

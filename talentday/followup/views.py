@@ -40,6 +40,7 @@ from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     Attachment,
     Category,
+    ContactMethod,
     FollowUpItem,
     ItemState,
     ResultClass,
@@ -196,6 +197,8 @@ def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None
                 form.due_on.data = item.due_on or services.default_due_date(item, today)
                 form.instructions.data = item.instructions
             form.due_on.description = _period_hint(item, today)
+        if name == "contact" and submitted != "contact":
+            form.contacted_on.data = today
         if name == "check_promise" and submitted != "check_promise":
             form.due_on.data = services.default_due_date(item, today)
         if name in ("progress", "result"):
@@ -255,6 +258,7 @@ def _render_item(item, relation, forms, status=200):
             attachments=attachments.of_item(item.id),
             opinions=services.opinions(item) if item.co_units else {},
             opinions_missing=services.opinions_missing(item),
+            contacts=services.contacts([item.id]).get(item.id, []),
             today=city_today(),
             show_contacts=can_see_contact_details(current_user, item),
             merged_speakers=services.merged_speakers(item),
@@ -376,6 +380,11 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
         services.waive_opinions(
             item, reason=form.reason.data, by=current_user, expected_version=version
         )
+    elif action == "contact":
+        services.record_contact(
+            item, method=ContactMethod(form.method.data), contacted_on=form.contacted_on.data,
+            summary=form.summary.data or "", by=current_user, expected_version=version,
+        )  # fmt: skip
     elif action == "key":
         services.mark_key(
             item, instruction=form.instruction.data, by=current_user, expected_version=version

@@ -33,7 +33,7 @@ from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
 from talentday.exports import send, url_formats
 from talentday.extensions import db, limiter
-from talentday.followup import attachments
+from talentday.followup import attachments, timeline
 from talentday.followup.forms import CommitmentAnswerForm, RatingForm
 from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
 from talentday.followup.moves import MOVES, Move, may
@@ -43,6 +43,7 @@ from talentday.followup.services import (
     active_categories,
     answer_commitment,
     carried_over_for,
+    contacts,
     rate,
 )
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
@@ -302,6 +303,7 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
     forms["details"].topic.data = registration.topic
     forms["details"].summary.data = registration.summary
     rating_forms = _rating_forms(suggestions)
+    recorded = contacts([(own.merged_into or own).id for own in suggestions])
     promise_forms = _promise_forms(suggestions, registration.speaker)
     if submitted is not None:
         if name.startswith("rate"):
@@ -336,6 +338,12 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
             rating_forms=rating_forms,
             promise_forms=promise_forms,
             result_files=attachments.of_results(own.merged_into or own for own in suggestions),
+            contacts=recorded,
+            contact_lines={
+                entry.id: " ".join(timeline.wording(entry, {}))
+                for entries in recorded.values()
+                for entry in entries
+            },
             can_edit=registration_is_open(event) and registration.state in services.EDITABLE_STATES,
             can_withdraw=services.may_withdraw(registration),
             can_add_suggestions=services.may_add_suggestions(registration),
@@ -462,6 +470,7 @@ def rate_item(item_id: int):
             satisfaction=Satisfaction(form.satisfaction.data),
             comment=form.comment.data or "",
             speaker=speaker,
+            contacted=form.contacted.data == "yes",
             expected_version=form.expected_version,
         )
 

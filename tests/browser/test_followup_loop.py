@@ -109,6 +109,7 @@ def test_the_follow_up_loop(browser, app, live_server, loop, language):
     assert_accessible(speaker)
     item_id = loop["item_id"]
     speaker.check(f"#rate{item_id}-satisfaction-2")
+    speaker.check(f"#rate{item_id}-contacted-0")
     speaker.fill(f"#rate{item_id}-comment", "Only for engineers under 35?")
     speaker.locator(f"form[action='/r/items/{item_id}/rating'] button[type=submit]").click()
     expect(speaker.locator(".alert-success")).to_be_visible()
