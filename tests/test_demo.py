@@ -237,3 +237,28 @@ def test_demo_shows_a_countersign_waiting(app, runner):
         ]
         given = dict(waiting)
         assert any(names == ["Huaiyin Institute of Technology"] for names in given.values())
+
+
+def test_demo_shows_a_key_item_gone_overdue_and_the_contact_record(app, runner):
+    from talentday.followup.reminders import remind
+    from talentday.i18n import city_today
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        key = db.session.scalars(sa.select(FollowUpItem).where(FollowUpItem.key_at.is_not(None)))
+        (key,) = key.all()
+        assert "Talent apartments" in key.category.name or "apartments" in key.content
+        assert key.is_overdue(city_today()) and "report to me weekly" in key.key_instruction
+        contacted = db.session.scalars(
+            sa.select(FollowUpItem).where(FollowUpItem.contacted_on.is_not(None))
+        ).all()
+        assert len(contacted) == 2
+        assert all(item.resolved_at or item.closed_at for item in contacted)
+        run = remind(city_today())  # the first daily run tells the leader and the organizer
+        key_id = key.id
+        assert run.escalated == [key_id] and run.escalations >= 2
+        db.session.rollback()
+    client = app.test_client()
+    sign_in(client, "leader@example.com", DEMO_PASSWORD)
+    page = client.get(f"/followup/items/{key_id}").get_data(as_text=True)
+    assert "report to me weekly" in page and "Give a new instruction" in page
