@@ -67,6 +67,7 @@ ROUTES: dict[str, Audience] = {
     "events.manage_list": Audience.ORGANIZERS,
     "events.new_event": Audience.ORGANIZERS,
     "events.public_page": Audience.EVERYONE,
+    "events.public_results": Audience.EVERYONE,
     "followup.act": Audience.ONE_ITEM,
     "followup.attachment": Audience.ONE_ITEM,
     "followup.assign_many": Audience.ORGANIZERS,

@@ -57,6 +57,7 @@ from talentday.followup.forms import (
     NoteForm,
     OpinionForm,
     ProgressForm,
+    PublishForm,
     QuickEntryForm,
     RatingForm,
     ReasonForm,
@@ -88,7 +89,12 @@ from talentday.registrations.forms import (
     SpeakersMessageForm,
     WithdrawForm,
 )
-from talentday.registrations.models import ProgrammeBreak, RegistrationState, TalentTeam
+from talentday.registrations.models import (
+    ProgrammeBreak,
+    Publication,
+    RegistrationState,
+    TalentTeam,
+)
 from tests import factories
 from tests.conftest import PASSWORD, open_private_link, sign_in
 
@@ -123,6 +129,7 @@ class World:
     opinion_item: int = 0
     waive_item: int = 0
     keyed_item: int = 0
+    published_item: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -165,7 +172,11 @@ def build_world(app, make_user, monkeypatch) -> World:
             talent_team=TalentTeam(REGISTRATION["talent_team"]),
         )
         registration = factories.registration(
-            event=event, speaker=speaker, state=RegistrationState.APPROVED, topic="Flats"
+            event=event,
+            speaker=speaker,
+            state=RegistrationState.APPROVED,
+            topic="Flats",
+            publication=Publication.NAMED,
         )
         token = registrations.issue_token(registration)
         due = datetime.now(UTC).date() + timedelta(days=20)
@@ -189,7 +200,9 @@ def build_world(app, make_user, monkeypatch) -> World:
             new_item=item(ItemState.NEW),
             assigned_item=item(ItemState.ASSIGNED),
             working_item=item(ItemState.IN_PROGRESS),
-            resolved_item=item(ItemState.RESOLVED, result="Flats are being built."),
+            resolved_item=item(
+                ItemState.RESOLVED, result="Flats are being built.", resolved_at=now
+            ),
             registration=registration.id,
             anonymise_speaker=factories.registration(event=event).speaker_id,
             staff_user=0,
@@ -213,6 +226,12 @@ def build_world(app, make_user, monkeypatch) -> World:
         world.waive_item = factories.item(
             event=event, category=category, state=ItemState.IN_PROGRESS, lead_unit=unit_a,
             co_units=[unit_b], due_on=due,
+        ).id  # fmt: skip
+        # A published answer, its speaker having agreed (to take it off the page).
+        world.published_item = factories.item(
+            event=event, category=category, state=ItemState.CLOSED, lead_unit=unit_a,
+            due_on=due, result="Flats open in May.", resolved_at=now, published_at=now,
+            published_content="Flats for engineers.", published_result="Open in May.",
         ).id  # fmt: skip
         # A key item with a leader's instruction (for a later one, and lifting the mark).
         world.keyed_item = factories.item(
@@ -303,7 +322,8 @@ def _item(name: str) -> Callable[[World], str]:
 
 
 def _role(action: str) -> str:
-    if action in ("assign", "close", "reopen", "urge", "extension", "check_promise", "waive"):
+    if action in ("assign", "close", "reopen", "urge", "extension", "check_promise", "waive",
+                  "publish", "unpublish"):  # fmt: skip
         return "organizer"
     return "leader" if action in ("key", "instruct", "unkey") else "staff"
 
@@ -779,6 +799,13 @@ FORM_CASES = [
             "summary": "Called the speaker about the site.",
         },
     ),
+    _act(
+        "publish",
+        "resolved_item",
+        PublishForm,
+        lambda world: {"content": "Flats for young engineers.", "result": "Open in May."},
+    ),
+    _act("unpublish", "published_item", ReasonForm, lambda world: {"reason": "Asked to."}),
     _act("key", "working_item", InstructionForm, lambda world: {"instruction": "Weekly."}),
     _act("instruct", "keyed_item", InstructionForm, lambda world: {"instruction": "Daily."}),
     _act("unkey", "keyed_item", ReasonForm, lambda world: {"reason": "Settled."}),
@@ -910,6 +937,7 @@ SHOWN_FIELDS = {
     "item reopen": {"reopen-reason"},
     "item key": {"key-instruction"},
     "item contact": {"contact-summary"},
+    "item publish": {"publish-content", "publish-result"},
     "item instruct": {"instruct-instruction"},
     "split": {"parts-0", "parts-1"},
 }
@@ -970,6 +998,8 @@ ENDPOINTS = {
         "item instruct",
         "item unkey",
         "item contact",
+        "item publish",
+        "item unpublish",
     ],
     "followup.merge": ["merge"],
     "followup.split": ["split"],

@@ -19,6 +19,7 @@ from talentday.followup.models import (
 from talentday.followup.moves import MOVES, SPEAKER, Move, MoveRefused, allowed_moves
 from talentday.followup.permissions import Standing
 from talentday.i18n import city_today
+from talentday.registrations.models import Publication
 from tests import factories
 
 ACTORS = ("organizer", "leader", "admin", "lead_staff", "co_staff", "other_staff", "speaker")
@@ -104,6 +105,10 @@ def _make(move: Move, item, actor, cast):
         services.instruct(item, instruction="Report daily now.", by=actor)
     elif move is Move.LIFT_KEY:
         services.lift_key(item, reason="Settled.", by=actor)
+    elif move is Move.PUBLISH:
+        services.publish(item, content="Flats.", result="Open in May.", by=actor)
+    elif move is Move.UNPUBLISH:
+        services.unpublish(item, reason="Asked to.", by=actor)
     elif move is Move.CONTACT:
         services.record_contact(
             item, method=ContactMethod.PHONE, contacted_on=city_today(), summary="Called.",
@@ -144,6 +149,13 @@ def test_every_move_from_every_state_by_every_actor(cast, move):
                     item.result_class = ResultClass.BEING_SOLVED
                     item.commitment_on = city_today() - timedelta(days=1)
                     item.commitment_due_at = datetime.now(UTC)
+            if move is Move.PUBLISH:  # an answer that stands, its speaker consenting
+                item.resolved_at = datetime.now(UTC)
+                item.registration = factories.registration(
+                    speaker=cast["speaker"], publication=Publication.NAMED
+                )
+            if move is Move.UNPUBLISH:
+                item.published_at = datetime.now(UTC)
             if move in (Move.INSTRUCT, Move.LIFT_KEY):  # a key item already
                 item.key_at, item.key_instruction = datetime.now(UTC), "Report weekly."
             db.session.flush()

@@ -88,6 +88,7 @@ def world(app, make_user, make_unit):
             state=EventState.PUBLISHED,
             starts_at=now + timedelta(days=20),
             ends_at=now + timedelta(days=20, hours=3),
+            results_public=True,
         )
         category = factories.category()
         outcome = registration_services.register(

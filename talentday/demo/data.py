@@ -24,6 +24,8 @@ SALON_24 = {
         "enterprises together to solve practical problems, and further improves the "
         "environment in which enterprises and talents are served."
     ),
+    # The answers published with the speakers' consent (办理结果公开): see PUBLISHED.
+    "results_public": True,
     # 20 September, afternoon, city time (UTC+8).
     "starts_at": (2026, 9, 20, 14, 30),
     "ends_at": (2026, 9, 20, 17, 30),
@@ -447,6 +449,11 @@ CONTACTS = {
         "Met the S&T Vice Presidents at the university: the draft rules were read with them.",
     ),
 }
+
+# Answers published on the salon's public results page, by the index of the suggestion above:
+# what the speaker agreed to on registering (named or anonymous), and the days after the
+# salon the organizers published it. Invented.
+PUBLISHED = {3: ("named", 36)}
 
 # Key items (重点督办) a leader marked, by the index of the suggestion above: (days after the
 # salon, the leader's instruction). Invented. The talent apartments are overdue, so the daily

@@ -24,7 +24,12 @@ from talentday.followup.models import (
 )
 from talentday.i18n import city_today
 from talentday.registrations.consent import CONSENT_VERSION
-from talentday.registrations.models import Registration, RegistrationState, Speaker
+from talentday.registrations.models import (
+    Publication,
+    Registration,
+    RegistrationState,
+    Speaker,
+)
 from talentday.units.models import ResponsibleUnit
 
 __all__ = ["DEMO_PASSWORD", "DemoRefused", "DemoSummary", "load_demo", "real_data_found"]
@@ -273,6 +278,16 @@ def _add_item(
                 item=item, at=at, kind=TimelineKind.CONTACTED, actor_user=staff, unit=lead_unit,
                 note=summary,
                 details=timeline_values.contact(ContactMethod(method), item.contacted_on),
+            )
+        )  # fmt: skip
+    if index in data.PUBLISHED:
+        consent, days = data.PUBLISHED[index]
+        registration.publication = Publication(consent)
+        item.published_at = event.starts_at + timedelta(days=days)
+        item.published_content, item.published_result = content, result
+        timeline.append(
+            TimelineEntry(
+                item=item, at=item.published_at, kind=TimelineKind.PUBLISHED, actor_user=organizer
             )
         )  # fmt: skip
     if index in data.KEY_ITEMS:

@@ -106,6 +106,14 @@ class EventForm(BaseForm):
         ),
     )
 
+    results_public = BooleanField(
+        _l("Keep a public page of the results"),
+        description=_l(
+            "The results the organizers publish, each with its speaker's consent, on a page "
+            "anyone may read; never a phone number or an email address."
+        ),
+    )
+
     def chinese_fields(self):
         return [self[name] for name in CHINESE_TEXTS]
 

@@ -131,6 +131,9 @@ class Event(db.Model):
     follow_up_in_working_days: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false()
     )
+    # The public page of the results the organizers published (办理结果公开): off unless an
+    # organizer turns it on.
+    results_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     state: Mapped[EventState] = mapped_column(
         enum_column(EventState, "event_state"), default=EventState.DRAFT, index=True
     )

@@ -58,6 +58,7 @@ class EventDetails:
     registration_closes_at: datetime | None = None
     follow_up_days: int = DEFAULT_FOLLOW_UP_DAYS
     follow_up_in_working_days: bool = False
+    results_public: bool = False
     quotas: dict[TalentTeam, int] = field(default_factory=dict)
 
 
@@ -70,6 +71,7 @@ DETAILS = (
     "speaking_slots",
     "follow_up_days",
     "follow_up_in_working_days",
+    "results_public",
 )
 TIMES = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 

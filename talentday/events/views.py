@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,7 +8,7 @@ from talentday.events.forms import EventForm
 from talentday.events.models import CHINESE_TEXTS, Event, EventState, action_label
 from talentday.events.permissions import visible_event_or_404
 from talentday.extensions import db
-from talentday.followup.services import carried_over
+from talentday.followup.services import carried_over, published_results
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, from_city_time, to_city_time
 from talentday.navigation import requested_page
@@ -31,6 +31,19 @@ def public_page(event_id: int):
         registration_open=services.registration_is_open(event),
         is_full=registration_queries.is_full(event),
     )
+
+
+@bp.get("/events/<int:event_id>/results")
+def public_results(event_id: int):
+    """The results the organizers published (办理结果公开), if the event keeps the page.
+    Not cached for visitors: a result taken off the page goes at once."""
+    event = visible_event_or_404(event_id)
+    if not event.results_public:
+        abort(404)
+    page = db.paginate(
+        published_results(event), page=requested_page(), per_page=20, error_out=False
+    )
+    return render_template("events/results.html", event=event, page=page)
 
 
 @bp.get("/manage/events")
@@ -66,6 +79,7 @@ def _details(form: EventForm) -> services.EventDetails:
         registration_closes_at=from_city_time(form.registration_closes_at.data),
         follow_up_days=form.follow_up_days.data,
         follow_up_in_working_days=form.follow_up_in_working_days.data,
+        results_public=form.results_public.data,
         quotas=quotas,
     )
 

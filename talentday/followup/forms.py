@@ -183,6 +183,27 @@ class InstructionForm(VersionedForm):
     )
 
 
+class PublishForm(VersionedForm):
+    """What the public results page shows of an item (办理结果公开): the suggestion and the
+    result as the organizer words them for the public (names of third parties, addresses,
+    anything private taken out)."""
+
+    content = TextAreaField(
+        _l("The suggestion, as published"),
+        validators=[DataRequired(_l("Enter the suggestion as it will be published")),
+                    _length(4000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 3},
+    )  # fmt: skip
+    result = TextAreaField(
+        _l("The result, as published"),
+        validators=[DataRequired(_l("Enter the result as it will be published")),
+                    _length(8000)],
+        filters=[strip_whitespace],
+        render_kw={"rows": 4},
+    )  # fmt: skip
+
+
 class ReasonForm(VersionedForm):
     reason = TextAreaField(
         _l("Reason"),

@@ -159,6 +159,8 @@ class TimelineKind(enum.Enum):
     LEADER_INSTRUCTION = "leader_instruction"
     KEY_LIFTED = "key_lifted"
     CONTACTED = "contacted"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
 
     @property
     def label(self):
@@ -192,6 +194,8 @@ TIMELINE_KIND_LABELS = {
     TimelineKind.LEADER_INSTRUCTION: _l("Leader's instruction"),
     TimelineKind.KEY_LIFTED: _l("No longer a key item"),
     TimelineKind.CONTACTED: _l("Contact with the speaker"),
+    TimelineKind.PUBLISHED: _l("Published on the public results page"),
+    TimelineKind.UNPUBLISHED: _l("Taken off the public results page"),
 }
 
 
@@ -366,6 +370,11 @@ class FollowUpItem(db.Model):
     # said when rating: whether the unit made contact before answering.
     contacted_on: Mapped[date | None] = mapped_column(sa.Date)
     speaker_says_contacted: Mapped[bool | None] = mapped_column()
+    # Published on the event's public results page (办理结果公开), as the organizer worded
+    # it for the public: the suggestion and the result, redacted where need be.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_content: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    published_result: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

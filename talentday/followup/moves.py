@@ -29,6 +29,7 @@ from talentday.followup.forms import (
     NoteForm,
     OpinionForm,
     ProgressForm,
+    PublishForm,
     RatingForm,
     ReasonForm,
     ResultForm,
@@ -37,7 +38,7 @@ from talentday.followup.forms import (
 from talentday.followup.models import DONE_STATES, FollowUpItem, ItemState, TimelineKind
 from talentday.followup.permissions import Standing, standing
 from talentday.i18n import city_today
-from talentday.registrations.models import Speaker
+from talentday.registrations.models import Publication, Speaker
 
 
 class Move(enum.Enum):
@@ -69,6 +70,10 @@ class Move(enum.Enum):
     LIFT_KEY = "unkey"
     # The contact record (联系记录): the lead unit notes how it reached the speaker.
     CONTACT = "contact"
+    # Public results (办理结果公开): an organizer publishes a result that stands, with the
+    # speaker's consent, in words fit for the public, or takes it off the page.
+    PUBLISH = "publish"
+    UNPUBLISH = "unpublish"
 
 
 # The speaker whose suggestion the item is; a standing that only the private link gives.
@@ -265,6 +270,22 @@ MOVES: dict[Move, MoveRule] = {
         TimelineKind.CONTACTED,
         _l("Your contact with the speaker has been recorded."),
     ),
+    Move.PUBLISH: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        DONE_STATES,
+        PublishForm,
+        TimelineKind.PUBLISHED,
+        _l("The result is on the event's public results page."),
+        applies=lambda item: may_be_published(item),
+    ),
+    Move.UNPUBLISH: MoveRule(
+        frozenset({Standing.ORGANIZER}),
+        frozenset(ItemState),
+        ReasonForm,
+        TimelineKind.UNPUBLISHED,
+        _l("The result is no longer on the public results page."),
+        applies=lambda item: item.published_at is not None,
+    ),
     # A closed key item keeps its mark: the year's record of key items stands.
     Move.LIFT_KEY: MoveRule(
         frozenset({Standing.LEADER}),
@@ -275,6 +296,16 @@ MOVES: dict[Move, MoveRule] = {
         applies=lambda item: item.is_key,
     ),
 }
+
+
+def may_be_published(item: FollowUpItem) -> bool:
+    """A result stands, and the speaker agreed (on registering) to its publication."""
+    registration = item.registration
+    return (
+        item.resolved_at is not None
+        and registration is not None
+        and registration.publication is not Publication.NONE
+    )
 
 
 def _opinions_to_waive(item: FollowUpItem) -> bool:
@@ -303,6 +334,10 @@ NOT_NOW_REFUSALS = {
     Move.MARK_KEY: _l("The item is a key item already."),
     Move.INSTRUCT: _l("Only a key item takes a leader's instruction: mark it first."),
     Move.LIFT_KEY: _l("The item is not a key item."),
+    Move.PUBLISH: _l(
+        "Only a result that stands, whose speaker agreed to publication, can be published."
+    ),
+    Move.UNPUBLISH: _l("The result is not on the public results page."),
 }
 
 

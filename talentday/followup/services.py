@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from talentday.audit.services import record
 from talentday.auth.models import Role, User
@@ -343,6 +344,10 @@ def _withdraw_result(item: FollowUpItem) -> None:
     item.commitment_due_at = None
     item.commitment_kept = None
     item.commitment_settled_at = None
+    if item.published_at is not None:
+        # The public page shows only answers that stand.
+        item.published_at = None
+        _record(item, TimelineKind.UNPUBLISHED, note=str(_l("The result no longer stands.")))
 
 
 # --- extensions (延期) ---------------------------------------------------------------------
@@ -747,6 +752,50 @@ def contacts(item_ids: list[int]) -> dict[int, list[TimelineEntry]]:
     for entry in entries:
         found.setdefault(entry.item_id, []).append(entry)
     return found
+
+
+# --- public results (办理结果公开) -------------------------------------------------------------
+
+
+def publish(
+    item: FollowUpItem, *, content: str, result: str, by: User, expected_version=None
+) -> None:
+    """Put the item on its event's public results page in the words given (the suggestion and
+    the result, redacted as need be); publishing again replaces them."""
+    check_version(item, expected_version)
+    require_move(by, item, Move.PUBLISH)
+    if not content.strip():
+        raise FollowUpError(_l("Enter the suggestion as it will be published"), field="content")
+    if not result.strip():
+        raise FollowUpError(_l("Enter the result as it will be published"), field="result")
+    item.published_at = utcnow()
+    item.published_content = content.strip()
+    item.published_result = result.strip()
+    _record(item, TimelineKind.PUBLISHED, by=by)
+
+
+def unpublish(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
+    check_version(item, expected_version)
+    require_move(by, item, Move.UNPUBLISH)
+    if not reason.strip():
+        raise FollowUpError(_l("Enter the reason"), field="reason")
+    item.published_at = None
+    _record(item, TimelineKind.UNPUBLISHED, by=by, note=reason.strip())
+
+
+def published_results(event: Event):
+    """The statement of an event's public results page: what the organizers published, the
+    latest first; only an answer that stands is ever published (`_withdraw_result`)."""
+    return (
+        db.select(FollowUpItem)
+        .where(
+            FollowUpItem.event_id == event.id,
+            FollowUpItem.published_at.is_not(None),
+            FollowUpItem.merged_into_id.is_(None),
+        )
+        .options(*ITEM_DISPLAY_LOADS, joinedload(FollowUpItem.registration))
+        .order_by(FollowUpItem.published_at.desc(), FollowUpItem.id.desc())
+    )
 
 
 # --- key items and leaders' instructions (重点督办, 领导批示) -----------------------------------

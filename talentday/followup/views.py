@@ -197,6 +197,9 @@ def _forms(item: FollowUpItem, submitted: str | None = None, submitted_form=None
                 form.due_on.data = item.due_on or services.default_due_date(item, today)
                 form.instructions.data = item.instructions
             form.due_on.description = _period_hint(item, today)
+        if name == "publish" and submitted != "publish":
+            form.content.data = item.published_content or item.content
+            form.result.data = item.published_result or item.result
         if name == "contact" and submitted != "contact":
             form.contacted_on.data = today
         if name == "check_promise" and submitted != "check_promise":
@@ -385,6 +388,13 @@ def _apply(action: str, item: FollowUpItem, form) -> None:
             item, method=ContactMethod(form.method.data), contacted_on=form.contacted_on.data,
             summary=form.summary.data or "", by=current_user, expected_version=version,
         )  # fmt: skip
+    elif action == "publish":
+        services.publish(
+            item, content=form.content.data, result=form.result.data, by=current_user,
+            expected_version=version,
+        )  # fmt: skip
+    elif action == "unpublish":
+        services.unpublish(item, reason=form.reason.data, by=current_user, expected_version=version)
     elif action == "key":
         services.mark_key(
             item, instruction=form.instruction.data, by=current_user, expected_version=version

@@ -23,7 +23,7 @@ from talentday.forms import (
     whole_number_field,
 )
 from talentday.registrations.consent import CONSENT_HINT, CONSENT_LABEL, CONSENT_VERSION
-from talentday.registrations.models import RegistrationState, TalentTeam
+from talentday.registrations.models import Publication, RegistrationState, TalentTeam
 
 # A mainland China mobile number: 11 digits starting 13 to 19, optionally after +86.
 MOBILE_PATTERN = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
@@ -158,6 +158,17 @@ class RegistrationForm(SpeakerFields):
             version=CONSENT_VERSION,
         ),
         validators=[DataRequired(_l("Agree to the use of your personal data to register"))],
+    )
+    publication = RadioField(
+        _l("May the organizers publish your suggestions and their answers?"),
+        description=_l(
+            "On the event's public results page, if the organizers keep one: your suggestion "
+            "and the answer, never your phone or email. The organizers may shorten them."
+        ),
+        choices=[SelectChoice(option.value, option.label) for option in Publication],
+        # A post without it (an older form, a mini-program) publishes nothing.
+        default=Publication.NONE.value,
+        validators=[Optional()],
     )
     join_waiting_list = HiddenField()
 

@@ -12,6 +12,26 @@ from talentday.events.models import Event
 from talentday.extensions import db
 
 
+class Publication(enum.Enum):
+    """What the speaker agreed to have published on the event's public results page (办理
+    结果公开): their suggestion and its answer with their name, without it, or nothing."""
+
+    NAMED = "named"
+    ANONYMOUS = "anonymous"
+    NONE = "none"
+
+    @property
+    def label(self):
+        return PUBLICATION_LABELS[self]
+
+
+PUBLICATION_LABELS = {
+    Publication.NAMED: _l("Yes, with my name and organization"),
+    Publication.ANONYMOUS: _l("Yes, without my name"),
+    Publication.NONE: _l("No"),
+}
+
+
 class TalentTeam(enum.Enum):
     SCI_TECH_TOWN_LEADER_GROUP = "sci_tech_town_leader_group"
     INDUSTRY_PROFESSOR = "industry_professor"
@@ -196,6 +216,11 @@ class Registration(db.Model):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Which wording of the consent text (registrations/consent.py) the speaker agreed to.
     consent_version: Mapped[str | None] = mapped_column(sa.String(32))
+    publication: Mapped[Publication] = mapped_column(
+        enum_column(Publication, "publication"),
+        default=Publication.NONE,
+        server_default=Publication.NONE.value,
+    )
     speaking_order: Mapped[int | None] = mapped_column()
     speaking_minutes: Mapped[int | None] = mapped_column()
     organizer_message: Mapped[str] = mapped_column(sa.Text, default="")

@@ -41,6 +41,7 @@ from talentday.registrations.models import (
     ACTIVE_STATES,
     REGISTRATION_TRANSITIONS,
     ProgrammeBreak,
+    Publication,
     Registration,
     RegistrationState,
     Speaker,
@@ -289,6 +290,7 @@ def register(
     summary: str,
     suggestions: list[SuggestionDraft],
     consent: bool,
+    publication: Publication = Publication.NONE,
     join_waiting_list: bool = False,
     locale: str | None = None,
 ) -> RegistrationOutcome:
@@ -331,6 +333,7 @@ def register(
             summary=summary,
             consent_at=now,
             consent_version=CONSENT_VERSION,
+            publication=publication,
             submitted_at=now,
             pending_submission={
                 "suggestions": [
@@ -364,6 +367,7 @@ def register(
         summary=summary,
         consent_at=now,
         consent_version=CONSENT_VERSION,
+        publication=publication,
         submitted_at=now,
     )
     db.session.add(registration)

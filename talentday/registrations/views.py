@@ -76,6 +76,7 @@ from talentday.registrations.forms import (
 )
 from talentday.registrations.models import (
     ProgrammeBreak,
+    Publication,
     Registration,
     RegistrationState,
     Speaker,
@@ -145,6 +146,7 @@ def register(event_id: int):
                     summary=form.summary.data or "",
                     suggestions=_suggestion_drafts(form, categories),
                     consent=form.consent.data,
+                    publication=Publication(form.publication.data),
                     join_waiting_list=form.join_waiting_list.data == "yes",
                     locale=str(get_locale()),
                 )
