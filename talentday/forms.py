@@ -141,9 +141,22 @@ def date_in_range(form, field) -> None:
         )
 
 
+def _invisible(character: str) -> bool:
+    return character.isspace() or unicodedata.category(character) == "Cf"
+
+
 def strip_whitespace(value):
-    """Spaces pasted around an email or a name are never meant."""
-    return value.strip() if isinstance(value, str) else value
+    """Spaces pasted around an email or a name are never meant, nor are invisible format
+    characters (a zero-width space, a direction mark) at either end: text made only of them
+    is empty, and a required field refuses it."""
+    if not isinstance(value, str):
+        return value
+    start, end = 0, len(value)
+    while start < end and _invisible(value[start]):
+        start += 1
+    while end > start and _invisible(value[end - 1]):
+        end -= 1
+    return value[start:end]
 
 
 def blank_to_none(value):

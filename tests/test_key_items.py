@@ -70,7 +70,7 @@ def test_a_leader_marks_a_key_item_and_its_units_are_told_in_their_language(sett
     english = messages[setting["housing"].email]
     assert "Sun Hu has given an instruction" in english.body and INSTRUCTION in english.body
     chinese = messages[setting["zone"].email]
-    assert "重点督办" in chinese.subject and "Sun Hu对这条重点督办建议作出批示" in chinese.body
+    assert "重点督办" in chinese.subject and "Sun Hu对这条列为重点督办的意见建议作出批示" in chinese.body
 
 
 def test_only_leaders_mark_instruct_and_lift_and_nothing_else_is_theirs(setting):
@@ -244,3 +244,45 @@ def test_the_report_and_its_workbook_list_the_key_items(app, make_user):
     chinese = client.get("/dashboard/report", headers={"Accept-Language": "zh-CN"})
     chinese = chinese.get_data(as_text=True)
     assert "重点督办事项与领导批示" in chinese and "已逾期 4\u00a0天" in chinese
+
+
+def test_a_key_item_merged_into_another_hands_its_mark_to_the_item_that_carries_on(setting):
+    """Found by the attack: the duplicate kept the mark, counted nowhere, and could no
+    longer be lifted; the item that carries on was not key."""
+    leader, organizer = setting["leader"], setting["organizer"]
+    duplicate = factories.item(state=ItemState.NEW, event=setting["item"].event)
+    into = factories.item(state=ItemState.NEW, event=duplicate.event)
+    services.mark_key(duplicate, instruction=INSTRUCTION, by=leader)
+    services.merge(duplicate, into=into, by=organizer)
+    db.session.flush()
+    assert into.is_key and into.key_instruction == INSTRUCTION and not duplicate.is_key
+    assert allowed_moves(leader, into) == {Move.INSTRUCT, Move.LIFT_KEY}
+    marked = db.session.scalars(
+        sa.select(TimelineEntry).where(
+            TimelineEntry.item_id == into.id, TimelineEntry.kind == TimelineKind.KEY_MARKED
+        )
+    ).one()
+    assert marked.actor_user_id == leader.id  # the leader's instruction, not the organizer's
+
+
+def test_the_units_given_a_key_item_learn_the_instruction_and_hear_when_it_is_lifted(setting):
+    """Found by the attack: a unit assigned an item marked before assignment was never told
+    of the instruction, nor anyone of the mark being lifted."""
+    new = factories.item(state=ItemState.NEW)
+    services.mark_key(new, instruction=INSTRUCTION, by=setting["leader"])
+    services.assign(
+        new, lead_unit=setting["units"][0], co_units=[], due_on=setting["today"],
+        instructions="", by=setting["organizer"], today=setting["today"],
+    )  # fmt: skip
+    to_units = [m for m in told("leader_instruction") if m.to_email == setting["housing"].email]
+    assert len(to_units) == 1 and "Sun Hu has given an instruction" in to_units[0].body
+    services.lift_key(new, reason="The site is agreed.", by=setting["leader"])
+    (lifted,) = told("key_lifted")
+    assert lifted.to_email == setting["housing"].email and "The site is agreed." in lifted.body
+
+
+@pytest.mark.parametrize("blank", ["\u200b\u200b", "\ufeff \u200d", "\u3000", "\u00a0\n"])
+def test_an_instruction_of_invisible_characters_only_is_refused(setting, blank):
+    with pytest.raises(FollowUpError) as empty:
+        services.mark_key(setting["item"], instruction=blank, by=setting["leader"])
+    assert empty.value.field == "instruction" and not setting["item"].is_key

@@ -105,7 +105,8 @@ ORGANIZER_DESK = ("to_assign", "to_reassign", "extension_asked", "promise_to_che
 EVENT_ROW = ("suggestions", "open", "overdue")
 # What the pages show, in order.
 HEADLINE_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "to_reassign",
-                  "on_time_rate", "satisfied_share", "solved_rate")  # fmt: skip
+                  "on_time_rate", "satisfied_share", "solved_rate", "key", "key_overdue",
+                  "without_contact", "contact_denied")  # fmt: skip
 LEADER_HOME_CARDS = ("events_held", "speakers", "suggestions", "closed", "overdue", "key",
                      "key_overdue")  # fmt: skip
 UNIT_COLUMNS = ("as_lead", "as_co", "closed", "on_time_rate", "overdue", "average_days",

@@ -35,6 +35,7 @@ from talentday.followup.models import (
 from talentday.followup.moves import FollowUpError, Move, require_move
 from talentday.followup.permissions import Standing, standing
 from talentday.followup.working_days import Deadline, add_working_days
+from talentday.forms import strip_whitespace
 from talentday.i18n import city_today, city_zone, listed
 from talentday.outbox import message_templates
 from talentday.outbox.services import queue_message
@@ -275,7 +276,13 @@ def assign(
         _record(item, TimelineKind.ASSIGNED, by=by, details=details)
     else:
         _record(item, TimelineKind.ASSIGNED, by=by, to_state=ItemState.ASSIGNED, details=details)
-    _notify_users(unit_staff([lead_unit.id] + [u.id for u in co_units]), "item_assigned", item)
+    staff = unit_staff([lead_unit.id] + [u.id for u in co_units])
+    _notify_users(staff, "item_assigned", item)
+    if item.is_key:  # the units it goes to learn what the leader asked
+        _notify_users(
+            staff, "leader_instruction", item, instruction=item.key_instruction,
+            leader=_instructing_leader(item),
+        )  # fmt: skip
 
 
 def close(
@@ -801,20 +808,26 @@ def published_results(event: Event):
 # --- key items and leaders' instructions (重点督办, 领导批示) -----------------------------------
 
 
-def _pass_on_instruction(item: FollowUpItem, instruction: str, by: User) -> None:
-    """The units at work on the item are told; before it is assigned (or once returned),
-    the organizers who will assign it."""
+def _told_of_instructions(item: FollowUpItem) -> list[User]:
+    """The units at work on the item; before it is assigned (or once returned), the
+    organizers who will assign it (and pass the instruction on with it)."""
     if item.lead_unit_id is not None and item.state not in (ItemState.NEW, ItemState.RETURNED):
-        users = unit_staff([item.lead_unit_id] + [unit.id for unit in item.co_units])
-    else:
-        users = organizers()
-    _notify_users(users, "leader_instruction", item, instruction=instruction, leader=by.name)
+        return unit_staff([item.lead_unit_id] + [unit.id for unit in item.co_units])
+    return organizers()
+
+
+def _pass_on_instruction(item: FollowUpItem, instruction: str, by: User) -> None:
+    _notify_users(
+        _told_of_instructions(item), "leader_instruction", item, instruction=instruction,
+        leader=by.name,
+    )  # fmt: skip
 
 
 def _instruction(instruction: str) -> str:
-    if not instruction.strip():
+    instruction = strip_whitespace(instruction)
+    if not instruction:
         raise FollowUpError(_l("Write your instruction"), field="instruction")
-    return instruction.strip()
+    return instruction
 
 
 def mark_key(item: FollowUpItem, *, instruction: str, by: User, expected_version=None) -> None:
@@ -840,6 +853,7 @@ def instruct(item: FollowUpItem, *, instruction: str, by: User, expected_version
 
 
 def lift_key(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
+    """The item is no longer a key item; those told of the instruction are told why."""
     check_version(item, expected_version)
     require_move(by, item, Move.LIFT_KEY)
     if not reason.strip():
@@ -848,6 +862,26 @@ def lift_key(item: FollowUpItem, *, reason: str, by: User, expected_version=None
     item.key_instruction = ""
     item.key_escalated_due_on = None
     _record(item, TimelineKind.KEY_LIFTED, by=by, note=reason.strip())
+    _notify_users(_told_of_instructions(item), "key_lifted", item, reason=reason.strip())
+
+
+def _instructing(item: FollowUpItem) -> User | None:
+    """The leader whose instruction is in force (the latest one given)."""
+    entry = db.session.scalar(
+        db.select(TimelineEntry)
+        .where(
+            TimelineEntry.item_id == item.id,
+            TimelineEntry.kind.in_((TimelineKind.KEY_MARKED, TimelineKind.LEADER_INSTRUCTION)),
+        )
+        .order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc())
+        .limit(1)
+    )
+    return entry.actor_user if entry is not None else None
+
+
+def _instructing_leader(item: FollowUpItem) -> str:
+    leader = _instructing(item)
+    return leader.name if leader is not None else ""
 
 
 # --- the promise of a B or C answer ------------------------------------------------------
@@ -947,6 +981,17 @@ def merge(duplicate: FollowUpItem, *, into: FollowUpItem, by: User) -> None:
     duplicate.merged_into = into
     _record(duplicate, TimelineKind.MERGED, by=by, details={timeline.MERGED_INTO: into.id})
     _record(into, TimelineKind.MERGED, by=by, details={timeline.MERGED_FROM: duplicate.id})
+    if duplicate.is_key:
+        # Only the item that carries on is followed: a leader's mark goes with it (when it
+        # has none of its own), and the duplicate, counted nowhere, keeps none.
+        if not into.is_key:
+            into.key_at, into.key_instruction = duplicate.key_at, duplicate.key_instruction
+            into.key_escalated_due_on = None
+            _record(
+                into, TimelineKind.KEY_MARKED, by=_instructing(duplicate) or by,
+                note=into.key_instruction,
+            )  # fmt: skip
+        duplicate.key_at, duplicate.key_instruction = None, ""
 
 
 def split(item: FollowUpItem, *, parts: list[str], by: User) -> list[FollowUpItem]:

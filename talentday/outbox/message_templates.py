@@ -221,6 +221,7 @@ class TemplateKind:
 _TO_SPEAKER = _l("The speaker")
 _TO_STAFF = _l("The unit's staff")
 _TO_ORGANIZERS = _l("Organizers")
+_TO_UNITS_OR_ORGANIZERS = _l("The units' staff (before the item is assigned, the organizers)")
 _SPEAKER_WORDS = ("name", "event", "when", "venue", "host", "topic", "link")
 _FOOTER = ("private_link", "organizer_message")
 _LINKS = ("private_link", "link")
@@ -386,6 +387,14 @@ KINDS: dict[str, TemplateKind] = {
             _l("A leader's instruction on a key suggestion"),
             "instruction",
             "leader",
+            recipient=_TO_UNITS_OR_ORGANIZERS,
+        ),
+        _item(
+            "key_lifted",
+            _l("No longer a key item"),
+            _l("A suggestion is no longer a key item"),
+            "reason",
+            recipient=_TO_UNITS_OR_ORGANIZERS,
         ),
         _item(
             "commitment_due",
