@@ -42,6 +42,19 @@ def test_a_sent_message_has_a_text_and_an_html_part_with_the_link_to_tap(app_ctx
     assert text.count("\n\n") + 1 == html.count("<p>"), "one paragraph for each of the text's"
 
 
+def test_an_address_in_chinese_text_links_only_the_address():
+    """Found by the attack on key items: an instruction reading "按照https://….html的要求，
+    本月底前选定地块。" made the Chinese words after the address part of the link."""
+    from talentday.outbox.services import _linked
+
+    line = "按照https://zjj.huaian.gov.cn/art/2026/a.html?id=3的要求，本月底前选定地块。"
+    html = str(_linked(line))
+    address = "https://zjj.huaian.gov.cn/art/2026/a.html?id=3"
+    assert html == f'按照<a href="{address}">{address}</a>的要求，本月底前选定地块。'
+    english = str(_linked("See https://example.com/a_b-c~d%20e, then reply."))
+    assert '<a href="https://example.com/a_b-c~d%20e">' in english and "</a>, then" in english
+
+
 def test_unit_messages_link_to_the_item(app_ctx, make_user, make_unit):
     lead_id = make_unit(name="Housing Bureau").id
     organizer_id = make_user(Role.ORGANIZER).id

@@ -70,7 +70,10 @@ def test_a_leader_marks_a_key_item_and_its_units_are_told_in_their_language(sett
     english = messages[setting["housing"].email]
     assert "Sun Hu has given an instruction" in english.body and INSTRUCTION in english.body
     chinese = messages[setting["zone"].email]
-    assert "重点督办" in chinese.subject and "Sun Hu对这条列为重点督办的意见建议作出批示" in chinese.body
+    assert (
+        "重点督办" in chinese.subject
+        and "Sun Hu对这条列为重点督办的意见建议作出批示" in chinese.body
+    )
 
 
 def test_only_leaders_mark_instruct_and_lift_and_nothing_else_is_theirs(setting):

@@ -227,7 +227,9 @@ def attachments_for(message: OutboxMessage) -> list[tuple[str, tuple[str, str], 
     return [(CHECK_IN_CODE_FILE, ("image", "png"), qr_png(registration))]
 
 
-_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
+# An address is printable ASCII: Chinese text written straight after it ("见https://…的通知")
+# is not part of it. Quotes and angle brackets end it too.
+_ADDRESS = re.compile(r"https?://[!#-&(-;=?-~]+")
 
 
 def html_version(text: str, message: OutboxMessage) -> str:
