@@ -43,8 +43,8 @@ def test_a_sent_message_has_a_text_and_an_html_part_with_the_link_to_tap(app_ctx
 
 
 def test_an_address_in_chinese_text_links_only_the_address():
-    """Found by the attack on key items: an instruction reading "按照https://….html的要求，
-    本月底前选定地块。" made the Chinese words after the address part of the link."""
+    """Found by the attack on key items: an instruction with Chinese words written straight
+    after an address made those words part of the link."""
     from talentday.outbox.services import _linked
 
     line = "按照https://zjj.huaian.gov.cn/art/2026/a.html?id=3的要求，本月底前选定地块。"
