@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from talentday.auth.models import Role, User
 from talentday.extensions import db
-from talentday.followup import services
+from talentday.followup import countersigning, services
 from talentday.followup.models import ItemState, ResultClass
 from talentday.followup.moves import FollowUpError, Move, MoveRefused, allowed_moves
 from talentday.i18n import city_today
@@ -102,7 +102,7 @@ def test_a_reassignment_asks_the_new_co_handling_units_again(setting):
         instructions="", by=setting["organizer"], today=city_today(),
     )  # fmt: skip
     assert item.opinions_waived_at is None
-    assert services.opinions_missing(item) == [housing]
+    assert countersigning.opinions_missing(item) == [housing]
 
 
 def test_the_co_handling_units_desk_lists_what_waits_for_its_opinion(setting):
@@ -145,3 +145,14 @@ def test_the_lead_unit_sees_the_opinions_beside_its_result_form(app, make_user):
     desk = co_staff.get("/home").get_data(as_text=True)
     waiting = desk.split('data-group="opinion_wanted"', 1)[1].split("</section>", 1)[0]
     assert f"/followup/items/{item_id}" not in waiting  # given: no longer waited for
+
+
+def test_nothing_left_to_waive_once_every_opinion_is_given(setting):
+    """The rule lives in the table of moves: the page offers the waiver, and the service
+    accepts it, only while an opinion is missing."""
+    item = setting["item"]
+    for unit in ("housing", "science"):
+        services.give_opinion(item, opinion="Agreed.", by=setting[unit])
+    assert Move.WAIVE_OPINIONS not in allowed_moves(setting["organizer"], item)
+    with pytest.raises(MoveRefused, match="No co-handling unit's opinion is waited for"):
+        services.waive_opinions(item, reason="By phone.", by=setting["organizer"])

@@ -226,12 +226,12 @@ def test_demo_shows_an_extension_granted_and_one_refused(app, runner):
 
 
 def test_demo_shows_a_countersign_waiting(app, runner):
-    from talentday.followup import services
+    from talentday.followup import countersigning
 
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         waiting = [
-            (item.id, [unit.name for unit in services.opinions_missing(item)])
+            (item.id, [unit.name for unit in countersigning.opinions_missing(item)])
             for item in db.session.scalars(sa.select(FollowUpItem))
             if item.state is ItemState.IN_PROGRESS and item.co_units
         ]

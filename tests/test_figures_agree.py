@@ -21,7 +21,7 @@ from talentday.auth.services import create_user
 from talentday.dashboard import metrics
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import services
+from talentday.followup import countersigning, services
 from talentday.followup.definitions import FIGURES
 from talentday.followup.models import (
     ContactMethod,
@@ -266,7 +266,7 @@ def generated_salon(count: int = 70, seed: int = 20261127) -> None:
             elif move is Move.PROGRESS:
                 services.post_progress(item, note="Working on it.", percent=50, by=lead)
             elif move is Move.RESULT:
-                for unit in services.opinions_missing(item):  # countersigned first
+                for unit in countersigning.opinions_missing(item):  # countersigned first
                     services.give_opinion(item, opinion="Agreed.", by=staff[unit.id])
                 if chance.random() < 0.6:  # most units call the speaker first
                     services.record_contact(

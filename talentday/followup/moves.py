@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from talentday.auth.models import User
 from talentday.errors_domain import DomainError
+from talentday.followup.countersigning import opinions_missing
 from talentday.followup.forms import (
     AssignForm,
     ClosingForm,
@@ -309,8 +310,8 @@ def may_be_published(item: FollowUpItem) -> bool:
 
 
 def _opinions_to_waive(item: FollowUpItem) -> bool:
-    """Co-handling units are asked for opinions, and no organizer has waived them yet."""
-    return bool(item.co_units) and item.opinions_waived_at is None
+    """Some co-handling unit's opinion is still missing (none waived them yet)."""
+    return bool(opinions_missing(item))
 
 
 def _promise_due(item: FollowUpItem) -> bool:

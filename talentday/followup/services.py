@@ -20,6 +20,7 @@ from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
 from talentday.followup import attachments, timeline
+from talentday.followup.countersigning import opinions_missing
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     ITEM_TRANSITIONS,
@@ -651,28 +652,6 @@ def rate(
 # --- countersigning (会签) ------------------------------------------------------------------
 
 
-def opinions(item: FollowUpItem) -> dict[int, TimelineEntry]:
-    """Each co-handling unit's latest opinion on the item, by unit: one query."""
-    entries = db.session.scalars(
-        db.select(TimelineEntry)
-        .where(
-            TimelineEntry.item_id == item.id,
-            TimelineEntry.kind == TimelineKind.CO_OPINION,
-            TimelineEntry.unit_id.is_not(None),
-        )
-        .order_by(TimelineEntry.at, TimelineEntry.id)
-    )
-    return {entry.unit_id: entry for entry in entries}
-
-
-def opinions_missing(item: FollowUpItem) -> list[ResponsibleUnit]:
-    """The co-handling units whose opinion the lead unit's result still waits for."""
-    if not item.co_units or item.opinions_waived_at is not None:
-        return []
-    given = opinions(item)
-    return [unit for unit in item.co_units if unit.id not in given]
-
-
 def give_opinion(item: FollowUpItem, *, opinion: str, by: User, expected_version=None) -> None:
     """A co-handling unit's opinion (会签意见); a later one takes its place. The lead unit's
     staff are told."""
@@ -692,9 +671,7 @@ def waive_opinions(item: FollowUpItem, *, reason: str, by: User, expected_versio
     require_move(by, item, Move.WAIVE_OPINIONS)
     if not reason.strip():
         raise FollowUpError(_l("Enter the reason"), field="reason")
-    missing = opinions_missing(item)
-    if not missing:
-        raise FollowUpError(_l("No co-handling unit's opinion is waited for."))
+    missing = opinions_missing(item)  # some: the table of moves offers the waiver only then
     item.opinions_waived_at = utcnow()
     _record(
         item, TimelineKind.OPINIONS_WAIVED, by=by, note=reason.strip(),

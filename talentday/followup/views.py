@@ -27,7 +27,15 @@ from talentday.auth.permissions import organizer_required
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.followup import attachments, imports, ledger, services, timeline, working_days
+from talentday.followup import (
+    attachments,
+    countersigning,
+    imports,
+    ledger,
+    services,
+    timeline,
+    working_days,
+)
 from talentday.followup.definitions import FIGURES
 from talentday.followup.forms import (
     BulkAssignForm,
@@ -259,8 +267,8 @@ def _render_item(item, relation, forms, status=200):
             timeline=entries,
             timeline_lines=_timeline_lines(entries),
             attachments=attachments.of_item(item.id),
-            opinions=services.opinions(item) if item.co_units else {},
-            opinions_missing=services.opinions_missing(item),
+            opinions=countersigning.opinions(item) if item.co_units else {},
+            opinions_missing=countersigning.opinions_missing(item),
             contacts=services.contacts([item.id]).get(item.id, []),
             today=city_today(),
             show_contacts=can_see_contact_details(current_user, item),
