@@ -4,6 +4,7 @@ S3-compatible store), and handed out only to those who may see the item, as down
 their own name."""
 
 import contextlib
+import csv
 import io
 import zipfile
 from datetime import timedelta
@@ -372,3 +373,19 @@ def test_a_document_number_needs_its_letter(app, item_world):
     response = post_result(app, item_world, [])
     assert response.status_code == 400
     assert 'id="result-document_number-error"' in response.get_data(as_text=True)
+
+
+def test_the_ledger_export_counts_each_items_files(app, item_world):
+    response = post_result(
+        app, item_world, [(io.BytesIO(PDF), "复函.pdf"), (io.BytesIO(PNG), "site.png")]
+    )
+    assert response.status_code == 302
+    organizer = app.test_client()
+    sign_in(organizer, item_world["organizer"].email)
+    rows = list(
+        csv.reader(io.StringIO(organizer.get("/followup/ledger.csv").text.lstrip("\ufeff")))
+    )
+    header = next(index for index, row in enumerate(rows) if row and row[0] == "Number")
+    files = rows[header].index("Files")
+    (row,) = [row for row in rows[header + 1 :] if row[0] == str(item_world["item"])]
+    assert row[files] == "2"

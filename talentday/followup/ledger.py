@@ -21,6 +21,7 @@ from talentday.followup import definitions
 from talentday.followup.definitions import FIGURES, LEDGER_FIGURES
 from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
+    Attachment,
     Category,
     FollowUpItem,
     ItemState,
@@ -309,6 +310,21 @@ NOTES_BATCH = 1000
 EXPORT_BATCH = 1000
 
 
+def files_attached(item_ids: list[int]) -> dict[int, int]:
+    """How many files each item's notes and results carry: one query per NOTES_BATCH items."""
+    counted: dict[int, int] = {}
+    for start in range(0, len(item_ids), NOTES_BATCH):
+        batch = item_ids[start : start + NOTES_BATCH]
+        counted.update(
+            db.session.execute(
+                sa.select(Attachment.item_id, sa.func.count())
+                .where(Attachment.item_id.in_(batch))
+                .group_by(Attachment.item_id)
+            ).all()
+        )
+    return counted
+
+
 def latest_notes(item_ids: list[int]) -> dict[int, TimelineEntry]:
     """Each item's latest progress note or result: one query per NOTES_BATCH items."""
     latest: dict[int, TimelineEntry] = {}
@@ -442,6 +458,7 @@ COLUMNS = (
     (_l("What the answer promises"), Kind.TEXT),
     (_l("Promised to be done by"), Kind.DATE),
     (_l("Satisfaction"), Kind.TEXT),
+    (_l("Files"), Kind.INTEGER),
     (_l("Last contact with the speaker"), Kind.DATE),
     (_l("Speaker says contacted"), Kind.TEXT),
 )
@@ -464,7 +481,13 @@ class Names:
         return self.cache[key]
 
 
-def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names=None) -> list:
+def row(
+    item: FollowUpItem,
+    latest: dict[int, TimelineEntry],
+    today: date,
+    names=None,
+    files: dict[int, int] | None = None,
+) -> list:
     names = names or Names()
     return [
         item.id,
@@ -486,6 +509,7 @@ def row(item: FollowUpItem, latest: dict[int, TimelineEntry], today: date, names
         names(item.result_class),
         item.commitment_on,
         names(item.satisfaction),
+        (files or {}).get(item.id, 0),
         item.contacted_on,
         _yes_no(item.speaker_says_contacted),
     ]
@@ -512,9 +536,10 @@ def rows(query, today: date) -> Iterator[list]:
     held = _preload_names()  # noqa: F841 (kept referenced: the identity map is weak)
     result = db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH))
     for batch in result.partitions():
-        latest = latest_notes([item.id for item in batch])
+        ids = [item.id for item in batch]
+        latest, files = latest_notes(ids), files_attached(ids)
         for item in batch:
-            yield row(item, latest, today, names)
+            yield row(item, latest, today, names, files)
 
 
 def table(user: User, filters: Filters, today: date) -> Table:
