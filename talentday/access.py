@@ -41,6 +41,7 @@ ROUTES: dict[str, Audience] = {
     "admin.edit_unit": Audience.ADMINS,
     "admin.edit_user": Audience.ADMINS,
     "admin.index": Audience.ADMINS,
+    "admin.score_weights": Audience.ADMINS,
     "admin.new_user": Audience.ADMINS,
     "admin.send_robot_test": Audience.ADMINS,
     "admin.units": Audience.ADMINS,

@@ -2,6 +2,7 @@
 
 from talentday.audit.models import AuditEntry
 from talentday.auth.models import Role, User
+from talentday.dashboard.scores import ScoreWeights
 from talentday.events.models import Event, EventState
 from talentday.followup.models import (
     Category,
@@ -35,6 +36,7 @@ __all__ = [
     "ResponsibleUnit",
     "Role",
     "Satisfaction",
+    "ScoreWeights",
     "Speaker",
     "TalentTeam",
     "TeamQuota",

@@ -28,7 +28,7 @@ from wtforms import (
     StringField,
 )
 
-from talentday.admin.forms import CategoryForm, RobotTestForm, UnitForm, UserForm
+from talentday.admin.forms import CategoryForm, RobotTestForm, ScoreWeightsForm, UnitForm, UserForm
 from talentday.auth import reset, throttle
 from talentday.auth.forms import (
     ChangePasswordForm,
@@ -340,6 +340,10 @@ def _act(action: str, item: str, form, valid: Callable[[World], dict]) -> FormCa
     )
 
 
+SCORE_WEIGHTS = dict.fromkeys(
+    ("on_time", "solved", "satisfied", "kept", "not_extended", "contacted", "minimum_items"), "5"
+)
+
 REGISTRATION = {
     "name": "Wang Hongyang",
     "email": "wang.hongyang@example.com",
@@ -481,6 +485,22 @@ FORM_CASES = [
         [(CategoryForm, "")],
         lambda world: {"name": "Talent ecosystem", "code": "ecosystem", "position": "2"},
         shows=lambda world: ["/admin/categories"],
+    ),
+    FormCase(
+        "score weights",
+        "admin",
+        lambda world: "/admin/scores",
+        lambda world: "/admin/scores",
+        [(ScoreWeightsForm, "")],
+        lambda world: {
+            "on_time": "30",
+            "solved": "25",
+            "satisfied": "25",
+            "kept": "10",
+            "not_extended": "5",
+            "contacted": "5",
+            "minimum_items": "5",
+        },  # fmt: skip
     ),
     FormCase(
         "edit category",
@@ -955,6 +975,7 @@ ENDPOINTS = {
     "admin.edit_unit": ["new unit", "edit unit"],
     "admin.send_robot_test": ["robot test"],
     "admin.edit_category": ["new category", "edit category"],
+    "admin.score_weights": ["score weights"],
     "events.new_event": ["new event"],
     "events.edit_event": ["edit event"],
     "events.change_state": ["event state"],

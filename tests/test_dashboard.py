@@ -260,7 +260,10 @@ def test_report_and_workbook_carry_the_same_figures(app, data, make_user):
     # A rate is the fraction, shown as a percentage by the cell's format.
     assert summary["On-time rate"] == pytest.approx(0.4)
     units = {row[0].value: row for row in workbook["Units"].iter_rows(min_row=3)}
-    assert units["Unit A"][1].value == 4 and units["Unit B"][1].value == 2
+    header = [cell.value for cell in next(workbook["Units"].iter_rows(min_row=2, max_row=2))]
+    assert header[1] == "Score"
+    lead = header.index("As lead unit")
+    assert units["Unit A"][lead].value == 4 and units["Unit B"][lead].value == 2
     overdue = [row[0].value for row in workbook["Overdue"].iter_rows(min_row=3)]
     assert sorted(overdue) == sorted([data["ids"]["i3"], data["ids"]["i9"]])
 

@@ -137,3 +137,28 @@ class CategoryForm(BaseForm):
         _l("Position in lists"), required_message=_l("Enter a position"), minimum=0, maximum=999
     )
     active = BooleanField(_l("Category is in use"), default=True)
+
+
+def _weight(label):
+    return whole_number_field(
+        label, required_message=_l("Enter a weight from 0 to 100"), minimum=0, maximum=100
+    )
+
+
+class ScoreWeightsForm(BaseForm):
+    """How much each part of a unit's score counts (0 leaves it out), and the items a unit
+    needs as lead unit to be ranked."""
+
+    on_time = _weight(_l("On time"))
+    solved = _weight(_l("Solved (A)"))
+    satisfied = _weight(_l("Satisfied"))
+    kept = _weight(_l("Not returned"))
+    not_extended = _weight(_l("Without extension"))
+    contacted = _weight(_l("Contact made"))
+    minimum_items = whole_number_field(
+        _l("Items needed to be ranked"),
+        required_message=_l("Enter how many items a unit needs to be ranked"),
+        minimum=1,
+        maximum=10000,
+        description=_l("A unit with fewer items as lead unit in the period is scored, not ranked."),
+    )

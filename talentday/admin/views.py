@@ -6,7 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from talentday.admin.forms import CategoryForm, RobotTestForm, UnitForm, UserForm
+from talentday.admin.forms import (
+    CategoryForm,
+    RobotTestForm,
+    ScoreWeightsForm,
+    UnitForm,
+    UserForm,
+)
 from talentday.audit.services import (
     AuditFilters,
     action_label,
@@ -18,6 +24,7 @@ from talentday.audit.services import (
 from talentday.auth.models import Role, User
 from talentday.auth.permissions import admin_required
 from talentday.auth.services import AccountError, create_user, update_user
+from talentday.dashboard import scores
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.followup.models import Category
@@ -257,6 +264,24 @@ def edit_category(category_id: int | None = None):
             flash(_("The category %(name)s has been saved.", name=saved.name), "success")
             return redirect(url_for("admin.categories"))
     return render_template("admin/category_form.html", form=form, category=category)
+
+
+@bp.route("/scores", methods=["GET", "POST"])
+def score_weights():
+    """The weights of the unit scores (the year-end assessment); each unit's card explains
+    its score with them."""
+    chosen = scores.weights()
+    form = ScoreWeightsForm(obj=chosen if request.method == "GET" else None)
+    if form.validate_on_submit():
+        values = {key: form[key].data for key in scores.DEFAULT_WEIGHTS}
+        if not any(values[part.key] for part in scores.PARTS):
+            form.on_time.errors.append(_("Give at least one part a weight above 0"))
+        else:
+            scores.save_weights(values, by=current_user)
+            db.session.commit()
+            flash(_("The weights of the unit scores have been saved."), "success")
+            return redirect(url_for("admin.score_weights"))
+    return render_template("admin/score_weights.html", form=form, parts=scores.PARTS, chosen=chosen)
 
 
 @bp.get("/audit")

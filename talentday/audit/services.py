@@ -86,6 +86,7 @@ ACTION_LABELS = {
     "programme_break_removed": _l("Break taken out of the programme"),
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
+    "score_weights_saved": _l("Weights of the unit scores changed"),
 }
 
 
@@ -104,6 +105,14 @@ TARGET_LABELS = {
 # What each detail an entry keeps is called, and how its value reads: an admin reading the
 # log in Chinese reads the role by its Chinese name, not "role: department_staff".
 DETAIL_LABELS = {
+    # The weights of the unit scores (dashboard.scores).
+    "on_time": _l("On time"),
+    "solved": _l("Solved (A)"),
+    "satisfied": _l("Satisfied"),
+    "kept": _l("Not returned"),
+    "not_extended": _l("Without extension"),
+    "contacted": _l("Contact made"),
+    "minimum_items": _l("Items needed to be ranked"),
     "role": _l("Role"),
     "active": _l("Active"),
     "previous": _l("Before"),

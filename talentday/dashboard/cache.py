@@ -21,6 +21,7 @@ WATCHED_TABLES = frozenset(
         "registration",
         "responsible_unit",
         "category",
+        "score_weights",
     }
 )
 DEFAULT_SECONDS = 60

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
+from talentday.dashboard import scores
 from talentday.dashboard.cache import cached
 from talentday.dashboard.sql import city_date, city_month
 from talentday.events.models import Event, EventState
@@ -175,6 +176,7 @@ class UnitRow(d.Counts):
         super().__init__({key: FIGURES[key].empty() for key in (*UNIT, "as_co", "returned")})
         self.update(values or {})
         self.unit = unit
+        self.score = None  # set by `units` (dashboard.scores)
 
 
 def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow]:
@@ -217,6 +219,7 @@ def units(scope: Scope, today: date, unit_id: int | None = None) -> list[UnitRow
         if unit in rows:
             rows[unit].update({"returned": number})
     active = [row for row in rows.values() if row.as_lead or row.as_co or row.returned]
+    scores.scored(active)
     return sorted(active, key=lambda row: (-row.overdue, -row.as_lead, row.unit.name))
 
 

@@ -15,6 +15,14 @@ def _kind(key: str) -> Kind:
     return Kind.DECIMAL if figure.aggregate is not None else Kind.INTEGER
 
 
+def _score(row):
+    """A ranked unit's score; a unit with too few items is left blank, as on the page."""
+    score = row.score
+    if score is None or score.value is None or not score.ranked:
+        return None
+    return round(score.value, 1)
+
+
 def describe(scope, event) -> str:
     """What the report covers, for the line above each sheet's header."""
     parts = [
@@ -32,7 +40,8 @@ def tables(dashboard, overdue, closed, key_items, event, today) -> list[Table]:
     # or an average, each with its own cell type in the one column of values.
     summary = [(str(FIGURES[key].label), Cell(head[key], _kind(key))) for key in REPORT_SUMMARY]
     units = [
-        [row.unit.display_name, *(row[key] for key in UNIT_COLUMNS)] for row in dashboard.units
+        [row.unit.display_name, _score(row), *(row[key] for key in UNIT_COLUMNS)]
+        for row in dashboard.units
     ]
     description = describe(dashboard.scope, event)
     stem = f"followup-report-event-{event.id}" if event else "followup-report"
@@ -47,7 +56,7 @@ def tables(dashboard, overdue, closed, key_items, event, today) -> list[Table]:
         table(_("Summary"), [Column(_("Figure")), count(_("Value"))], summary),
         table(
             _("Units"),
-            [Column(_("Responsible unit"))]
+            [Column(_("Responsible unit")), Column(_("Score"), Kind.DECIMAL)]
             + [Column(str(FIGURES[key].label), _kind(key)) for key in UNIT_COLUMNS],
             units,
         ),

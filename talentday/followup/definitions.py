@@ -420,6 +420,20 @@ _FIGURES = [
             "leaders and organizers of each one once for every due date it misses."
         ),
     ),
+    # Not counted here: made from the unit's figures above (dashboard.scores), and defined
+    # here with them.
+    Figure(
+        "score",
+        _l("Score"),
+        definition=_l(
+            "Score: for the year-end assessment, the weighted mean, out of 100, of a unit's "
+            "shares as lead unit: on time, solved (A), satisfied, not returned, without "
+            "extension and answered with a contact made; a part without a base (nothing "
+            "answered, rated or classed) is left out. The admins set the weights and how "
+            "many items a unit needs as lead unit to be ranked; each unit's card explains "
+            "its score."
+        ),
+    ),
     # What waits on the organizers: their desk's groups.
     Figure(
         "to_assign",
