@@ -492,15 +492,7 @@ FORM_CASES = [
         lambda world: "/admin/scores",
         lambda world: "/admin/scores",
         [(ScoreWeightsForm, "")],
-        lambda world: {
-            "on_time": "30",
-            "solved": "25",
-            "satisfied": "25",
-            "kept": "10",
-            "not_extended": "5",
-            "contacted": "5",
-            "minimum_items": "5",
-        },  # fmt: skip
+        lambda world: {**SCORE_WEIGHTS},
     ),
     FormCase(
         "edit category",

@@ -201,3 +201,37 @@ def test_the_unit_records_it_on_the_page_and_the_speaker_reads_it_and_answers(ap
     assert speaker.post(f"/r/items/{item_id}/rating", data=rating).status_code == 302
     with app.app_context():
         assert db.session.get(FollowUpItem, item_id).speaker_says_contacted is True
+
+
+def test_a_merged_speaker_does_not_read_the_contacts_with_the_other_speaker(app, make_user):
+    """Found by the attack: the speaker of a suggestion merged into another item read the
+    unit's notes of its calls with that item's speaker, as if about them."""
+    from talentday.registrations import services as registrations
+    from talentday.registrations.models import RegistrationState
+
+    with app.app_context():
+        housing = factories.unit(name="Housing Bureau")
+        db.session.commit()
+        staff_id = make_user(Role.DEPARTMENT_STAFF, unit_id=housing.id).id
+        main = factories.registration(state=RegistrationState.APPROVED)
+        merged = factories.registration(event=main.event, state=RegistrationState.APPROVED)
+        db.session.commit()
+        item = factories.item(
+            event=main.event, speaker=main.speaker, registration=main,
+            state=ItemState.IN_PROGRESS, lead_unit=housing, due_on=city_today(),
+            created_at=datetime.now(UTC) - timedelta(days=30),
+        )  # fmt: skip
+        duplicate = factories.item(
+            event=main.event, speaker=merged.speaker, registration=merged, merged_into=item
+        )
+        staff = db.session.get(User, staff_id)
+        services.record_contact(
+            item, method=ContactMethod.PHONE, contacted_on=city_today(),
+            summary="Called Mr Wang about his unpaid wages.", by=staff,
+        )  # fmt: skip
+        token = registrations.issue_token(merged)
+        db.session.commit()
+        assert duplicate.merged_into_id == item.id
+    speaker = app.test_client()
+    page = speaker.get(open_private_link(speaker, f"/r/{token}")).text
+    assert "unpaid wages" not in page and "How the unit reached you" not in page

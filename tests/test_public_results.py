@@ -176,3 +176,80 @@ def test_the_organizer_publishes_from_the_item_page_in_chinese_too(app, make_use
     assert "意见建议办理结果" in text
     with app.app_context():
         assert db.session.get(FollowUpItem, item_id).published_content == REDACTED
+
+
+def test_erasing_a_speaker_takes_their_answers_off_the_page(setting, app):
+    """Found by the attack: the answer stayed public, its words naming the speaker."""
+    from talentday.registrations.privacy import anonymise_speaker
+
+    named = setting["named"]
+    services.publish(
+        named, content="Wu Fang asks for flats.", result="Open.", by=setting["organizer"]
+    )
+    anonymise_speaker(named.speaker, by=setting["organizer"])
+    db.session.commit()
+    assert named.published_at is None
+    assert named.registration.publication is Publication.NONE
+    page = app.test_client().get(f"/events/{setting['event'].id}/results").text
+    assert "Wu Fang" not in page
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Call her on 138 0000 1234.", "Write to wu@example.com.", "Office: 0517-8391 2345."],
+)
+def test_the_published_words_may_hold_no_phone_or_email(setting, text):
+    """The page promises never to show one (found by the attack: they were published)."""
+    with pytest.raises(FollowUpError) as refused:
+        services.publish(setting["named"], content=text, result="Open.", by=setting["organizer"])
+    assert refused.value.field == "content"
+    services.publish(
+        setting["named"], content=REDACTED, result="200,000 yuan in 2027.", by=setting["organizer"]
+    )
+
+
+def test_a_registration_held_for_a_known_address_publishes_nothing_on_a_strangers_word(app):
+    """Found by the attack: whoever typed a known address chose publication for its owner."""
+    from talentday.registrations import services as registrations
+
+    with app.app_context():
+        starts = datetime.now(UTC) + timedelta(days=30)
+        event = factories.event(
+            state=EventState.PUBLISHED, starts_at=starts, ends_at=starts + timedelta(hours=3)
+        )
+        known = factories.speaker(email="known@example.com")
+        factories.registration(speaker=known)
+        outcome = registrations.register(
+            event,
+            registrations.SpeakerDetails(
+                "Somebody", "known@example.com", "13800000000", "Org", "Post",
+                factories.TalentTeam.OTHER,
+            ),
+            topic="t", summary="", suggestions=[], consent=True,
+            publication=Publication.NAMED,
+        )  # fmt: skip
+        assert outcome.registration.publication is Publication.NONE
+
+
+def test_an_empty_publication_choice_publishes_nothing_instead_of_failing(app):
+    """Found by the attack: an empty value gave a 500."""
+    with app.app_context():
+        starts = datetime.now(UTC) + timedelta(days=30)
+        event = factories.event(
+            state=EventState.PUBLISHED, starts_at=starts, ends_at=starts + timedelta(hours=3)
+        )
+        category = factories.category()
+        db.session.commit()
+        event_id, category_id = event.id, category.id
+    client = app.test_client()
+    url = f"/events/{event_id}/register"
+    data = {
+        "csrf_token": csrf_token(client, url), "name": "Wu Fang", "email": "wu@example.com",
+        "phone": "13800001111", "organization": "Lithium", "position": "HR",
+        "talent_team": "enterprise", "topic": "Housing",
+        "suggestions-0-category": str(category_id), "suggestions-0-content": "Flats.",
+        "consent": "y", "publication": "",
+    }  # fmt: skip
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Registration)).publication is Publication.NONE

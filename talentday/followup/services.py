@@ -6,6 +6,7 @@ the person was looking at and refuses to act on a newer one (ConflictError), and
 version column makes a truly simultaneous second save fail at commit (StaleDataError).
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -352,10 +353,8 @@ def _withdraw_result(item: FollowUpItem) -> None:
     item.commitment_due_at = None
     item.commitment_kept = None
     item.commitment_settled_at = None
-    if item.published_at is not None:
-        # The public page shows only answers that stand.
-        item.published_at = None
-        _record(item, TimelineKind.UNPUBLISHED, note=str(_l("The result no longer stands.")))
+    if item.published_at is not None:  # the public page shows only answers that stand
+        take_off_public_page(item, because=timeline.RESULT_WITHDRAWN)
 
 
 # --- extensions (延期) ---------------------------------------------------------------------
@@ -752,10 +751,32 @@ def publish(
         raise FollowUpError(_l("Enter the suggestion as it will be published"), field="content")
     if not result.strip():
         raise FollowUpError(_l("Enter the result as it will be published"), field="result")
+    for field, text in (("content", content), ("result", result)):
+        if _contact_details_in(text, item):
+            raise FollowUpError(
+                _l("Take out the phone numbers and email addresses: the page never shows any."),
+                field=field,
+            )
     item.published_at = utcnow()
     item.published_content = content.strip()
     item.published_result = result.strip()
     _record(item, TimelineKind.PUBLISHED, by=by)
+
+
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+# A mainland mobile number (138 0000 1234), or a landline with its area code (0517-8391
+# 2345), with the spaces and hyphens people write in them; not a sum or a year.
+_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{3,4}[\s-]?\d{4})(?!\d)")
+
+
+def _contact_details_in(text: str, item: FollowUpItem) -> bool:
+    speaker = item.speaker
+    known = [speaker.phone, speaker.email] if speaker is not None else []
+    return bool(
+        _EMAIL.search(text)
+        or _PHONE.search(text)
+        or any(value and value in text for value in known)
+    )
 
 
 def unpublish(item: FollowUpItem, *, reason: str, by: User, expected_version=None) -> None:
@@ -765,6 +786,12 @@ def unpublish(item: FollowUpItem, *, reason: str, by: User, expected_version=Non
         raise FollowUpError(_l("Enter the reason"), field="reason")
     item.published_at = None
     _record(item, TimelineKind.UNPUBLISHED, by=by, note=reason.strip())
+
+
+def take_off_public_page(item: FollowUpItem, *, because: str) -> None:
+    """The system takes an answer off the public page (its reason worded when shown)."""
+    item.published_at = None
+    _record(item, TimelineKind.UNPUBLISHED, details={timeline.TAKEN_OFF: because})
 
 
 def published_results(event: Event):

@@ -37,6 +37,10 @@ KEPT = "kept"
 CONTACT_METHOD = "contact_method"
 CONTACTED_ON = "contacted_on"
 SAYS_CONTACTED = "says_contacted"
+# Why the system took an answer off the public results page.
+TAKEN_OFF = "taken_off"
+RESULT_WITHDRAWN = "result_withdrawn"
+SPEAKER_ERASED = "speaker_erased"
 
 
 def assignment(lead_unit: ResponsibleUnit, co_units: Iterable[ResponsibleUnit], due_on: date):
@@ -170,6 +174,10 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
             if details[SAYS_CONTACTED]
             else _("Says the unit did not contact them before answering")
         )
+    if details.get(TAKEN_OFF) == RESULT_WITHDRAWN:
+        lines.append(_("The result no longer stands."))
+    elif details.get(TAKEN_OFF) == SPEAKER_ERASED:
+        lines.append(_("The speaker's personal data were erased."))
     if MERGED_INTO in details:
         lines.append(_("Merged into item #%(number)d", number=details[MERGED_INTO]))
     if MERGED_FROM in details:

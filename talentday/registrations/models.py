@@ -28,7 +28,7 @@ class Publication(enum.Enum):
 PUBLICATION_LABELS = {
     Publication.NAMED: _l("Yes, with my name and organization"),
     Publication.ANONYMOUS: _l("Yes, without my name"),
-    Publication.NONE: _l("No"),
+    Publication.NONE: _l("No, do not publish them"),
 }
 
 

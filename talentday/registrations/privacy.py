@@ -18,9 +18,10 @@ from talentday.auth.models import User
 from talentday.database import utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
+from talentday.followup import timeline
 from talentday.followup.models import FollowUpItem
 from talentday.outbox.models import MessageStatus, OutboxMessage
-from talentday.registrations.models import ANONYMISED, Registration, Speaker
+from talentday.registrations.models import ANONYMISED, Publication, Registration, Speaker
 
 # .invalid can never be delivered to (RFC 2606); the id keeps the unique constraint happy.
 ANONYMISED_EMAIL_DOMAIN = "anonymised.invalid"
@@ -90,6 +91,17 @@ def _erase_audit_traces(
             entry.remote_addr = ""
 
 
+def _take_off_public_page(item_ids: list[int]) -> None:
+    from talentday.followup.services import take_off_public_page
+
+    for item in db.session.scalars(
+        db.select(FollowUpItem).where(
+            FollowUpItem.id.in_(item_ids), FollowUpItem.published_at.is_not(None)
+        )
+    ):
+        take_off_public_page(item, because=timeline.SPEAKER_ERASED)
+
+
 def anonymise_speaker(
     speaker: Speaker,
     *,
@@ -120,13 +132,18 @@ def anonymise_speaker(
     _erase_messages(speaker, registration_ids)
     _erase_audit_traces(personal_values, registration_ids, speaker.id, item_ids)
     if registration_ids:
-        # The private link dies with the person it belonged to.
+        # The private link dies with the person it belonged to, and so does the consent to
+        # publish: their answers leave the public results page (its words may name them).
         db.session.execute(
             sa.update(Registration)
             .where(Registration.id.in_(registration_ids))
-            .values(token_hash=None, link_nonce=None, pending_submission=None)
+            .values(
+                token_hash=None, link_nonce=None, pending_submission=None,
+                publication=Publication.NONE,
+            )
             .execution_options(synchronize_session="fetch")
-        )
+        )  # fmt: skip
+    _take_off_public_page(item_ids)
     speaker.name = ANONYMISED
     speaker.email = f"anonymised-{speaker.id}@{ANONYMISED_EMAIL_DOMAIN}"
     speaker.phone = ""

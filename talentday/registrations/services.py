@@ -333,7 +333,9 @@ def register(
             summary=summary,
             consent_at=now,
             consent_version=CONSENT_VERSION,
-            publication=publication,
+            # Whoever typed a known address may not be its owner: nothing is published on
+            # their word (the owner confirms the registration, not this choice).
+            publication=Publication.NONE,
             submitted_at=now,
             pending_submission={
                 "suggestions": [

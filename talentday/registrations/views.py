@@ -146,7 +146,7 @@ def register(event_id: int):
                     summary=form.summary.data or "",
                     suggestions=_suggestion_drafts(form, categories),
                     consent=form.consent.data,
-                    publication=Publication(form.publication.data),
+                    publication=Publication(form.publication.data or Publication.NONE.value),
                     join_waiting_list=form.join_waiting_list.data == "yes",
                     locale=str(get_locale()),
                 )
@@ -305,7 +305,9 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
     forms["details"].topic.data = registration.topic
     forms["details"].summary.data = registration.summary
     rating_forms = _rating_forms(suggestions)
-    recorded = contacts([(own.merged_into or own).id for own in suggestions])
+    # A speaker reads the contacts with them only: a suggestion merged into another speaker's
+    # item was answered to that speaker, whose calls are theirs.
+    recorded = contacts([own.id for own in suggestions if own.merged_into_id is None])
     promise_forms = _promise_forms(suggestions, registration.speaker)
     if submitted is not None:
         if name.startswith("rate"):
