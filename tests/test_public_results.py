@@ -253,3 +253,23 @@ def test_an_empty_publication_choice_publishes_nothing_instead_of_failing(app):
     assert client.post(url, data=data).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(Registration)).publication is Publication.NONE
+
+
+def test_the_exports_carry_the_consent_and_the_publication(setting, app, make_user):
+    from talentday.followup import ledger
+    from talentday.i18n import city_today
+    from talentday.registrations.exports import registrations_table
+
+    services.publish(setting["named"], content=REDACTED, result="Open.", by=setting["organizer"])
+    db.session.flush()
+    names = [str(label) for label, _kind in ledger.COLUMNS]
+    row = ledger.row(setting["named"], {}, city_today())
+    assert row[names.index("On the public results page since")] == city_today()
+    registrations = [setting["named"].registration, setting["refused"].registration]
+    table = registrations_table(setting["event"], registrations, {})
+    column = [c.label for c in table.columns].index(
+        "May the organizers publish your suggestions and their answers?"
+    )
+    assert [r[column] for r in table.rows] == [
+        "Yes, with my name and organization", "No, do not publish them"
+    ]  # fmt: skip

@@ -30,6 +30,7 @@ from talentday.followup.models import (
 )
 from talentday.followup.permissions import co_handled_by, handled_by, visible_items
 from talentday.forms import to_date, to_int
+from talentday.i18n import to_city_time
 from talentday.navigation import PageNumbers
 from talentday.registrations.models import Speaker
 from talentday.units.models import ResponsibleUnit
@@ -461,6 +462,7 @@ COLUMNS = (
     (_l("Files"), Kind.INTEGER),
     (_l("Last contact with the speaker"), Kind.DATE),
     (_l("Speaker says contacted"), Kind.TEXT),
+    (_l("On the public results page since"), Kind.DATE),
 )
 
 
@@ -512,6 +514,7 @@ def row(
         (files or {}).get(item.id, 0),
         item.contacted_on,
         _yes_no(item.speaker_says_contacted),
+        to_city_time(item.published_at).date() if item.published_at else None,
     ]
 
 

@@ -67,6 +67,7 @@ def registrations_table(
         Column(_("Minutes"), Kind.INTEGER),
         Column(_("Submitted"), Kind.DATETIME),
         Column(_("Decided"), Kind.DATETIME),
+        Column(_("May the organizers publish your suggestions and their answers?")),
     ]
     rows = [
         [
@@ -85,6 +86,7 @@ def registrations_table(
             registration.speaking_minutes,
             registration.submitted_at,
             registration.decided_at,
+            str(registration.publication.label),
         ]
         for registration in registrations
     ]
