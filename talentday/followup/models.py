@@ -9,7 +9,7 @@ from talentday.auth.models import User
 from talentday.database import UTCDateTime, enum_column, utcnow
 from talentday.events.models import Event
 from talentday.extensions import db
-from talentday.registrations.models import ANONYMISED, Registration, Speaker
+from talentday.registrations.models import ANONYMISED, Publication, Registration, Speaker
 from talentday.units.models import ResponsibleUnit, localized
 
 
@@ -431,6 +431,15 @@ class FollowUpItem(db.Model):
             and self.due_on < today
             and self.state not in NOT_WAITING_ON_A_UNIT
         )
+
+    @property
+    def publicly_named(self) -> Speaker | None:
+        """The speaker the public results page may name: only with their consent to be named,
+        and never once their personal data are erased."""
+        registration, speaker = self.registration, self.speaker
+        if registration is None or speaker is None or speaker.anonymised_at is not None:
+            return None
+        return speaker if registration.publication is Publication.NAMED else None
 
     @property
     def is_key(self) -> bool:
