@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from talentday import (
         access,
         admin,
+        api,
         auth,
         cli,
         dashboard,
@@ -50,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     access.init_app(app)
+    # Last: its hook that says who calls the API must run before every other.
+    api.init_app(app)
     return app
 
 

@@ -12,6 +12,8 @@ import enum
 
 from flask import Flask, abort, current_app, request
 
+from talentday.followup.moves import ACCOUNT_MOVES
+
 
 class Audience(enum.Enum):
     # Anyone, signed in or not: public pages, sign-in, assets.
@@ -32,6 +34,15 @@ class Audience(enum.Enum):
     ONE_ITEM = "one_item"
     # Organizers and leaders, and the staff of that very unit.
     ONE_UNIT = "one_unit"
+    # The JSON API (talentday.api): it never reads the session cookie, so every visitor of
+    # the pages is anonymous there. Public operations take anyone; the others a bearer token,
+    # whose account's role, unit and standing on the item then decide (tests/test_api_*).
+    API_PUBLIC = "api_public"
+    API_ACCOUNT = "api_account"
+    # A speaker's private-link secret as the bearer token.
+    API_SPEAKER = "api_speaker"
+    # The account that owns that API token.
+    API_KEY_OWNER = "api_key_owner"
 
 
 ROUTES: dict[str, Audience] = {
@@ -123,6 +134,29 @@ ROUTES: dict[str, Audience] = {
     "registrations.remove_break": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
+    "api-docs.openapi_json": Audience.API_PUBLIC,
+    "api_docs.docs": Audience.EVERYONE,
+    # Each account's own tokens; admins revoke anyone's.
+    "api_tokens.index": Audience.SIGNED_IN,
+    "api_tokens.revoke": Audience.API_KEY_OWNER,
+    "api_tokens.admin_revoke": Audience.ADMINS,
+    "api_events.list_events": Audience.API_PUBLIC,
+    "api_events.get_event": Audience.API_PUBLIC,
+    "api_events.list_categories": Audience.API_PUBLIC,
+    "api_events.register": Audience.API_PUBLIC,
+    "api_items.list_units": Audience.API_ACCOUNT,
+    "api_items.list_items": Audience.API_ACCOUNT,
+    "api_items.get_item": Audience.API_ACCOUNT,
+    "api_speaker.get_registration": Audience.API_SPEAKER,
+    "api_speaker.update_registration": Audience.API_SPEAKER,
+    "api_speaker.withdraw": Audience.API_SPEAKER,
+    "api_speaker.add_suggestion": Audience.API_SPEAKER,
+    "api_speaker.rate_suggestion": Audience.API_SPEAKER,
+    "api_speaker.promise_suggestion": Audience.API_SPEAKER,
+    "api_figures.list_figures": Audience.API_ACCOUNT,
+    "api_figures.get_figure": Audience.API_ACCOUNT,
+    # One operation per move an account makes: POST /api/v1/items/<id>/<move>.
+    **{f"api_items.move_{move.value}": Audience.API_ACCOUNT for move in ACCOUNT_MOVES},
 }
 
 

@@ -3,6 +3,7 @@
 from flask import Flask, current_app, has_request_context, render_template, request
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from talentday.api import problems
 from talentday.extensions import db
 
 PAGES = {
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
             # A request for a host this site does not serve: no page of ours, whose links
             # would need that host, only the plain refusal.
             return error
+        if has_request_context() and problems.is_api_request():
+            return problems.from_http_exception(error)
         template = PAGES.get(error.code)
         if template is None:
             return error
@@ -37,4 +40,6 @@ def init_app(app: Flask) -> None:
     def server_error(error):
         # The failed request may have left the session mid-transaction.
         db.session.rollback()
+        if has_request_context() and problems.is_api_request():
+            return problems.problem_response(500, detail=problems.server_error_detail())
         return render_template("errors/500.html"), 500

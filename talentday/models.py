@@ -1,5 +1,6 @@
 """Imports every feature's models so that the metadata is complete wherever it is needed."""
 
+from talentday.api.models import ApiToken
 from talentday.audit.models import AuditEntry
 from talentday.auth.models import Role, User
 from talentday.dashboard.scores import ScoreWeights
@@ -23,6 +24,7 @@ from talentday.registrations.models import (
 from talentday.units.models import ResponsibleUnit, UnitKind
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Category",
     "Event",

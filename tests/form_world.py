@@ -29,6 +29,9 @@ from wtforms import (
 )
 
 from talentday.admin.forms import CategoryForm, RobotTestForm, ScoreWeightsForm, UnitForm, UserForm
+from talentday.api import tokens as api_tokens
+from talentday.api.account import RevokeTokenForm, TokenForm
+from talentday.api.models import ApiToken
 from talentday.auth import reset, throttle
 from talentday.auth.forms import (
     ChangePasswordForm,
@@ -130,6 +133,7 @@ class World:
     waive_item: int = 0
     keyed_item: int = 0
     published_item: int = 0
+    staff_token: int = 0  # an API token of the staff account
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -255,6 +259,10 @@ def build_world(app, make_user, monkeypatch) -> World:
     world.app = app
     staff = make_user(Role.DEPARTMENT_STAFF, unit_id=world.unit_a)
     world.staff_user = staff.id
+    with app.app_context():
+        api_tokens.create(db.session.get(User, staff.id), name="Office system", can_write=True)
+        db.session.commit()
+        world.staff_token = db.session.scalar(sa.select(sa.func.max(ApiToken.id)))
     users = {
         "admin": make_user(Role.ADMIN),
         "organizer": make_user(Role.ORGANIZER),
@@ -485,6 +493,31 @@ FORM_CASES = [
         [(CategoryForm, "")],
         lambda world: {"name": "Talent ecosystem", "code": "ecosystem", "position": "2"},
         shows=lambda world: ["/admin/categories"],
+    ),
+    FormCase(
+        "make api token",
+        "leader",
+        lambda world: "/account/api-tokens",
+        lambda world: "/account/api-tokens",
+        [(TokenForm, "")],
+        lambda world: {"name": "Office system of the Housing Bureau"},
+        shows=lambda world: ["/account/api-tokens"],
+    ),
+    FormCase(
+        "revoke api token",
+        "staff",
+        lambda world: f"/account/api-tokens/{world.staff_token}/revoke",
+        lambda world: "/account/api-tokens",
+        [(RevokeTokenForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "admin revokes api token",
+        "admin",
+        lambda world: f"/admin/users/{world.staff_user}/api-tokens/{world.staff_token}/revoke",
+        lambda world: f"/admin/users/{world.staff_user}/edit",
+        [(RevokeTokenForm, "")],
+        lambda world: {},
     ),
     FormCase(
         "score weights",
@@ -931,6 +964,7 @@ FORM_CASES += [
 
 # The fields each case's `shows` pages display, to prove a stored payload appears there escaped.
 SHOWN_FIELDS = {
+    "make api token": {"name"},
     "new user": {"name"},
     "edit user": {"name"},
     "new unit": {"name"},
@@ -968,6 +1002,9 @@ ENDPOINTS = {
     "admin.send_robot_test": ["robot test"],
     "admin.edit_category": ["new category", "edit category"],
     "admin.score_weights": ["score weights"],
+    "api_tokens.index": ["make api token"],
+    "api_tokens.revoke": ["revoke api token"],
+    "api_tokens.admin_revoke": ["admin revokes api token"],
     "events.new_event": ["new event"],
     "events.edit_event": ["edit event"],
     "events.change_state": ["event state"],

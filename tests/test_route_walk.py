@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from flask import url_for
 
 from talentday.access import ROUTES, Audience, undeclared_endpoints
+from talentday.api import tokens as api_tokens
+from talentday.api.models import ApiToken
 from talentday.auth.models import Role, User
 from talentday.extensions import db
 from talentday.followup import services as followup_services
@@ -42,6 +44,14 @@ ALLOWED: dict[Audience, set[str]] = {
     # The world's item is led by unit A; the unit card shown is unit A's.
     Audience.ONE_ITEM: {"organizer", "leader", "staff_a"},
     Audience.ONE_UNIT: {"organizer", "leader", "staff_a"},
+    # The API reads no cookie: a signed-in browser, or one holding a speaker's link, is
+    # anonymous there. Its public operations take everyone; the rest nobody without a bearer
+    # token (the token walk is tests/test_api_access.py).
+    Audience.API_PUBLIC: set(PERSONAS),
+    Audience.API_ACCOUNT: set(),
+    Audience.API_SPEAKER: set(),
+    # The world's API token is staff A's (the account `user_id` names).
+    Audience.API_KEY_OWNER: {"staff_a"},
 }
 
 # `followup.act` takes the move in its address: the route lets in whoever has a standing on
@@ -122,6 +132,7 @@ def world(app, make_user, make_unit):
         )  # fmt: skip
         pause = ProgrammeBreak(event_id=event.id, after_order=1, minutes=15, label="Tea")
         db.session.add(pause)
+        api_tokens.create(staff, name="Office system", can_write=False)
         db.session.commit()
         values = {
             "event_id": event.id,
@@ -137,6 +148,7 @@ def world(app, make_user, make_unit):
             "break_id": pause.id,
             "attachment_id": db.session.scalar(sa.select(sa.func.min(Attachment.id))),
             "fmt": "csv",
+            "token_id": db.session.scalar(sa.select(sa.func.min(ApiToken.id))),
             "key": "registration_approved",
             "language": "zh_Hans",
         }

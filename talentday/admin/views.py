@@ -13,6 +13,7 @@ from talentday.admin.forms import (
     UnitForm,
     UserForm,
 )
+from talentday.api import tokens as api_tokens
 from talentday.audit.services import (
     AuditFilters,
     action_label,
@@ -147,7 +148,12 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("The account for %(name)s has been saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        api_tokens=api_tokens.tokens_of(user) if user is not None else [],
+    )
 
 
 @bp.get("/units")

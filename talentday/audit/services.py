@@ -87,6 +87,8 @@ ACTION_LABELS = {
     "speaker_anonymised": _l("Speaker's personal data erased"),
     "retention_applied": _l("Old personal data erased"),
     "score_weights_saved": _l("Weights of the unit scores changed"),
+    "api_token_created": _l("API token made"),
+    "api_token_revoked": _l("API token revoked"),
 }
 
 
@@ -99,6 +101,7 @@ TARGET_LABELS = {
     "FollowUpItem": _l("Follow-up item"),
     "OutboxMessage": _l("Outbox message"),
     "Speaker": _l("Speaker"),
+    "ApiToken": _l("API token"),
 }
 
 
@@ -141,6 +144,8 @@ DETAIL_LABELS = {
     "language": _l("Language"),
     "subject": _l("Subject"),
     "text": _l("Message text"),
+    "token": _l("Token"),
+    "can_write": _l("Also make changes"),
 }
 EXPORT_LABELS = {
     "ledger": _l("Follow-up ledger"),

@@ -321,6 +321,9 @@ def _promise_due(item: FollowUpItem) -> bool:
 
 # The moves made through the item page's own forms, by name (the address's last part).
 ITEM_PAGE_MOVES = {move.value: move for move, rule in MOVES.items() if rule.item_page}
+# The moves an account makes (each has its API operation); the others are the speaker's,
+# made from their private link.
+ACCOUNT_MOVES = tuple(move for move, rule in MOVES.items() if SPEAKER not in rule.who)
 
 
 # Why a move cannot be made now, though the item's state allows it (its `applies`).

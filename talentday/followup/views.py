@@ -32,6 +32,7 @@ from talentday.followup import (
     countersigning,
     imports,
     ledger,
+    making,
     services,
     timeline,
     working_days,
@@ -48,10 +49,8 @@ from talentday.followup.models import (
     ITEM_DISPLAY_LOADS,
     Attachment,
     Category,
-    ContactMethod,
     FollowUpItem,
     ItemState,
-    ResultClass,
     TimelineEntry,
 )
 from talentday.followup.moves import ITEM_PAGE_MOVES, MOVES, Move, actor_standing, allowed_moves
@@ -229,6 +228,8 @@ def _files_hint() -> str:
 
 
 def _uploads(form) -> list[attachments.Upload]:
+    if not hasattr(form, "files"):
+        return []  # only the progress and result forms carry files
     return [
         attachments.Upload(file.filename, file.stream)
         for file in form.files.data or []
@@ -294,10 +295,15 @@ def _deadline(item: FollowUpItem, form, today):
     deadline = services.chosen_deadline(
         item, today, on=form.due_on.data, working_days=form.due_in_working_days.data
     )
-    if deadline.estimated and not g.get("told_estimated"):
+    if deadline.estimated:
+        _warn_estimated()
+    return deadline
+
+
+def _warn_estimated() -> None:
+    if not g.get("told_estimated"):
         g.told_estimated = True  # once per request, however many items were assigned
         flash(_estimated_warning(), "warning")
-    return deadline
 
 
 def _period_hint(item: FollowUpItem, today) -> str:
@@ -328,102 +334,6 @@ def _estimated_warning() -> str:
     )
 
 
-def _apply(action: str, item: FollowUpItem, form) -> None:
-    version = form.expected_version
-    if action == "assign":
-        services.assign(
-            item,
-            lead_unit=db.session.get(ResponsibleUnit, form.lead_unit_id.data or 0) or abort(400),
-            co_units=[
-                unit
-                for unit in (db.session.get(ResponsibleUnit, i) for i in form.co_unit_ids.data)
-                if unit
-            ],
-            due_on=_deadline(item, form, city_today()).due_on,
-            instructions=form.instructions.data or "",
-            by=current_user,
-            today=city_today(),
-            expected_version=version,
-        )
-    elif action == "accept":
-        services.accept(item, by=current_user, expected_version=version)
-    elif action == "extend":
-        services.ask_extension(
-            item, due_on=form.due_on.data, reason=form.reason.data or "", by=current_user,
-            expected_version=version,
-        )  # fmt: skip
-    elif action == "extension":
-        services.decide_extension(
-            item, grant=form.decision.data == "grant", due_on=form.due_on.data,
-            reason=form.reason.data or "", by=current_user, expected_version=version,
-        )  # fmt: skip
-    elif action == "return":
-        services.return_to_organizer(
-            item, reason=form.reason.data, by=current_user, expected_version=version
-        )
-    elif action == "progress":
-        services.post_progress(
-            item,
-            note=form.note.data,
-            percent=form.percent.data,
-            by=current_user,
-            files=_uploads(form),
-            document_number=form.document_number.data or "",
-            expected_version=version,
-        )
-    elif action == "result":
-        services.submit_result(
-            item, result=form.result.data, result_class=ResultClass(form.result_class.data),
-            commitment_on=form.commitment_on.data, by=current_user, files=_uploads(form),
-            document_number=form.document_number.data or "", expected_version=version,
-        )  # fmt: skip
-    elif action == "close":
-        services.close(
-            item, by=current_user, note=form.note.data or "",
-            result_class=ResultClass(form.result_class.data) if form.result_class.data else None,
-            expected_version=version,
-        )  # fmt: skip
-    elif action == "opinion":
-        services.give_opinion(
-            item, opinion=form.opinion.data, by=current_user, expected_version=version
-        )
-    elif action == "waive":
-        services.waive_opinions(
-            item, reason=form.reason.data, by=current_user, expected_version=version
-        )
-    elif action == "contact":
-        services.record_contact(
-            item, method=ContactMethod(form.method.data), contacted_on=form.contacted_on.data,
-            summary=form.summary.data or "", by=current_user, expected_version=version,
-        )  # fmt: skip
-    elif action == "publish":
-        services.publish(
-            item, content=form.content.data, result=form.result.data, by=current_user,
-            expected_version=version,
-        )  # fmt: skip
-    elif action == "unpublish":
-        services.unpublish(item, reason=form.reason.data, by=current_user, expected_version=version)
-    elif action == "key":
-        services.mark_key(
-            item, instruction=form.instruction.data, by=current_user, expected_version=version
-        )
-    elif action == "instruct":
-        services.instruct(
-            item, instruction=form.instruction.data, by=current_user, expected_version=version
-        )
-    elif action == "unkey":
-        services.lift_key(item, reason=form.reason.data, by=current_user, expected_version=version)
-    elif action == "check_promise":
-        services.check_commitment(
-            item, kept=form.outcome.data == "kept", reason=form.reason.data or "",
-            due_on=form.due_on.data, by=current_user, expected_version=version,
-        )  # fmt: skip
-    elif action == "reopen":
-        services.reopen(item, reason=form.reason.data, by=current_user, expected_version=version)
-    elif action == "urge":
-        services.urge(item, note=form.note.data or "", by=current_user)
-
-
 @bp.post("/items/<int:item_id>/<action>")
 @login_required
 def act(item_id: int, action: str):
@@ -448,7 +358,10 @@ def act(item_id: int, action: str):
         )
     try:
         with attachments.removed_unless_committed():
-            _apply(action, item, form)
+            making.make_move(
+                move, item, form, by=current_user, today=city_today(), files=_uploads(form),
+                on_estimated=_warn_estimated,
+            )  # fmt: skip
             db.session.commit()
     except services.ConflictError as error:
         db.session.rollback()
@@ -564,11 +477,8 @@ def merge(item_id: int):
     item = _load_item(item_id) or abort(404)
     form = MOVES[Move.MERGE].form()
     if form.validate_on_submit():
-        target = _load_item(form.into.data)
         try:
-            if target is None:
-                raise services.FollowUpError(_("There is no item with that number."))
-            services.merge(item, into=target, by=current_user)
+            target = making.make_move(Move.MERGE, item, form, by=current_user, today=city_today())
         except services.FollowUpError as error:
             db.session.rollback()
             flash(str(error.message), "danger")

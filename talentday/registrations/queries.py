@@ -115,3 +115,21 @@ def breaks(event_id: int) -> list[ProgrammeBreak]:
             .order_by(ProgrammeBreak.after_order, ProgrammeBreak.id)
         )
     )
+
+
+def own_suggestions(registration: Registration) -> list:
+    """The follow-up items raised with this registration, in the order they were raised."""
+    from talentday.followup.models import FollowUpItem
+
+    return list(
+        db.session.scalars(
+            db.select(FollowUpItem)
+            .where(FollowUpItem.registration_id == registration.id)
+            .options(
+                joinedload(FollowUpItem.category),
+                joinedload(FollowUpItem.lead_unit),
+                joinedload(FollowUpItem.merged_into),
+            )
+            .order_by(FollowUpItem.created_at, FollowUpItem.id)
+        )
+    )

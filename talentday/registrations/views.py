@@ -18,7 +18,6 @@ from flask import (
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
@@ -33,18 +32,16 @@ from talentday.events.permissions import visible_event_or_404
 from talentday.events.services import registration_is_open
 from talentday.exports import send, url_formats
 from talentday.extensions import db, limiter
-from talentday.followup import attachments, timeline
+from talentday.followup import attachments, making, timeline
 from talentday.followup.forms import CommitmentAnswerForm, RatingForm
-from talentday.followup.models import DONE_STATES, Category, FollowUpItem, Satisfaction
+from talentday.followup.models import DONE_STATES, Category, FollowUpItem
 from talentday.followup.moves import MOVES, Move, may
 from talentday.followup.services import (
     ConflictError,
     FollowUpError,
     active_categories,
-    answer_commitment,
     carried_over_for,
     contacts,
-    rate,
 )
 from talentday.forms import confirmed, posted_again, show_domain_error, to_int
 from talentday.i18n import city_today, listed, sentences
@@ -56,6 +53,7 @@ from talentday.registrations import (
     queries,
     services,
     speaker_messages,
+    submitting,
 )
 from talentday.registrations.forms import (
     REVIEW_ACTIONS,
@@ -76,7 +74,6 @@ from talentday.registrations.forms import (
 )
 from talentday.registrations.models import (
     ProgrammeBreak,
-    Publication,
     Registration,
     RegistrationState,
     Speaker,
@@ -92,28 +89,6 @@ def _category_choices(categories: list | None = None) -> list[SelectChoice]:
         SelectChoice(str(category.id), category.display_name)
         for category in (active_categories() if categories is None else categories)
     ]
-
-
-def _speaker_details(form, email: str) -> services.SpeakerDetails:
-    return services.SpeakerDetails(
-        name=form.name.data,
-        email=email,
-        phone=form.phone.data,
-        organization=form.organization.data,
-        position=form.position.data,
-        talent_team=TalentTeam(form.talent_team.data),
-    )
-
-
-def _suggestion_drafts(form: RegistrationForm, active: list) -> list[services.SuggestionDraft]:
-    categories = {category.id: category for category in active}
-    drafts = []
-    for entry in form.suggestions.entries:
-        content = entry.form.content.data
-        category = categories.get(to_int(entry.form.category.data))
-        if content and category is not None:
-            drafts.append(services.SuggestionDraft(category=category, content=content))
-    return drafts
 
 
 # --- the speaker ---------------------------------------------------------------------------
@@ -135,37 +110,14 @@ def register(event_id: int):
     refused_as_full = False
     if form.validate_on_submit():
         outcome = None
-        # A lost race between two identical submissions shows as a unique-constraint
-        # failure; the second try finds the first one's registration.
-        for attempt in (1, 2):
-            try:
-                outcome = services.register(
-                    event,
-                    _speaker_details(form, form.email.data),
-                    topic=form.topic.data,
-                    summary=form.summary.data or "",
-                    suggestions=_suggestion_drafts(form, categories),
-                    consent=form.consent.data,
-                    publication=Publication(form.publication.data or Publication.NONE.value),
-                    join_waiting_list=form.join_waiting_list.data == "yes",
-                    locale=str(get_locale()),
-                )
-                db.session.commit()
-                break
-            except IntegrityError:
-                db.session.rollback()
-                if attempt == 2:
-                    raise
-            except services.EventFullError:
-                db.session.rollback()
-                refused_as_full = True
-                flash(_("All speaking slots are taken. You can join the waiting list."), "warning")
-                break
-            except services.RegistrationError as error:
-                db.session.rollback()
-                if not show_domain_error(form, error):
-                    flash(str(error.message), "danger")
-                break
+        try:
+            outcome = submitting.submit(event, form, categories, locale=str(get_locale()))
+        except services.EventFullError:
+            refused_as_full = True
+            flash(_("All speaking slots are taken. You can join the waiting list."), "warning")
+        except services.RegistrationError as error:
+            if not show_domain_error(form, error):
+                flash(str(error.message), "danger")
         if outcome is not None:
             # The same answer whether the address was new, known or already registered.
             session["registered_email"] = outcome.registration.speaker.email
@@ -291,7 +243,7 @@ def _speaker_page(registration: Registration, submitted=None, *, name: str = "",
     """The speaker's page: every form filled from what is saved, except the one just sent
     back with its errors (`name` says which), whose typed text is kept."""
     event = registration.event
-    suggestions = _own_suggestions(registration)
+    suggestions = queries.own_suggestions(registration)
     forms = {
         "details": SpeakerDetailsForm(prefix="details", formdata=None),
         "suggestion": AddSuggestionForm(prefix="suggestion", formdata=None),
@@ -386,7 +338,7 @@ def save_details():
         try:
             services.update_own_details(
                 registration,
-                _speaker_details(form, registration.speaker.email),
+                submitting.speaker_details(form, registration.speaker.email),
                 topic=form.topic.data,
                 summary=form.summary.data or "",
             )
@@ -441,18 +393,18 @@ def add_suggestion():
     return _speaker_page(registration, form, name="suggestion", status=400)
 
 
-def _speaker_move(item_id: int, move: Move, prefix: str, make):
+def _speaker_move(item_id: int, move: Move, prefix: str):
     """A move the speaker makes from their page on one of their own suggestions: whether it
-    can be made now is the table of moves' answer, given by the service `make` calls."""
+    can be made now is the table of moves' answer, given by `making.make_speaker_move`."""
     registration = _speaker_or_page()
-    item = next((i for i in _own_suggestions(registration) if i.id == item_id), None)
+    item = next((i for i in queries.own_suggestions(registration) if i.id == item_id), None)
     if item is None:
         abort(404)  # not this speaker's suggestion: nothing to say about it
     name = f"{prefix}{item.id}"
     form = MOVES[move].form(prefix=name)
     if form.validate_on_submit():
         try:
-            make(item, form, registration.speaker)
+            making.make_speaker_move(move, item, form, speaker=registration.speaker)
             db.session.commit()
         except FollowUpError as error:
             _refused(form, error)
@@ -468,32 +420,13 @@ def _speaker_move(item_id: int, move: Move, prefix: str, make):
 @bp.post("/r/items/<int:item_id>/rating")
 @PRIVATE_LIMIT
 def rate_item(item_id: int):
-    def make(item, form, speaker):
-        rate(
-            item,
-            satisfaction=Satisfaction(form.satisfaction.data),
-            comment=form.comment.data or "",
-            speaker=speaker,
-            contacted=form.contacted.data == "yes",
-            expected_version=form.expected_version,
-        )
-
-    return _speaker_move(item_id, Move.RATE, "rate", make)
+    return _speaker_move(item_id, Move.RATE, "rate")
 
 
 @bp.post("/r/items/<int:item_id>/promise")
 @PRIVATE_LIMIT
 def answer_promise(item_id: int):
-    def make(item, form, speaker):
-        answer_commitment(
-            item,
-            kept=form.kept.data == "yes",
-            comment=form.comment.data or "",
-            speaker=speaker,
-            expected_version=form.expected_version,
-        )
-
-    return _speaker_move(item_id, Move.ANSWER_PROMISE, "promise", make)
+    return _speaker_move(item_id, Move.ANSWER_PROMISE, "promise")
 
 
 @bp.get("/r/attachments/<int:attachment_id>")
@@ -501,7 +434,7 @@ def answer_promise(item_id: int):
 def result_file(attachment_id: int):
     """A file that came with the handling result of one of the speaker's suggestions."""
     registration = _speaker_or_page()
-    answered = [own.merged_into or own for own in _own_suggestions(registration)]
+    answered = [own.merged_into or own for own in queries.own_suggestions(registration)]
     files = attachments.of_results(answered)
     found = next(
         (file for item_files in files.values() for file in item_files if file.id == attachment_id),
@@ -573,21 +506,6 @@ def _pending_suggestions(registration: Registration) -> list[tuple[Category | No
         return []
     categories = {c.id: c for c in active_categories()}
     return [(categories.get(entry["category_id"]), entry["content"]) for entry in pending]
-
-
-def _own_suggestions(registration: Registration) -> list[FollowUpItem]:
-    return list(
-        db.session.scalars(
-            db.select(FollowUpItem)
-            .where(FollowUpItem.registration_id == registration.id)
-            .options(
-                joinedload(FollowUpItem.category),
-                joinedload(FollowUpItem.lead_unit),
-                joinedload(FollowUpItem.merged_into),
-            )
-            .order_by(FollowUpItem.created_at, FollowUpItem.id)
-        )
-    )
 
 
 # --- the organizer -------------------------------------------------------------------------
@@ -684,7 +602,7 @@ def registration_page(event_id: int, registration_id: int):
         event=event,
         registration=registration,
         form=form,
-        suggestions=_own_suggestions(registration),
+        suggestions=queries.own_suggestions(registration),
         pending_suggestions=_pending_suggestions(registration),
         history=_history(registration),
         may_decide=any(

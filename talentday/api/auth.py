@@ -1,0 +1,133 @@
+"""Who is calling the API: a personal token, a speaker's private-link secret, or nobody.
+
+The API never reads the session cookie. A browser that is signed in to the pages is anonymous
+here, so a page on another site cannot make a signed-in browser call the API for it (the API
+takes no CSRF token); only the Authorization header counts, and only as a bearer token."""
+
+from functools import wraps
+
+from flask import Flask, g, request
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
+from flask_smorest import abort
+
+from talentday.api import problems, tokens
+from talentday.api.models import TOKEN_PREFIX
+from talentday.auth.models import Role, User
+from talentday.registrations import services as registrations
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="TalentDay"'}
+
+
+def identify() -> None:
+    """Before every other hook of an API request: Flask-Login's current user is the token's
+    account (or anonymous), so that the services and the rate limits see who acts."""
+    if not problems.is_api_request():
+        return
+    g._login_user = AnonymousUserMixin()
+    g.api_token = None
+    g.api_registration = None
+    header = request.headers.get("Authorization")
+    if header is None:
+        return
+    scheme, _, secret = header.partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
+        _unauthorized()
+    if secret.startswith(TOKEN_PREFIX):
+        token = tokens.authenticate(secret)
+        if token is None:
+            _unauthorized()
+        g.api_token = token
+        g._login_user = token.user
+        if request.method not in READ_METHODS and not token.can_write:
+            abort(
+                403,
+                kind=problems.SCOPE,
+                title="insufficient_scope",
+                detail=_scope_message(),
+            )
+        return
+    registration = registrations.find_by_token(secret)
+    if registration is None:
+        _unauthorized()
+    g.api_registration = registration
+
+
+def _scope_message() -> str:
+
+    return _("This token may only read: make a token with the write scope to change anything.")
+
+
+def _unauthorized():
+
+    abort(
+        401,
+        detail=_("The token is unknown, revoked, or its account is inactive."),
+        headers=CHALLENGE,
+    )
+
+
+def current_account() -> User | None:
+    token = g.get("api_token")
+    return token.user if token is not None else None
+
+
+def account_required(*roles: Role):
+    """The view needs a personal token; with roles, one of an account with these roles."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(*args, **kwargs):
+            user = current_account()
+            if user is None:
+                abort(
+                    401,
+                    detail=_(
+                        "Send a personal API token: %(header)s.",
+                        header="Authorization: Bearer tdk_…",
+                    ),
+                    headers=CHALLENGE,
+                )
+            if roles and user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def speaker_required(view):
+    """The view needs a speaker's private-link secret as the bearer token."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if g.get("api_registration") is None:
+            abort(
+                401,
+                detail=_(
+                    "Send the secret of your private link: %(header)s.",
+                    header="Authorization: Bearer <secret>",
+                ),
+                headers=CHALLENGE,
+            )
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def rate_limit_key() -> str:
+    """Counted per token when there is one (a city office's system behind one address is
+    many users), else per address."""
+    token = g.get("api_token")
+    if token is not None:
+        return f"token:{token.id}"
+    return f"address:{request.remote_addr or ''}"
+
+
+def init_app(app: Flask) -> None:
+    # First of all the before-request hooks: the session loader, the rate limits and the
+    # language all ask who is there.
+    app.before_request_funcs.setdefault(None, []).insert(0, identify)
