@@ -43,9 +43,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         outbox,
         registrations,
         security,
+        webhooks,
     )
 
-    for feature in (auth, admin, main, events, registrations, followup, dashboard, outbox):
+    for feature in (
+        auth, admin, main, events, registrations, followup, dashboard, outbox, webhooks,
+    ):  # fmt: skip
         feature.init_app(app)
     cli.init_app(app)
     errors.init_app(app)

@@ -134,6 +134,9 @@ ROUTES: dict[str, Audience] = {
     "registrations.remove_break": Audience.ORGANIZERS,
     "registrations.registration_page": Audience.ORGANIZERS,
     "static": Audience.EVERYONE,
+    "webhooks.index": Audience.ORGANIZERS,
+    "webhooks.change": Audience.ORGANIZERS,
+    "webhooks.retry": Audience.ORGANIZERS,
     "api-docs.openapi_json": Audience.API_PUBLIC,
     "api_docs.docs": Audience.EVERYONE,
     # Each account's own tokens; admins revoke anyone's.
@@ -153,6 +156,8 @@ ROUTES: dict[str, Audience] = {
     "api_speaker.add_suggestion": Audience.API_SPEAKER,
     "api_speaker.rate_suggestion": Audience.API_SPEAKER,
     "api_speaker.promise_suggestion": Audience.API_SPEAKER,
+    "api_registrations.list_registrations": Audience.API_ACCOUNT,
+    "api_registrations.decide": Audience.API_ACCOUNT,
     "api_figures.list_figures": Audience.API_ACCOUNT,
     "api_figures.get_figure": Audience.API_ACCOUNT,
     # One operation per move an account makes: POST /api/v1/items/<id>/<move>.

@@ -81,8 +81,14 @@ def send_mail_command(limit):
     """Send the outbox's queued and failed messages: emails through SMTP, group robot
     messages to their webhooks (those go even without SMTP). Safe to run often."""
     from talentday.outbox.services import pending_messages, send_pending, smtp_configured
+    from talentday.webhooks.services import deliver_pending
 
     sent, failed = send_pending(limit)
+    delivered, undelivered = deliver_pending(limit)
+    if delivered or undelivered:
+        click.echo(
+            f"Webhooks: {delivered} deliveries made; {undelivered} failed and wait for a later run."
+        )
     if not smtp_configured():
         waiting = len(pending_messages(limit))
         click.echo(

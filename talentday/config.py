@@ -106,6 +106,13 @@ class DefaultConfig:
     ROBOT_WEBHOOK_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
     ROBOT_WEBHOOK_ALLOW_HTTP = False
     ROBOT_TIMEOUT = 10
+    # Webhooks for office systems (talentday.webhooks): off in a deployment that wants none.
+    # Deliveries go to public addresses over https only; a test's receiver on this machine
+    # needs both ALLOW settings.
+    WEBHOOKS_ENABLED = True
+    WEBHOOK_ALLOW_HTTP = False
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    WEBHOOK_TIMEOUT = 10
     # Send new messages right after the response instead of waiting for `flask send-mail`.
     MAIL_SEND_AFTER_REQUEST = False
     # The address every link in an email or a file starts with, such as

@@ -22,6 +22,7 @@ from talentday.registrations.models import (
     TeamQuota,
 )
 from talentday.units.models import ResponsibleUnit, UnitKind
+from talentday.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -46,4 +47,6 @@ __all__ = [
     "TimelineKind",
     "UnitKind",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -98,6 +98,8 @@ from talentday.registrations.models import (
     RegistrationState,
     TalentTeam,
 )
+from talentday.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from talentday.webhooks.views import WebhookActionForm, WebhookForm
 from tests import factories
 from tests.conftest import PASSWORD, open_private_link, sign_in
 
@@ -134,6 +136,8 @@ class World:
     keyed_item: int = 0
     published_item: int = 0
     staff_token: int = 0  # an API token of the staff account
+    webhook: int = 0
+    webhook_delivery: int = 0
     app: object = None
     clients: dict = field(default_factory=dict)
     emails: dict = field(default_factory=dict)
@@ -263,6 +267,16 @@ def build_world(app, make_user, monkeypatch) -> World:
         api_tokens.create(db.session.get(User, staff.id), name="Office system", can_write=True)
         db.session.commit()
         world.staff_token = db.session.scalar(sa.select(sa.func.max(ApiToken.id)))
+        hook = Webhook(url="https://office.example.gov.cn/hook", secret="s" * 20)
+        db.session.add(hook)
+        db.session.flush()
+        delivery = WebhookDelivery(
+            webhook_id=hook.id, event="item.state_changed", payload="{}",
+            status=DeliveryStatus.FAILED,
+        )  # fmt: skip
+        db.session.add(delivery)
+        db.session.commit()
+        world.webhook, world.webhook_delivery = hook.id, delivery.id
     users = {
         "admin": make_user(Role.ADMIN),
         "organizer": make_user(Role.ORGANIZER),
@@ -517,6 +531,35 @@ FORM_CASES = [
         lambda world: f"/admin/users/{world.staff_user}/api-tokens/{world.staff_token}/revoke",
         lambda world: f"/admin/users/{world.staff_user}/edit",
         [(RevokeTokenForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "register webhook",
+        "organizer",
+        lambda world: "/manage/webhooks/",
+        lambda world: "/manage/webhooks/",
+        [(WebhookForm, "")],
+        lambda world: {
+            "url": "https://office.example.gov.cn/talentday",
+            "secret": "a secret of the office system",
+            "description": "Office system of the Housing Bureau",
+        },
+        shows=lambda world: ["/manage/webhooks/"],
+    ),
+    FormCase(
+        "pause webhook",
+        "organizer",
+        lambda world: f"/manage/webhooks/{world.webhook}/pause",
+        lambda world: "/manage/webhooks/",
+        [(WebhookActionForm, "")],
+        lambda world: {},
+    ),
+    FormCase(
+        "retry webhook delivery",
+        "organizer",
+        lambda world: f"/manage/webhooks/deliveries/{world.webhook_delivery}/retry",
+        lambda world: "/manage/webhooks/",
+        [(WebhookActionForm, "")],
         lambda world: {},
     ),
     FormCase(
@@ -965,6 +1008,7 @@ FORM_CASES += [
 # The fields each case's `shows` pages display, to prove a stored payload appears there escaped.
 SHOWN_FIELDS = {
     "make api token": {"name"},
+    "register webhook": {"description"},
     "new user": {"name"},
     "edit user": {"name"},
     "new unit": {"name"},
@@ -1005,6 +1049,9 @@ ENDPOINTS = {
     "api_tokens.index": ["make api token"],
     "api_tokens.revoke": ["revoke api token"],
     "api_tokens.admin_revoke": ["admin revokes api token"],
+    "webhooks.index": ["register webhook"],
+    "webhooks.change": ["pause webhook"],
+    "webhooks.retry": ["retry webhook delivery"],
     "events.new_event": ["new event"],
     "events.edit_event": ["edit event"],
     "events.change_state": ["event state"],

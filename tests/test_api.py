@@ -351,8 +351,8 @@ def test_a_suggestion_followed_to_its_result_through_the_api(app, tracker):
     item, (unit_a, _b, unit_c) = tracker["item"], tracker["units"]
     new = organizer("get", "/api/v1/items?state=new").get_json()["data"]
     assert [found["id"] for found in new] == [item]
-    assert "assign" in new[0]["moves"]
     read = organizer("get", f"/api/v1/items/{item}")
+    assert "assign" in read.get_json()["moves"]
     assert read.headers["ETag"] == '"1"'
     assigned = organizer(
         "post",
@@ -369,7 +369,7 @@ def test_a_suggestion_followed_to_its_result_through_the_api(app, tracker):
     )
     assert stale.status_code == 412
     assert stale.get_json()["type"].endswith("#problem-stale-version")
-    assert "accept" in staff("get", "/api/v1/items").get_json()["data"][0]["moves"]
+    assert "accept" in staff("get", f"/api/v1/items/{item}").get_json()["moves"]
     assert staff("post", f"/api/v1/items/{item}/accept", json={}).status_code == 200
     progress = staff(
         "post", f"/api/v1/items/{item}/progress", json={"note": "Site visit", "percent": 50}
@@ -636,3 +636,59 @@ def test_the_speaker_rates_the_answer_as_the_page_does(
     ).status_code == 404  # fmt: skip
     organizer_token = token_for(app, organizer.id)
     assert client.get("/api/v1/registration", headers=bearer(organizer_token)).status_code == 401
+
+
+# --- organizers' registrations -------------------------------------------------------------
+
+
+def test_organizers_list_an_events_registrations_and_decide_as_on_the_review_page(
+    app, client, event_id, make_user, make_unit
+):
+    for number in range(3):
+        response = client.post(
+            f"/api/v1/events/{event_id}/registrations",
+            json=registration_body(email=f"s{number}@example.com", name=f"Speaker {number}"),
+        )
+        assert response.status_code == 202
+    organizer = bearer(token_for(app, make_user(Role.ORGANIZER).id))
+    staff = bearer(token_for(app, make_user(Role.DEPARTMENT_STAFF, unit_id=make_unit().id).id))
+    url = f"/api/v1/events/{event_id}/registrations"
+    assert client.get(url, headers=staff).status_code == 403
+    listed = client.get(url + "?limit=2", headers=organizer).get_json()
+    assert [row["name"] for row in listed["data"]] == ["Speaker 0", "Speaker 1"]
+    assert listed["data"][0]["phone"] == "13800000000"
+    rest = client.get(
+        url, query_string={"limit": 2, "cursor": listed["next_cursor"]}, headers=organizer
+    )
+    assert [row["name"] for row in rest.get_json()["data"]] == ["Speaker 2"]
+    ids = [row["id"] for row in listed["data"]] + [rest.get_json()["data"][0]["id"]]
+    with app.app_context():
+        messages = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    decisions = [
+        client.post(
+            f"/api/v1/registrations/{i}/decision", json={"action": "approved"}, headers=organizer
+        )
+        for i in ids
+    ]
+    assert [d.status_code for d in decisions] == [200, 200, 200]
+    # Two speaking slots: the third approval goes on the waiting list, as on the page.
+    assert [d.get_json()["outcome"] for d in decisions] == ["changed", "changed", "waitlisted"]
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == messages + 3
+        )
+    cancelled = client.post(
+        f"/api/v1/registrations/{ids[0]}/decision",
+        json={"action": "cancelled", "message": "Sorry."}, headers=organizer,
+    )  # fmt: skip
+    assert cancelled.get_json()["moved_up"] == [ids[2]]
+    bad = client.post(
+        f"/api/v1/registrations/{ids[1]}/decision", json={"action": "maybe"}, headers=organizer
+    )
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "action"
+    assert (
+        client.post(
+            "/api/v1/registrations/999999/decision", json={"action": "approved"}, headers=organizer
+        ).status_code
+        == 404
+    )

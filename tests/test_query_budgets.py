@@ -15,6 +15,7 @@ from itertools import count
 import pytest
 import sqlalchemy as sa
 
+from talentday.api import tokens as api_tokens
 from talentday.audit.models import AuditEntry
 from talentday.auth import services as auth_services
 from talentday.auth.models import Role, User
@@ -77,11 +78,22 @@ class World:
             self.unit_id, self.event_id = self.unit.id, self.event.id
             self.partner_id, self.category_id = self.partner.id, self.category.id
         self.clients = {}
+        self.api_tokens = {}
         for role in (Role.ORGANIZER, Role.LEADER, Role.DEPARTMENT_STAFF, Role.ADMIN):
             client = app.test_client()
             extra = {"unit_id": self.unit_id} if role is Role.DEPARTMENT_STAFF else {}
-            sign_in(client, make_user(role, **extra).email)
+            user = make_user(role, **extra)
+            sign_in(client, user.email)
             self.clients[role] = client
+            with app.app_context():
+                self.api_tokens[role] = api_tokens.create(
+                    db.session.get(User, user.id), name="budget", can_write=False
+                )
+                db.session.commit()
+            # A token's first use notes its last-used time (then once a minute): not a cost
+            # of the rows.
+            headers = {"Authorization": f"Bearer {self.api_tokens[role]}"}
+            assert app.test_client().get("/api/v1/items", headers=headers).status_code == 200
         self.first_item = None
 
     def grow(self, n: int) -> None:
@@ -196,6 +208,15 @@ class World:
             "units": (admin, "/admin/units"),
             "units, page 2": (admin, "/admin/units?page=2"),
             "categories": (admin, "/admin/categories"),
+            # The API: its lists, with a token (an API request reads no session).
+            "API events": (None, "/api/v1/events?limit=100"),
+            "API event": (None, f"/api/v1/events/{e}"),
+            "API items": (organizer, "/api/v1/items?limit=100"),
+            "API unit's items": (staff, "/api/v1/items?limit=100"),
+            "API one item": (staff, f"/api/v1/items/{self.first_item}"),
+            "API registrations": (organizer, f"/api/v1/events/{e}/registrations?limit=100"),
+            "API figures": (leader, "/api/v1/figures"),
+            "API unit's figures": (staff, "/api/v1/figures"),
         }
         filters = {name: dict(args) for name, args in FILTERS.items()}
         for args in filters.values():
@@ -223,8 +244,12 @@ class World:
             executed.append(1)
 
         sa.event.listen(engine, "before_cursor_execute", count_statement)
+        headers = {}
+        if url.startswith("/api/") and role is not None:
+            headers = {"Authorization": f"Bearer {self.api_tokens[role]}"}
+            client = self.app.test_client()
         try:
-            response = client.get(url)
+            response = client.get(url, headers=headers)
         finally:
             sa.event.remove(engine, "before_cursor_execute", count_statement)
         assert response.status_code == 200, f"{url} answered {response.status_code}"

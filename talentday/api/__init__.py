@@ -64,7 +64,7 @@ SPEC_OPTIONS = {
 
 
 def init_app(app: Flask) -> None:
-    from talentday.api import account, docs, events, figures, items, speaker
+    from talentday.api import account, docs, events, figures, items, registrations, speaker
     from talentday.extensions import csrf
 
     app.config.setdefault("API_TITLE", "TalentDay API")
@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.config.setdefault("API_SPEC_OPTIONS", SPEC_OPTIONS)
     api.init_app(app)
-    for blueprint in (events.blp, speaker.blp, items.blp, figures.blp):
+    for blueprint in (events.blp, speaker.blp, registrations.blp, items.blp, figures.blp):
         # The API takes no cookie, so a CSRF token would protect nothing (see api.auth).
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

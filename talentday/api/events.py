@@ -13,8 +13,8 @@ from talentday.events.models import PUBLIC_EVENT_STATES, Event
 from talentday.events.services import registration_is_open
 from talentday.extensions import db, limiter
 from talentday.followup.services import active_categories
+from talentday.registrations import queries, submitting
 from talentday.registrations import services as registrations
-from talentday.registrations import submitting
 from talentday.registrations.forms import RegistrationForm
 
 blp = Blueprint(
@@ -55,7 +55,8 @@ def list_events(**args):
         args=args,
         key_of=lambda event: [event.starts_at, event.id],
     )
-    body = {"data": [present.event_summary(e) for e in page["rows"]]}
+    full = queries.full_events(page["rows"])
+    body = {"data": [present.event_summary(e, full=e.id in full) for e in page["rows"]]}
     body["next_cursor"] = page["next_cursor"]
     return body, pagination.next_link(page["next_cursor"])
 

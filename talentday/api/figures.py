@@ -6,9 +6,9 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
-from talentday.api import schemas
+from talentday.api import pagination, schemas
 from talentday.api.auth import account_required
 from talentday.auth.models import Role
 from talentday.dashboard import metrics
@@ -27,14 +27,11 @@ TOKEN = {"security": [{"personalToken": []}]}
 
 
 class FigureQuery(Schema):
-    event = fields.Integer(metadata={"description": "Only the items raised at this event."})
-    raised_from = fields.Date(metadata={"description": "Only the items raised from this day."})
-    raised_to = fields.Date(metadata={"description": "Only the items raised up to this day."})
-    unit = fields.Integer(
-        metadata={
-            "description": "One unit's figures as its card shows them. A unit's staff always "
-            "read their own unit's."
-        }
+    event = pagination.id_parameter("Only the items raised at this event.")
+    raised_from = pagination.date_parameter("Only the items raised from this day.")
+    raised_to = pagination.date_parameter("Only the items raised up to this day.")
+    unit = pagination.id_parameter(
+        "One unit's figures as its card shows them. A unit's staff always read their own unit's."
     )
 
 

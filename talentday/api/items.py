@@ -43,11 +43,9 @@ class UnitSchema(Schema):
 class ItemQuery(pagination.PageQuery):
     """The ledger's filters, as its page takes them in its address."""
 
-    event = fields.Integer(metadata={"description": "An event's id."})
-    category = fields.Integer(metadata={"description": "A category's id."})
-    unit = fields.Integer(
-        metadata={"description": "A unit's id: the items it leads or co-handles."}
-    )
+    event = pagination.id_parameter("An event's id.")
+    category = pagination.id_parameter("A category's id.")
+    unit = pagination.id_parameter("A unit's id: the items it leads or co-handles.")
     role = fields.String(
         validate=validate.OneOf(["lead", "co"]),
         metadata={"description": "With unit: only as lead unit, or only as co-handler."},
@@ -57,10 +55,10 @@ class ItemQuery(pagination.PageQuery):
         metadata={"description": "A state, or `open` for every state but closed."},
     )
     overdue = fields.Boolean(metadata={"description": "Only the items past their due date."})
-    due_from = fields.Date()
-    due_to = fields.Date()
-    raised_from = fields.Date()
-    raised_to = fields.Date()
+    due_from = pagination.date_parameter("Due on or after this day.")
+    due_to = pagination.date_parameter("Due on or before this day.")
+    raised_from = pagination.date_parameter("Raised on or after this day.")
+    raised_to = pagination.date_parameter("Raised on or before this day.")
     q = fields.String(
         validate=validate.Length(max=200),
         metadata={"description": "Words in the suggestion, the result or the speaker's name."},
@@ -69,7 +67,7 @@ class ItemQuery(pagination.PageQuery):
         validate=validate.OneOf(sorted(LEDGER_FIGURES)),
         metadata={"description": "Exactly the items a dashboard figure counts (GET /figures)."},
     )
-    returned_by = fields.Integer(metadata={"description": "The items this unit returned."})
+    returned_by = pagination.id_parameter("The items this unit returned.")
 
 
 ItemPage = pagination.page_schema(schemas.ItemSchema, "ItemPage")

@@ -14,13 +14,39 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import gettext as _
 from flask_smorest import abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from talentday.api import problems
 from talentday.extensions import db
+from talentday.forms import EARLIEST_YEAR, ID_MAX, LATEST_YEAR, plausible_date
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
+
+
+def id_parameter(description: str) -> fields.Integer:
+    """A query parameter naming a row: a number an id column can hold."""
+    return fields.Integer(
+        strict=False, validate=validate.Range(min=1, max=ID_MAX),
+        metadata={"description": description},
+    )  # fmt: skip
+
+
+def date_parameter(description: str) -> fields.Date:
+    """A query parameter that is a day, in the years the domain can mean."""
+    return fields.Date(validate=_plausible, metadata={"description": description})
+
+
+def _plausible(day) -> bool:
+    if not plausible_date(day):
+        raise ValidationError(
+            _(
+                "Enter a date between the years %(first)d and %(last)d",
+                first=EARLIEST_YEAR,
+                last=LATEST_YEAR,
+            )
+        )
+    return True
 
 
 class PageQuery(Schema):

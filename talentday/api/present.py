@@ -113,7 +113,6 @@ def item(user, found: FollowUpItem, today: date) -> dict:
         "merged_into": found.merged_into_id,
         "created_at": found.created_at,
         "updated_at": found.updated_at,
-        "moves": sorted(move.value for move in allowed_moves(user, found)),
     }
 
 
@@ -122,6 +121,7 @@ def item_detail(user, found: FollowUpItem, entries: list[TimelineEntry], today: 
     units = timeline.units_named(entries)
     return {
         **item(user, found, today),
+        "moves": sorted(move.value for move in allowed_moves(user, found)),
         "speaker_phone": found.speaker.phone if contact else None,
         "speaker_email": found.speaker.email if contact else None,
         "timeline": [

@@ -124,14 +124,14 @@ class ItemSchema(Schema):
     merged_into = fields.Integer(required=True, allow_none=True)
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
+
+
+class ItemDetail(ItemSchema):
     moves = fields.List(
         fields.String(), required=True,
         metadata={"description": "The moves this token's account may make on the item now: "
         "POST /items/{id}/{move}."},
     )  # fmt: skip
-
-
-class ItemDetail(ItemSchema):
     speaker_phone = fields.String(
         required=True, allow_none=True,
         metadata={"description": "Organizers and the lead unit only; null for others."},

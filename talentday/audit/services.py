@@ -89,6 +89,11 @@ ACTION_LABELS = {
     "score_weights_saved": _l("Weights of the unit scores changed"),
     "api_token_created": _l("API token made"),
     "api_token_revoked": _l("API token revoked"),
+    "webhook_registered": _l("Webhook registered"),
+    "webhook_paused": _l("Webhook paused"),
+    "webhook_resumed": _l("Webhook resumed"),
+    "webhook_removed": _l("Webhook removed"),
+    "webhook_delivery_retried": _l("Webhook delivery sent again"),
 }
 
 
@@ -102,6 +107,7 @@ TARGET_LABELS = {
     "OutboxMessage": _l("Outbox message"),
     "Speaker": _l("Speaker"),
     "ApiToken": _l("API token"),
+    "Webhook": _l("Webhook"),
 }
 
 
@@ -146,6 +152,7 @@ DETAIL_LABELS = {
     "text": _l("Message text"),
     "token": _l("Token"),
     "can_write": _l("Also make changes"),
+    "address": _l("Address"),
 }
 EXPORT_LABELS = {
     "ledger": _l("Follow-up ledger"),
@@ -156,7 +163,7 @@ EXPORT_LABELS = {
 
 
 # Details that are codes (a query string), shown as code in any language.
-CODE_DETAILS = frozenset({"query", "account", "batch", "message", "language"})
+CODE_DETAILS = frozenset({"query", "account", "batch", "message", "language", "address"})
 
 
 def detail_lines(entry: AuditEntry) -> list[tuple[str, str, bool]]:

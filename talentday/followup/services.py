@@ -44,6 +44,7 @@ from talentday.outbox.services import queue_message
 from talentday.registrations.models import Registration, Speaker
 from talentday.templating import day_text
 from talentday.units.models import ResponsibleUnit
+from talentday.webhooks import services as webhooks
 
 
 class ConflictError(FollowUpError):
@@ -98,6 +99,8 @@ def _record(
     db.session.add(entry)
     if to_state is not None:
         item.state = to_state
+        # Office systems hear of the change from the same transaction (talentday.webhooks).
+        webhooks.queue_state_change(item, entry)
     # Touching the item raises its version even when only the timeline grew, so that a
     # person looking at an older page learns that something happened.
     item.updated_at = utcnow()

@@ -28,7 +28,17 @@ def approved_count(event_id: int, team: TalentTeam | None = None) -> int:
 
 
 def is_full(event: Event) -> bool:
-    return approved_count(event.id) >= event.speaking_slots
+    return _full(event, approved_count(event.id))
+
+
+def _full(event: Event, approved: int) -> bool:
+    return approved >= event.speaking_slots
+
+
+def full_events(events: list[Event]) -> set[int]:
+    """The ids of those events whose every speaking slot is taken, in one query."""
+    counts = counts_by_event([event.id for event in events])
+    return {event.id for event in events if _full(event, counts[event.id].approved)}
 
 
 @dataclass
@@ -133,3 +143,28 @@ def own_suggestions(registration: Registration) -> list:
             .order_by(FollowUpItem.created_at, FollowUpItem.id)
         )
     )
+
+
+def registrations_of(event: Event, *, state: str = "", team: str = "", q: str = ""):
+    """An event's registrations for its organizers, filtered as the review queue filters them
+    (a state, a talent team, words of the name or organization), in the order they came."""
+    statement = (
+        db.select(Registration)
+        .join(Registration.speaker)
+        .where(Registration.event_id == event.id)
+        .options(joinedload(Registration.speaker))
+    )
+    if state in {s.value for s in RegistrationState}:
+        statement = statement.where(Registration.state == RegistrationState(state))
+    if team in {t.value for t in TalentTeam}:
+        statement = statement.where(Speaker.talent_team == TalentTeam(team))
+    words = q.strip()
+    if words:
+        pattern = f"%{words.lower()}%"
+        statement = statement.where(
+            db.or_(
+                db.func.lower(Speaker.name).like(pattern),
+                db.func.lower(Speaker.organization).like(pattern),
+            )
+        )
+    return statement

@@ -512,28 +512,10 @@ def _pending_suggestions(registration: Registration) -> list[tuple[Category | No
 
 
 def _filtered_registrations(event: Event):
-    statement = (
-        db.select(Registration)
-        .join(Registration.speaker)
-        .where(Registration.event_id == event.id)
-        .options(joinedload(Registration.speaker))
-    )
-    state = request.args.get("state", "")
-    if state in {s.value for s in RegistrationState}:
-        statement = statement.where(Registration.state == RegistrationState(state))
-    team = request.args.get("team", "")
-    if team in {t.value for t in TalentTeam}:
-        statement = statement.where(Speaker.talent_team == TalentTeam(team))
-    query = request.args.get("q", "").strip()
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(
-            db.or_(
-                db.func.lower(Speaker.name).like(pattern),
-                db.func.lower(Speaker.organization).like(pattern),
-            )
-        )
-    return statement.order_by(Registration.submitted_at, Registration.id)
+    args = request.args
+    return queries.registrations_of(
+        event, state=args.get("state", ""), team=args.get("team", ""), q=args.get("q", "")
+    ).order_by(Registration.submitted_at, Registration.id)
 
 
 @bp.route("/manage/events/<int:event_id>/registrations", methods=["GET", "POST"])
