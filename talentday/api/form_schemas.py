@@ -92,7 +92,7 @@ def _field(unbound: UnboundField, schema_name: str, optional: bool = False):
     # A list's first argument is the field of its entries, not a label.
     first = unbound.args[0] if unbound.args and not issubclass(kind, FieldList) else None
     label = first or unbound.kwargs.get("label")
-    metadata = {"title": _text(label)}
+    metadata = {"title": _text(label)} if _text(label) else {}
     if description := _text(unbound.kwargs.get("description")):
         metadata["description"] = description
     options = {"required": required, "metadata": metadata}
