@@ -692,3 +692,15 @@ def test_organizers_list_an_events_registrations_and_decide_as_on_the_review_pag
         ).status_code
         == 404
     )
+
+
+def test_the_reference_lists_categories_and_units(app, client, event_id, make_user):
+    categories = client.get("/api/v1/categories").get_json()
+    assert [category["code"] for category in categories] == ["talent-apartments"]
+    assert client.get("/api/v1/units").status_code == 401
+    with app.app_context():
+        factories.unit(name="Housing Bureau", name_zh="住房和城乡建设局")
+        db.session.commit()
+    organizer = bearer(token_for(app, make_user(Role.ORGANIZER).id))
+    units = client.get("/api/v1/units", headers={**organizer, "Accept-Language": "zh-CN"})
+    assert [unit["name"] for unit in units.get_json()] == ["住房和城乡建设局"]

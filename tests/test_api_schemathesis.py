@@ -1,6 +1,7 @@
 """schemathesis against the running application: for every operation of the OpenAPI
 document, bodies and queries made from the document (and deliberately broken ones), sent
-anonymously and with the tokens of an organizer and of a unit's staff. No answer may be a
+anonymously, with the tokens of an organizer and of a unit's staff, and with a speaker's
+private-link secret. No answer may be a
 5xx, and every answer must be one the document declares: its status, content type, headers
 and body schema.
 
@@ -68,12 +69,24 @@ def api_world(app, live_server, make_user, make_unit):
             today=city_today(),
         )
         db.session.commit()
-        ids = {"event_id": event.id, "item_id": item.id}
+        from talentday.registrations import services as registrations
+
+        outcome = registrations.register(
+            event,
+            registrations.SpeakerDetails(
+                "Gao Lizhi", "gao@example.com", "13800000000", "Institute", "Dean",
+                factories.TalentTeam.OTHER,
+            ),
+            topic="Talent apartments", summary="", suggestions=[], consent=True,
+        )  # fmt: skip
+        db.session.commit()
+        ids = {"event_id": event.id, "item_id": item.id, "registration_id": outcome.registration.id}
         secrets = {
             "organizer": tokens.create(
                 db.session.get(User, organizer.id), name="s", can_write=True
             ),
             "staff": tokens.create(db.session.get(User, staff.id), name="s", can_write=True),
+            "speaker": outcome.token,
         }
         db.session.commit()
     return {"ids": ids, "tokens": secrets}
@@ -107,7 +120,7 @@ def test_every_operation_answers_as_documented(case, api_world, app, live_server
         value = case.path_parameters.get(name) if case.path_parameters else None
         if isinstance(value, int) and value % 2 == 0:
             case.path_parameters[name] = real
-    for who in ("anonymous", "organizer", "staff"):
+    for who in ("anonymous", "organizer", "staff", "speaker"):
         headers = (
             {} if who == "anonymous" else {"Authorization": f"Bearer {api_world['tokens'][who]}"}
         )
