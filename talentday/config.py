@@ -75,6 +75,9 @@ class DefaultConfig:
     # Registration posts and private-link requests per client address: generous for an
     # office behind one address, a brake on scripts guessing links or flooding the outbox.
     REGISTRATION_LIMITS = "30 per hour"
+    # Every API request, counted per token (per address without one): a runaway office
+    # system slows itself down, not the city's pages.
+    API_LIMITS = "300 per minute; 10000 per hour"
     PRIVATE_LINK_LIMITS = "60 per minute"
     # A speaker who opened their private link stays on their registration's pages until
     # idle this long; then they open the link from their email again.

@@ -86,6 +86,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
         # Attached files go to a folder of this test run, never to the checkout's instance/.
         "ATTACHMENT_FOLDER": ATTACHMENT_FOLDER,
+        # schemathesis calls the API a few thousand times a minute; tests/test_api.py lowers it.
+        "API_LIMITS": "100000 per minute",
     }
     config.update(overrides)
     return config

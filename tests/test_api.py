@@ -704,3 +704,17 @@ def test_the_reference_lists_categories_and_units(app, client, event_id, make_us
     organizer = bearer(token_for(app, make_user(Role.ORGANIZER).id))
     units = client.get("/api/v1/units", headers={**organizer, "Accept-Language": "zh-CN"})
     assert [unit["name"] for unit in units.get_json()] == ["住房和城乡建设局"]
+
+
+def test_every_api_request_counts_against_its_tokens_limit(app, client, make_user):
+    app.config["API_LIMITS"] = "2 per minute"
+    mine = bearer(token_for(app, make_user(Role.ORGANIZER).id))
+    other = bearer(token_for(app, make_user(Role.ORGANIZER).id))
+    assert [client.get("/api/v1/items", headers=mine).status_code for _ in range(3)] == [
+        200, 200, 429,
+    ]  # fmt: skip
+    refused = client.get("/api/v1/figures", headers=mine)
+    assert refused.status_code == 429 and refused.content_type == PROBLEM
+    assert int(refused.headers["Retry-After"]) > 0
+    # Counted per token: another office system is not slowed down.
+    assert client.get("/api/v1/items", headers=other).status_code == 200

@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (events.blp, speaker.blp, registrations.blp, items.blp, figures.blp):
         # The API takes no cookie, so a CSRF token would protect nothing (see api.auth).
         csrf.exempt(blueprint)
+
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
     app.register_blueprint(account.bp)

@@ -4,16 +4,20 @@ The API never reads the session cookie. A browser that is signed in to the pages
 here, so a page on another site cannot make a signed-in browser call the API for it (the API
 takes no CSRF token); only the Authorization header counts, and only as a bearer token."""
 
+import math
+import time
 from functools import wraps
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_smorest import abort
+from limits import parse_many
 
 from talentday.api import problems, tokens
 from talentday.api.models import TOKEN_PREFIX
 from talentday.auth.models import Role, User
+from talentday.extensions import limiter
 from talentday.registrations import services as registrations
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -53,6 +57,22 @@ def identify() -> None:
     if registration is None:
         _unauthorized()
     g.api_registration = registration
+
+
+def limit_requests() -> None:
+    """API_LIMITS for every API request, counted per token (per address without one), in the
+    rate limits' shared storage. Flask-Limiter's blueprint limits counted each request twice
+    here, so the API counts its own, with the same storage and the same 429."""
+    if not problems.is_api_request() or not limiter.enabled:
+        return
+    key = rate_limit_key()
+    for item in parse_many(current_app.config["API_LIMITS"]):
+        if not limiter.limiter.hit(item, "api", key):
+            reset, _remaining = limiter.limiter.get_window_stats(item, "api", key)
+            abort(
+                429,
+                headers={"Retry-After": str(max(1, math.ceil(reset - time.time())))},
+            )
 
 
 def _scope_message() -> str:
@@ -131,3 +151,4 @@ def init_app(app: Flask) -> None:
     # First of all the before-request hooks: the session loader, the rate limits and the
     # language all ask who is there.
     app.before_request_funcs.setdefault(None, []).insert(0, identify)
+    app.before_request_funcs[None].insert(1, limit_requests)
