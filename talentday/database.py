@@ -72,3 +72,33 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={timeout:d}")
     cursor.close()
+
+
+def claim(model, *, where, order_by, mark, limit: int, now: datetime) -> list[int]:
+    """Mark up to `limit` rows of `model` that `where` selects as taken by this sender (their
+    `mark` column set to `now`), commit, and return their ids: two senders running at once
+    (two servers' cron, a worker sending after a request) never take the same row.
+
+    PostgreSQL: the rows are chosen `FOR UPDATE SKIP LOCKED`, so another sender claiming at
+    the same moment takes the next ones instead of waiting. SQLite has one writer: the claim
+    is the first statement of its transaction, so it takes the write lock before reading, and
+    a second sender's claim waits (milliseconds) and then sees the first one's marks."""
+    from talentday.extensions import db
+
+    db.session.commit()
+    chosen = (
+        sa.select(model.id)
+        .where(where)
+        .order_by(*order_by)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    table = model.__table__
+    ids = db.session.scalars(
+        table.update()
+        .where(table.c.id.in_(chosen.scalar_subquery()))
+        .values({mark.key: now})
+        .returning(table.c.id)
+    ).all()
+    db.session.commit()
+    return list(ids)

@@ -399,7 +399,8 @@ def test_a_suggestion_followed_to_its_result_through_the_api(app, tracker):
         assert db.session.get(FollowUpItem, item).state is ItemState.RESOLVED
 
 
-def test_units_see_only_their_items_and_others_are_not_found(app, tracker):
+def _assign_to_a_with_c(app, tracker) -> None:
+    """The tracker's item assigned to unit A, unit C co-handling."""
     item, (unit_a, _b, unit_c) = tracker["item"], tracker["units"]
     with app.app_context():
         organizer = db.session.get(User, tracker["people"]["organizer"].id)
@@ -413,6 +414,11 @@ def test_units_see_only_their_items_and_others_are_not_found(app, tracker):
             today=city_today(),
         )
         db.session.commit()
+
+
+def test_units_see_only_their_items_and_others_are_not_found(app, tracker):
+    item = tracker["item"]
+    _assign_to_a_with_c(app, tracker)
     for who, sees in (("staff_a", True), ("staff_c", True), ("staff_b", False), ("leader", True)):
         call = _api(app, tracker, who)
         listed = [found["id"] for found in call("get", "/api/v1/items").get_json()["data"]]
@@ -427,19 +433,9 @@ def test_units_see_only_their_items_and_others_are_not_found(app, tracker):
 
 @pytest.mark.parametrize("move", ACCOUNT_MOVES, ids=lambda move: move.value)
 def test_the_api_lets_exactly_those_the_table_of_moves_names_make_each_move(app, tracker, move):
-    item, (unit_a, _b, unit_c) = tracker["item"], tracker["units"]
+    item = tracker["item"]
+    _assign_to_a_with_c(app, tracker)
     with app.app_context():
-        organizer = db.session.get(User, tracker["people"]["organizer"].id)
-        followup.assign(
-            db.session.get(FollowUpItem, item),
-            lead_unit=db.session.get(factories.ResponsibleUnit, unit_a),
-            co_units=[db.session.get(factories.ResponsibleUnit, unit_c)],
-            due_on=city_today() + timedelta(days=9),
-            instructions="",
-            by=organizer,
-            today=city_today(),
-        )
-        db.session.commit()
         standings = {
             who: actor_standing(db.session.get(User, user.id), db.session.get(FollowUpItem, item))
             for who, user in tracker["people"].items()

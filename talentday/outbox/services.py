@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from talentday.audit.services import record
 from talentday.auth.models import User
-from talentday.database import utcnow
+from talentday.database import claim, utcnow
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.outbox.models import MAX_ATTEMPTS, MessageChannel, MessageStatus, OutboxMessage
@@ -305,33 +305,18 @@ def claim_messages(
     limit: int, *, tried: Collection[int] = (), channels: Collection[MessageChannel] | None = None
 ) -> list[OutboxMessage]:
     """Take up to `limit` sendable messages (not those `tried` already in this run) for this
-    sender alone and commit the claim, so
-    that senders running at once (two servers' cron, two workers sending after a request)
-    never send one message twice.
-
-    PostgreSQL: the rows are chosen `FOR UPDATE SKIP LOCKED`, so another sender claiming at
-    the same moment takes the next ones instead of waiting. SQLite has one writer: the claim
-    is the first statement of its transaction, so it takes the write lock before reading, and
-    a second sender's claim waits (milliseconds, never the time of an SMTP exchange) and then
-    sees the first one's marks. `channels` limits the claim (robots only, without SMTP)."""
-    db.session.commit()
+    sender alone and commit the claim, so that senders running at once never send one message
+    twice (`database.claim`). `channels` limits the claim (robots only, without SMTP)."""
     now = utcnow()
     only_channels = OutboxMessage.channel.in_(list(channels)) if channels is not None else sa.true()
-    chosen = (
-        sa.select(OutboxMessage.id)
-        .where(_sendable(now), OutboxMessage.id.not_in(tried), only_channels)
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    ids = claim(
+        OutboxMessage,
+        where=sa.and_(_sendable(now), OutboxMessage.id.not_in(tried), only_channels),
+        order_by=(OutboxMessage.created_at, OutboxMessage.id),
+        mark=OutboxMessage.sent_at,
+        limit=limit,
+        now=now,
     )
-    table = OutboxMessage.__table__
-    ids = db.session.scalars(
-        table.update()
-        .where(table.c.id.in_(chosen.scalar_subquery()))
-        .values(sent_at=now)
-        .returning(table.c.id)
-    ).all()
-    db.session.commit()
     if not ids:
         return []
     return list(

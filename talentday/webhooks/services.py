@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from talentday.audit import services as audit
 from talentday.auth.models import User
-from talentday.database import utcnow
+from talentday.database import claim, utcnow
 from talentday.errors_domain import DomainError
 from talentday.extensions import db
 from talentday.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
@@ -194,23 +194,11 @@ def _due(now):
 
 def _claim(limit: int) -> list[WebhookDelivery]:
     """Take due deliveries for this sender alone (see outbox.services.claim_messages)."""
-    db.session.commit()
     now = utcnow()
-    chosen = (
-        sa.select(WebhookDelivery.id)
-        .where(_due(now))
-        .order_by(WebhookDelivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    table = WebhookDelivery.__table__
-    ids = db.session.scalars(
-        table.update()
-        .where(table.c.id.in_(chosen.scalar_subquery()))
-        .values(claimed_at=now)
-        .returning(table.c.id)
-    ).all()
-    db.session.commit()
+    ids = claim(
+        WebhookDelivery, where=_due(now), order_by=(WebhookDelivery.id,),
+        mark=WebhookDelivery.claimed_at, limit=limit, now=now,
+    )  # fmt: skip
     if not ids:
         return []
     return list(
