@@ -568,6 +568,7 @@ def required_text(kind: TemplateKind) -> Markup:
         )
         for group in kind.required
     ]
+    # The names are the code's own variable names and the pattern is CLDR's: no input here.
     return Markup(format_list(groups, locale=get_locale()))  # nosec B704
 
 
