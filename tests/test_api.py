@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from talentday.api import tokens
 from talentday.api.models import ApiToken, hash_token
+from talentday.audit.models import AuditEntry
 from talentday.auth.models import Role, User
 from talentday.events.models import EventState
 from talentday.extensions import db
@@ -450,6 +451,66 @@ def test_the_api_lets_exactly_those_the_table_of_moves_names_make_each_move(app,
         else:
             # Let in by the table: the body or the item's state may still refuse it.
             assert status in (200, 409, 422), (who, status, response.get_json())
+
+
+def _personal_data_reads(app) -> list[AuditEntry]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.action == "api_personal_data_read")
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+def test_reading_a_speakers_contact_details_through_the_api_is_audited(app, tracker):
+    """Finding 15 through the API: a client may pull every item one by one; each answer that
+    carries a phone number or email is in the audit log, with who, which token and from where."""
+    item = tracker["item"]
+    _assign_to_a_with_c(app, tracker)
+    assert _api(app, tracker, "staff_c")("get", f"/api/v1/items/{item}").status_code == 200
+    assert _api(app, tracker, "staff_b")("get", f"/api/v1/items/{item}").status_code == 404
+    assert _personal_data_reads(app) == []  # no contact details were handed out
+    read = _api(app, tracker, "staff_a")("get", f"/api/v1/items/{item}")
+    assert read.get_json()["speaker_email"]
+    accepted = _api(app, tracker, "staff_a")("post", f"/api/v1/items/{item}/accept", json={})
+    assert accepted.status_code == 200 and accepted.get_json()["speaker_email"]
+    entries = _personal_data_reads(app)
+    assert len(entries) == 2
+    for entry in entries:
+        assert entry.actor_id == tracker["people"]["staff_a"].id
+        assert (entry.target_type, entry.target_id) == ("FollowUpItem", item)
+        assert entry.details["export"] == "api_item" and entry.details["rows"] == 1
+        assert entry.details["token"] == "Test"
+        assert entry.remote_addr == "127.0.0.1"
+    admin = app.test_client()
+    sign_in(admin, tracker["people"]["admin"].email)
+    page = admin.get("/admin/audit?action=api_personal_data_read").get_data(as_text=True)
+    assert "Personal data read through the API" in page
+    assert "Follow-up item (API)" in page
+
+
+def test_an_organizers_list_of_registrations_through_the_api_is_audited(
+    app, client, event_id, make_user
+):
+    for number in range(3):
+        client.post(
+            f"/api/v1/events/{event_id}/registrations",
+            json=registration_body(email=f"s{number}@example.com", name=f"Speaker {number}"),
+        )
+    organizer = make_user(Role.ORGANIZER)
+    headers = bearer(token_for(app, organizer.id))
+    url = f"/api/v1/events/{event_id}/registrations"
+    assert client.get(url + "?limit=2&state=submitted", headers=headers).status_code == 200
+    assert client.get(url + "?q=nobody", headers=headers).get_json()["data"] == []
+    (entry,) = _personal_data_reads(app)
+    assert (entry.actor_id, entry.target_type, entry.target_id) == (
+        organizer.id, "Event", event_id,
+    )  # fmt: skip
+    assert entry.details["export"] == "api_registrations"
+    assert entry.details["rows"] == 2
+    assert entry.details["query"] == "limit=2&state=submitted"
 
 
 # --- figures, errors, the document ---------------------------------------------------------

@@ -16,6 +16,7 @@ from talentday.api import pagination, present, problems, schemas
 from talentday.api.auth import account_required
 from talentday.api.events import abort_with_form_errors, refuse
 from talentday.api.form_schemas import schema_for, validated_form
+from talentday.audit.downloads import audited_api_read
 from talentday.extensions import db
 from talentday.followup import ledger, making, services
 from talentday.followup.definitions import LEDGER_FIGURES
@@ -160,8 +161,15 @@ def _timeline(item: FollowUpItem) -> list[TimelineEntry]:
 def get_item(item_id: int):
     """The item as its page shows it to the token's account, with `moves`, what that account
     may do with it now. The ETag is the item's version: send it back in If-Match with a move."""
-    item = _item_or_404(item_id)
-    return present.item_detail(current_user, item, _timeline(item), city_today()), _etag(item)
+    return _detail(_item_or_404(item_id))
+
+
+def _detail(item: FollowUpItem):
+    """The item's answer and ETag; handing out the speaker's contact details is audited."""
+    body = present.item_detail(current_user, item, _timeline(item), city_today())
+    if body["speaker_phone"] is not None or body["speaker_email"] is not None:
+        audited_api_read("api_item", rows=1, target=item)
+    return body, _etag(item)
 
 
 # --- moves ----------------------------------------------------------------------------------
@@ -232,10 +240,7 @@ def _move_view(move: Move):
         except services.FollowUpError as error:
             db.session.rollback()
             refuse(error)
-        shown = _item_or_404(shown.id)
-        return present.item_detail(current_user, shown, _timeline(shown), city_today()), _etag(
-            shown
-        )
+        return _detail(_item_or_404(shown.id))
 
     make.__name__ = f"move_{move.value}"
     make.__doc__ = _MOVE_DOCS.get(move, "")

@@ -9,6 +9,7 @@ from talentday.api import pagination, problems
 from talentday.api.auth import account_required
 from talentday.api.events import abort_with_form_errors
 from talentday.api.form_schemas import schema_for, validated_form
+from talentday.audit.downloads import audited_api_read
 from talentday.auth.models import Role
 from talentday.events.models import Event
 from talentday.extensions import db
@@ -121,6 +122,7 @@ def list_registrations(event_id: int, **args):
         key_of=lambda registration: [registration.id],
     )  # fmt: skip
     body = {"data": [_row(r) for r in page["rows"]], "next_cursor": page["next_cursor"]}
+    audited_api_read("api_registrations", rows=len(body["data"]), target=event)
     return body, pagination.next_link(page["next_cursor"])
 
 

@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "registration_withdrawn": _l("Registration withdrawn"),
     "registration_moved_up": _l("Moved up from the waiting list"),
     "export_downloaded": _l("File with personal data downloaded"),
+    "api_personal_data_read": _l("Personal data read through the API"),
     "outbox_message_viewed": _l("Outbox message read"),
     "outbox_message_resent": _l("Outbox message queued again"),
     "outbox_message_discarded": _l("Outbox message discarded"),
@@ -159,6 +160,8 @@ EXPORT_LABELS = {
     "registrations": _l("Registrations"),
     "attendance": _l("Attendance"),
     "attachment": _l("Attached file"),
+    "api_registrations": _l("Registrations (API)"),
+    "api_item": _l("Follow-up item (API)"),
 }
 
 
