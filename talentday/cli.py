@@ -140,21 +140,30 @@ def remind_command():
 @with_appcontext
 def anonymise_old_command(days, dry_run):
     """Erase the personal data of speakers whose events all ended before the retention
-    period; their suggestions and the answers stay. Meant for cron; safe to run again."""
+    period; their suggestions and the answers stay. Delete the import uploads nobody
+    confirmed within a day. Meant for a daily cron job; safe to run again."""
+    from talentday.followup import imports
     from talentday.registrations import privacy
 
     days = days or current_app.config["PERSONAL_DATA_RETENTION_DAYS"]
+    folder = imports.upload_folder()
     if dry_run:
         due = privacy.speakers_past_retention(privacy.retention_cutoff(days))
-        click.echo(f"{len(due)} speaker(s) are past the {days}-day period; nothing changed.")
+        uploads = len(imports.stale_uploads(folder))
+        click.echo(
+            f"{len(due)} speaker(s) are past the {days}-day period and {uploads} import "
+            "upload(s) were left unconfirmed for more than a day; nothing changed."
+        )
         return
     run = privacy.anonymise_old(days)
     db.session.commit()
+    uploads = imports.remove_stale_uploads(folder)
     count = len(run.speakers)
     click.echo(
         f"Anonymised {count} speaker{'' if count == 1 else 's'} whose events ended more than "
         f"{days} days ago; erased {run.names} typed name(s) and "
-        f"{run.addresses} old network address(es) in the audit log."
+        f"{run.addresses} old network address(es) in the audit log; deleted {uploads} import "
+        "upload(s) left unconfirmed for more than a day."
     )
 
 

@@ -71,6 +71,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 ATTACHMENT_FOLDER = tempfile.mkdtemp(prefix="talentday-attachments-")
+IMPORT_FOLDERS = tempfile.mkdtemp(prefix="talentday-imports-")
 
 
 def app_config(database_url: str, **overrides) -> dict:
@@ -86,6 +87,9 @@ def app_config(database_url: str, **overrides) -> dict:
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
         # Attached files go to a folder of this test run, never to the checkout's instance/.
         "ATTACHMENT_FOLDER": ATTACHMENT_FOLDER,
+        # Uploads waiting for confirmation: a folder of each app's own, so that one test's
+        # stale upload is not another's (tests count and delete them).
+        "IMPORT_FOLDER": tempfile.mkdtemp(dir=IMPORT_FOLDERS),
         # schemathesis calls the API a few thousand times a minute; tests/test_api.py lowers it.
         "API_LIMITS": "100000 per minute",
     }

@@ -161,9 +161,28 @@ def test_broken_files_are_messages(event, name, data, message):
         assert message is None, "a broken file must be refused"
 
 
+def test_the_daily_anonymise_old_removes_uploads_nobody_confirmed(app, runner):
+    """Without anyone opening the import page again, an unconfirmed upload (speakers' emails)
+    is gone after a day: the cron job of the retention period deletes it."""
+    folder = Path(app.config["IMPORT_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stale, fresh = (folder / f"{uuid.uuid4().hex}.{kind}" for kind in ("xlsx", "csv"))
+    stale.write_bytes(b"old")
+    fresh.write_bytes(b"new")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+    dry = runner.invoke(args=["anonymise-old", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 import upload" in dry.output and stale.exists()
+    result = runner.invoke(args=["anonymise-old"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 import upload" in result.output
+    assert not stale.exists() and fresh.exists()
+
+
 def test_stale_uploads_are_removed_and_confirmed_ones_deleted(app, make_user):
     with app.app_context():
-        folder = Path(app.instance_path) / "imports"
+        folder = Path(app.config["IMPORT_FOLDER"])
         folder.mkdir(parents=True, exist_ok=True)
         stale = folder / f"{uuid.uuid4().hex}.csv"
         fresh = folder / f"{uuid.uuid4().hex}.csv"

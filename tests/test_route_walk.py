@@ -47,7 +47,8 @@ ALLOWED: dict[Audience, set[str]] = {
     Audience.ONE_UNIT: {"organizer", "leader", "staff_a"},
     # The API reads no cookie: a signed-in browser, or one holding a speaker's link, is
     # anonymous there. Its public operations take everyone; the rest nobody without a bearer
-    # token (the token walk is tests/test_api_access.py).
+    # token (tokens of every role are walked in tests/test_api.py, item by item and move by
+    # move, and tests/test_api_schemathesis.py calls every operation with four callers).
     Audience.API_PUBLIC: set(PERSONAS),
     Audience.API_ACCOUNT: set(),
     Audience.API_SPEAKER: set(),

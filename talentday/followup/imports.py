@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -674,15 +675,29 @@ def discard_upload(folder: Path, batch: str) -> None:
         (folder / batch).unlink(missing_ok=True)
 
 
-def remove_stale_uploads(folder: Path, *, now: float | None = None) -> int:
-    """Delete the uploads nobody confirmed within a day: they hold speakers' emails."""
+def upload_folder() -> Path:
+    """Where uploads wait for their confirmation: in the instance folder, never served."""
+    folder = current_app.config.get("IMPORT_FOLDER")
+    return Path(folder) if folder else Path(current_app.instance_path) / "imports"
+
+
+def stale_uploads(folder: Path, *, now: float | None = None) -> list[Path]:
+    """The uploads nobody confirmed within a day."""
     now = time.time() if now is None else now
-    removed = 0
+    stale = []
     for path in folder.glob("*"):
         try:
             if BATCH_PATTERN.match(path.name) and _is_stale(path, now):
-                path.unlink(missing_ok=True)
-                removed += 1
+                stale.append(path)
         except FileNotFoundError:  # removed meanwhile by another request
             continue
-    return removed
+    return stale
+
+
+def remove_stale_uploads(folder: Path, *, now: float | None = None) -> int:
+    """Delete the uploads nobody confirmed within a day: they hold speakers' emails. Run when
+    the import page opens and by the daily `flask anonymise-old`."""
+    stale = stale_uploads(folder, now=now)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)

@@ -1,7 +1,5 @@
 """The follow-up tracker: the ledger, the item page and its moves, entry, import, merge."""
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
@@ -521,14 +519,10 @@ def split(item_id: int):
 # --- import --------------------------------------------------------------------------------
 
 
-def _import_folder() -> Path:
-    return Path(current_app.instance_path) / "imports"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @organizer_required
 def import_items():
-    imports.remove_stale_uploads(_import_folder())
+    imports.remove_stale_uploads(imports.upload_folder())
     form = ImportForm()
     form.event_id.choices = _event_choices()
     checked, batch = None, None
@@ -544,7 +538,7 @@ def import_items():
         except ImportFileError as error:
             form.file.errors = [str(error)]
         else:
-            batch = imports.store_upload(_import_folder(), data, extension)
+            batch = imports.store_upload(imports.upload_folder(), data, extension)
     return render_template(
         "followup/import.html",
         form=form,
@@ -587,7 +581,7 @@ def confirm_import():
     event = db.session.get(Event, to_int(request.form.get("event_id")) or 0)
     if not form.validate_on_submit() or not imports.BATCH_PATTERN.match(batch) or event is None:
         abort(400)
-    data = imports.read_upload(_import_folder(), batch)
+    data = imports.read_upload(imports.upload_folder(), batch)
     if data is None:
         flash(_("That upload has expired. Choose the file again."), "warning")
         return redirect(url_for("followup.import_items"))
@@ -595,7 +589,7 @@ def confirm_import():
     try:
         rows = parse(data, batch, event)
     except ImportFileError as error:
-        imports.discard_upload(_import_folder(), batch)
+        imports.discard_upload(imports.upload_folder(), batch)
         flash(str(error), "danger")
         return redirect(url_for("followup.import_items"))
     categories = {c.id: c for c in db.session.scalars(db.select(Category))}
@@ -616,7 +610,7 @@ def confirm_import():
         )
         imported += 1
     db.session.commit()
-    imports.discard_upload(_import_folder(), batch)
+    imports.discard_upload(imports.upload_folder(), batch)
     skipped = len(rows) - imported
     flash(
         _(
