@@ -1,5 +1,6 @@
 """Scenarios from outside: a fault in the middle of a request, and mixed load from a few dozen
-clients against gunicorn with two worker processes, on each database (issue 8, "proofs")."""
+clients against two gunicorn servers of two worker processes each, on one database, on each
+database (issue 8, "proofs")."""
 
 import http.cookiejar
 import os
@@ -13,7 +14,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -126,25 +129,27 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(app, database_url, tmp_path):
-    """The application under gunicorn with two worker processes, on the test database."""
+@contextmanager
+def serving(database_url: str, folder: Path):
+    """The application under its own gunicorn (two worker processes) on the test database;
+    the address it serves on."""
+    folder.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TALENTDAY_")},
-        "TALENTDAY_INSTANCE_PATH": str(tmp_path),
+        "TALENTDAY_INSTANCE_PATH": str(folder),
         "TALENTDAY_SECRET_KEY": "load-test-" + "x" * 32,
         "TALENTDAY_DATABASE_URL": database_url,
         "TALENTDAY_PUBLIC_BASE_URL": base,
         "TALENTDAY_REGISTRATION_LIMITS": "100000 per hour",
         "TALENTDAY_PRIVATE_LINK_LIMITS": "100000 per hour",
     }
-    log = (tmp_path / "gunicorn.log").open("wb")
+    log = (folder / "gunicorn.log").open("wb")
     server = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--access-logfile", str(tmp_path / "access.log"),
+            "--log-level", "warning", "--access-logfile", str(folder / "access.log"),
             "talentday:create_app()",
         ],
         env=env,
@@ -162,9 +167,7 @@ def gunicorn(app, database_url, tmp_path):
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     log.flush()
-                    pytest.fail(
-                        "gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text()
-                    )
+                    pytest.fail("gunicorn did not start: " + (folder / "gunicorn.log").read_text())
                 time.sleep(0.2)
         yield base
     finally:
@@ -173,7 +176,25 @@ def gunicorn(app, database_url, tmp_path):
         log.close()
 
 
-def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn, backend):
+@pytest.fixture
+def gunicorn(app, database_url, tmp_path):
+    """One gunicorn with two worker processes; its access log is tmp_path/access.log."""
+    with serving(database_url, tmp_path) as base:
+        yield base
+
+
+@pytest.fixture
+def two_gunicorns(app, database_url, tmp_path):
+    """Two gunicorn masters, each with two workers, on one database: two app servers behind
+    a load balancer, as docs/deploy.md runs a province."""
+    with (
+        serving(database_url, tmp_path / "app1") as first,
+        serving(database_url, tmp_path / "app2") as second,
+    ):
+        yield [first, second]
+
+
+def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, two_gunicorns, backend):
     seconds = load_seconds(backend)
     with app.app_context():
         now = datetime.now(UTC)
@@ -188,17 +209,21 @@ def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn, b
         event_id = event.id
     statuses: Counter = Counter()
     registered: list[str] = []
+    registered_on: Counter = Counter()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def visitor(number: int):
+        # Half the clients on each server: a session begun on one stays there, as with
+        # nginx's ip_hash; both servers write to the same database at once.
+        server = two_gunicorns[number % 2]
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
 
         def request(path, data=None):
             body = urllib.parse.urlencode(data).encode() if data is not None else None
             try:
-                with opener.open(gunicorn + path, body, timeout=30) as response:
+                with opener.open(server + path, body, timeout=30) as response:
                     status, text = response.status, response.read().decode()
             except urllib.error.HTTPError as error:
                 status, text = error.code, ""
@@ -233,6 +258,7 @@ def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn, b
             if status == 302:
                 with lock:
                     registered.append(email)
+                    registered_on[server] += 1
 
     threads = [threading.Thread(target=visitor, args=(n,)) for n in range(CLIENTS)]
     for thread in threads:
@@ -244,6 +270,7 @@ def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn, b
     server_errors = {status: n for status, n in statuses.items() if status >= 500}
     assert server_errors == {}, statuses
     assert registered, statuses
+    assert set(registered_on) == set(two_gunicorns), "both servers took registrations"
     with app.app_context():
         emails = set(db.session.scalars(sa.select(Speaker.email)))
         assert emails == set(registered), "a row for every success, none for anything else"
@@ -260,7 +287,8 @@ def test_mixed_load_gives_no_server_error_and_a_row_per_success(app, gunicorn, b
         )
     print(
         f"\nload: {sum(statuses.values())} requests, {dict(statuses)}, "
-        f"{len(registered)} registrations in {seconds:.0f} s"
+        f"{len(registered)} registrations ({' + '.join(map(str, registered_on.values()))} "
+        f"on the two servers) in {seconds:.0f} s"
     )
 
 
