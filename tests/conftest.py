@@ -161,10 +161,19 @@ class ReadingClient(FlaskClient):
 
     A streamed response (a CSV export) keeps its request context open until its body has
     been read: one a test never read would still hold it when the next request starts.
-    `buffered=False` gets the stream itself, for a test that reads it (and closes it)."""
+    `buffered=False` gets the stream itself, for a test that reads it (and closes it).
+
+    werkzeug writes a multipart body over 500 KB to a temporary file it never closes; left to
+    the garbage collector, its ResourceWarning fails whatever test is running then. Once a
+    buffered response is read, the request's body is closed here."""
 
     def open(self, *args, buffered=True, **kwargs):
-        return super().open(*args, buffered=buffered, **kwargs)
+        response = super().open(*args, buffered=buffered, **kwargs)
+        if buffered:
+            body = response.request.environ.get("wsgi.input")
+            if body is not None:
+                body.close()
+        return response
 
 
 @pytest.fixture
