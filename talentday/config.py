@@ -153,12 +153,13 @@ class DefaultConfig:
     ATTACHMENT_MAX_FILES = 5
     ATTACHMENT_STORAGE = "folder"
     ATTACHMENT_FOLDER: str | None = None
-    # Imported ledgers wait here between preview and confirmation, a day at most
-    # (by default instance/imports).
-    IMPORT_FOLDER: str | None = None
     ATTACHMENT_S3_BUCKET: str | None = None
     ATTACHMENT_S3_ENDPOINT_URL: str | None = None
     ATTACHMENT_S3_REGION: str | None = None
+    # Imported ledgers wait here between preview and confirmation, a day at most
+    # (by default instance/imports).
+    IMPORT_FOLDER: str | None = None
+
     SPEAKER_REMINDER_DAYS = 2
     ATTENDANCE_CHASE_AFTER_DAYS = 3
 

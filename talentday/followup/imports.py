@@ -676,7 +676,8 @@ def discard_upload(folder: Path, batch: str) -> None:
 
 
 def upload_folder() -> Path:
-    """Where uploads wait for their confirmation: in the instance folder, never served."""
+    """Where uploads wait for their confirmation: IMPORT_FOLDER, by default the instance
+    folder's imports/; never served."""
     folder = current_app.config.get("IMPORT_FOLDER")
     return Path(folder) if folder else Path(current_app.instance_path) / "imports"
 
