@@ -24,18 +24,27 @@ MULTILINE_WHITESPACE = frozenset("\n\r\t")
 # Explicit bidirectional embeddings, overrides and isolates: they make a name or a subject
 # display in a different order than it is stored ("Trojan Source"), and no one types them.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# ...and the two non-characters XML forbids (an export would drop them).
+INVISIBLE_TRAPS = BIDI_CONTROLS | frozenset("\ufffe\uffff")
 
 
 def has_forbidden_characters(value: str, *, multiline: bool) -> bool:
     """True when text holds characters that no person means to type: control characters
-    (which break email headers, spreadsheet exports and PostgreSQL, for NUL), and in a
-    single-line value also line separators and bidirectional overrides."""
+    (which break email headers, spreadsheet exports and PostgreSQL, for NUL), bidirectional
+    overrides (a suggestion that reads "exe.gnp" as "pay.exe" misleads the unit that acts
+    on it as much as a name does), lone surrogates (only JSON can carry one, and no database
+    encoding can store it) and the two non-characters XML forbids; in a single-line value
+    also line and paragraph separators."""
     for character in value:
         category = unicodedata.category(character)
         if category == "Cc":
             if not (multiline and character in MULTILINE_WHITESPACE):
                 return True
-        elif not multiline and (category in ("Zl", "Zp") or character in BIDI_CONTROLS):
+        elif (
+            category == "Cs"
+            or character in INVISIBLE_TRAPS
+            or (not multiline and category in ("Zl", "Zp"))
+        ):
             return True
     return False
 

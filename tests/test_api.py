@@ -172,6 +172,20 @@ def test_a_refused_registration_lists_each_field_with_the_forms_words(app, clien
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
+def test_a_lone_surrogate_is_a_field_error_and_tells_no_one_which_emails_are_known(
+    app, client, event_id
+):
+    """Only JSON can carry a lone surrogate ("\\ud800"); no database can store one. It was a
+    500 for a new address and a 202 for a known one (whose details are not written): a way to
+    learn who is on file. Now the field is refused, whatever the address."""
+    url = f"/api/v1/events/{event_id}/registrations"
+    assert client.post(url, json=registration_body(email="known@example.com")).status_code == 202
+    for email in ("known@example.com", "new@example.com"):
+        response = client.post(url, json=registration_body(name="Li\ud800Hua", email=email))
+        assert response.status_code == 422, (email, response.status_code)
+        assert [error["field"] for error in response.get_json()["errors"]] == ["name"]
+
+
 def test_a_full_event_offers_the_waiting_list(app, client, event_id):
     for number in range(2):
         response = client.post(
@@ -662,14 +676,23 @@ def test_the_speaker_rates_the_answer_as_the_page_does(
         )  # fmt: skip
         unit_staff = db.session.get(User, staff.id)
         followup.accept(item, by=unit_staff)
+        # The unit called the speaker first: the contact is on the speaker's answer.
+        followup.record_contact(
+            item, method=followup.ContactMethod.PHONE, contacted_on=city_today(),
+            summary="Talked it through.", by=unit_staff,
+        )  # fmt: skip
         followup.submit_result(
             item, result="Built.", result_class=followup.ResultClass.SOLVED, by=unit_staff
         )
         db.session.commit()
-        item_id, version = item.id, item.version
+        item_id, version, today = item.id, item.version, city_today()
     headers = bearer(speaker_link["secret"])
-    own = client.get("/api/v1/registration", headers=headers).get_json()
+    read = client.get("/api/v1/registration", headers=headers)
+    assert read.status_code == 200, read.get_data(as_text=True)
+    own = read.get_json()
     assert own["suggestions"][0]["moves"] == ["rate"]
+    (contact,) = own["suggestions"][0]["contacts"]
+    assert contact["on"] == today.isoformat()
     url = f"/api/v1/registration/suggestions/{item_id}/rate"
     stale = client.post(
         url, json={"satisfaction": "satisfied", "contacted": "yes"},
@@ -775,3 +798,70 @@ def test_every_api_request_counts_against_its_tokens_limit(app, client, make_use
     assert int(refused.headers["Retry-After"]) > 0
     # Counted per token: another office system is not slowed down.
     assert client.get("/api/v1/items", headers=other).status_code == 200
+
+
+# --- from the outside attack on the API ----------------------------------------------------
+
+
+def test_guessing_secrets_is_slowed_down_as_guessing_private_links_is(app, client):
+    """An unknown bearer secret was a 401 before any limit counted it: a script could guess
+    without end (the private links' pages slow it down after PRIVATE_LINK_LIMITS)."""
+    app.config["PRIVATE_LINK_LIMITS"] = "3 per minute"
+    guesses = [f"guess-{n}" for n in range(3)] + ["tdk_not-a-token", "guess-again"]
+    answers = [client.get("/api/v1/registration", headers=bearer(g)).status_code for g in guesses]
+    assert answers == [401, 401, 401, 429, 429]
+    assert client.get("/api/v1/categories").status_code == 200  # the public API still is
+
+
+def test_a_body_nested_a_thousand_deep_is_a_bad_request_not_a_crash(client, event_id):
+    response = client.post(
+        f"/api/v1/events/{event_id}/registrations",
+        data="[" * 1000 + "]" * 1000,
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.content_type == PROBLEM
+
+
+def test_a_body_that_is_not_json_is_refused_not_ignored(app, tracker):
+    """A move posted as text or as a form was made with an empty body (an urge with no note):
+    the body the client meant was silently dropped. It is a 415 now; no body at all is {}."""
+    organizer, item = _api(app, tracker, "organizer"), tracker["item"]
+    for content_type, data in (
+        ("text/plain", '{"note": "hi"}'),
+        ("application/x-www-form-urlencoded", "note=hi"),
+    ):
+        response = organizer(
+            "post", f"/api/v1/items/{item}/urge", data=data, content_type=content_type
+        )
+        assert response.status_code == 415, (content_type, response.status_code)
+        assert response.content_type == PROBLEM
+    _assign_to_a_with_c(app, tracker)
+    staff = _api(app, tracker, "staff_a")
+    assert staff("post", f"/api/v1/items/{item}/accept").status_code == 200
+
+
+def test_a_cursor_with_a_time_but_no_zone_is_refused(client):
+    import base64
+    import json
+
+    for values in (["2026-01-01", 1], ["0001-01-01T00:00:00+14:00", 1]):
+        cursor = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+        response = client.get("/api/v1/events", query_string={"cursor": cursor})
+        assert response.status_code == 400, values
+        assert response.get_json()["errors"][0]["field"] == "cursor"
+
+
+def test_a_decisions_answer_with_contact_details_is_audited(app, client, event_id, make_user):
+    client.post(f"/api/v1/events/{event_id}/registrations", json=registration_body())
+    organizer = make_user(Role.ORGANIZER)
+    headers = bearer(token_for(app, organizer.id))
+    with app.app_context():
+        registration_id = db.session.scalar(sa.select(Registration.id))
+    decided = client.post(
+        f"/api/v1/registrations/{registration_id}/decision",
+        json={"action": "approved"}, headers=headers,
+    )  # fmt: skip
+    assert decided.get_json()["registration"]["phone"]
+    (entry,) = _personal_data_reads(app)
+    assert (entry.target_type, entry.target_id) == ("Registration", registration_id)
+    assert entry.details["rows"] == 1

@@ -88,6 +88,17 @@ def test_ordinary_text_in_any_script_passes():
         assert not has_forbidden_characters(text, multiline=False)
 
 
+def test_overrides_surrogates_and_non_characters_are_refused_in_long_text_too():
+    # "pay \u202egnp.exe" shows as "pay exe.png": a suggestion or a note can mislead the
+    # unit that acts on it as much as a name. A lone surrogate comes only through JSON.
+    for text in ("pay \u202egnp.exe", "a\ud800b", "x\uffffy", "\u2066isolated\u2069"):
+        assert has_forbidden_characters(text, multiline=True), repr(text)
+        assert has_forbidden_characters(text, multiline=False), repr(text)
+    # Line breaks, tabs and the marks some scripts need stay allowed in long text.
+    for text in ("One\r\nTwo\tthree", "محمد\u200f (PhD)", "a\u2029b"):
+        assert not has_forbidden_characters(text, multiline=True), repr(text)
+
+
 def test_every_form_of_the_application_refuses_control_characters():
     # A form that forgets the base class would let control characters in again.
     for module in pkgutil.walk_packages(talentday.__path__, "talentday."):

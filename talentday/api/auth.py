@@ -26,53 +26,74 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="TalentDay"'}
 
 def identify() -> None:
     """Before every other hook of an API request: Flask-Login's current user is the token's
-    account (or anonymous), so that the services and the rate limits see who acts."""
+    account (or anonymous), so that the services and the rate limits see who acts. A refusal
+    waits for `limit_requests`, so that refused requests are counted too."""
     if not problems.is_api_request():
         return
     g._login_user = AnonymousUserMixin()
     g.api_token = None
     g.api_registration = None
+    g.api_refusal = None
     header = request.headers.get("Authorization")
     if header is None:
         return
     scheme, _, secret = header.partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
-        _unauthorized()
+        g.api_refusal = _unauthorized
+        return
     if secret.startswith(TOKEN_PREFIX):
         token = tokens.authenticate(secret)
         if token is None:
-            _unauthorized()
+            g.api_refusal = _unknown_secret
+            return
         g.api_token = token
         g._login_user = token.user
         if request.method not in READ_METHODS and not token.can_write:
-            abort(
-                403,
-                kind=problems.SCOPE,
-                title="insufficient_scope",
-                detail=_scope_message(),
-            )
+            g.api_refusal = _read_only
         return
     registration = registrations.find_by_token(secret)
     if registration is None:
-        _unauthorized()
+        g.api_refusal = _unknown_secret
+        return
     g.api_registration = registration
 
 
 def limit_requests() -> None:
     """API_LIMITS for every API request, counted per token (per address without one), in the
-    rate limits' shared storage. Flask-Limiter's blueprint limits counted each request twice
-    here, so the API counts its own, with the same storage and the same 429."""
-    if not problems.is_api_request() or not limiter.enabled:
+    rate limits' shared storage, before the request is refused or served. Flask-Limiter's
+    blueprint limits counted each request twice here, so the API counts its own, with the
+    same storage and the same 429."""
+    if not problems.is_api_request():
         return
-    key = rate_limit_key()
-    for item in parse_many(current_app.config["API_LIMITS"]):
-        if not limiter.limiter.hit(item, "api", key):
-            reset, _remaining = limiter.limiter.get_window_stats(item, "api", key)
+    if limiter.enabled:
+        _count(current_app.config["API_LIMITS"], "api", rate_limit_key())
+    refusal = g.pop("api_refusal", None)
+    if refusal is not None:
+        refusal()
+
+
+def _count(limits: str, scope: str, key: str) -> None:
+    for item in parse_many(limits):
+        if not limiter.limiter.hit(item, scope, key):
+            reset, _remaining = limiter.limiter.get_window_stats(item, scope, key)
             abort(
                 429,
                 headers={"Retry-After": str(max(1, math.ceil(reset - time.time())))},
             )
+
+
+def _unknown_secret():
+    """A secret that is no token and no private link: a guess, or one revoked. Guesses are
+    slowed down as on the private links' pages (PRIVATE_LINK_LIMITS per address)."""
+    if limiter.enabled:
+        key = f"address:{request.remote_addr or ''}"
+        _count(current_app.config["PRIVATE_LINK_LIMITS"], "api-unknown-secret", key)
+    _unauthorized()
+
+
+def _read_only():
+    abort(403, kind=problems.SCOPE, title="insufficient_scope", detail=_scope_message())
 
 
 def _scope_message() -> str:

@@ -4,10 +4,11 @@ categories a suggestion is raised under."""
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields
 
 from talentday.api import pagination, present, problems, schemas
+from talentday.api.bodies import Blueprint
 from talentday.api.form_schemas import schema_for, validated_form
 from talentday.events.models import PUBLIC_EVENT_STATES, Event
 from talentday.events.services import registration_is_open

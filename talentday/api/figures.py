@@ -5,11 +5,12 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema
 
 from talentday.api import pagination, schemas
 from talentday.api.auth import account_required
+from talentday.api.bodies import Blueprint
 from talentday.auth.models import Role
 from talentday.dashboard import metrics
 from talentday.extensions import db

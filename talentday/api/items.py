@@ -7,13 +7,14 @@ from functools import wraps
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from talentday.api import pagination, present, problems, schemas
 from talentday.api.auth import account_required
+from talentday.api.bodies import Blueprint
 from talentday.api.events import abort_with_form_errors, refuse
 from talentday.api.form_schemas import schema_for, validated_form
 from talentday.audit.downloads import audited_api_read

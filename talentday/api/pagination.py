@@ -90,7 +90,11 @@ def decode(cursor: str, kinds: tuple) -> list:
         decoded = []
         for kind, value in zip(kinds, values, strict=True):
             if kind is datetime:
-                decoded.append(datetime.fromisoformat(value))
+                moment = datetime.fromisoformat(value)
+                # The API writes times with their zone, in the years a record can have.
+                if moment.tzinfo is None or not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+                    raise ValueError
+                decoded.append(moment)
             elif kind is int and isinstance(value, int) and not isinstance(value, bool):
                 if not -(2**31) <= value < 2**31:
                     raise ValueError

@@ -2,11 +2,12 @@
 on the review page (the same service, the same capacity and quota rules, the same messages)."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
 from talentday.api import pagination, problems
 from talentday.api.auth import account_required
+from talentday.api.bodies import Blueprint
 from talentday.api.events import abort_with_form_errors
 from talentday.api.form_schemas import schema_for, validated_form
 from talentday.audit.downloads import audited_api_read
@@ -151,8 +152,10 @@ def decide(body, registration_id: int):
         db.session.rollback()
         abort(409, kind=problems.REFUSED, detail=outcome.refused[0][1])
     db.session.commit()
-    return {
+    answer = {
         "registration": _row(registration),
         "outcome": "waitlisted" if outcome.waitlisted else "changed",
         "moved_up": [moved.id for moved in outcome.moved_up],
     }
+    audited_api_read("api_registrations", rows=1, target=registration)
+    return answer

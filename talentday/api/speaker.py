@@ -3,12 +3,13 @@ what the private link's page shows and does, for a mini-program."""
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields
 from sqlalchemy.orm.exc import StaleDataError
 
 from talentday.api import present, problems, schemas
 from talentday.api.auth import speaker_required
+from talentday.api.bodies import Blueprint
 from talentday.api.events import abort_with_form_errors, refuse
 from talentday.api.form_schemas import schema_for, validated_form
 from talentday.api.items import IF_MATCH_PARAMETER, expected_version, stale
@@ -145,7 +146,7 @@ def _own(registration) -> dict:
                     if may(speaker, item, move)
                 ],
                 "contacts": [
-                    {"on": (entry.details or {}).get("contacted_on"),
+                    {"on": timeline.contacted_on(entry),
                      "wording": " ".join(str(line) for line in timeline.wording(entry, {}))}
                     for entry in recorded.get(item.id, [])
                 ],

@@ -190,5 +190,11 @@ def wording(entry: TimelineEntry, units: Mapping[int, ResponsibleUnit]) -> list[
     return lines
 
 
+def contacted_on(entry) -> date | None:
+    """The day a contact entry says the unit reached the speaker (kept as ISO text)."""
+    text = (entry.details or {}).get(CONTACTED_ON)
+    return date.fromisoformat(text) if text else None
+
+
 def _date(text: str) -> str:
     return day_text(date.fromisoformat(text))

@@ -8,6 +8,7 @@ repeat (a delivery whose answer was lost is sent again)."""
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import socket
@@ -63,22 +64,66 @@ def check_url(url: str) -> str:
         )
     if parts.username or parts.password:
         raise WebhookRefused(_l("Enter the address without a user name"), field="url")
+    try:
+        parts.port  # noqa: B018 - reading it is the check: urllib refuses "host:abc" here
+    except ValueError:
+        raise WebhookRefused(
+            _l("Enter the port as a number, or leave it out"), field="url"
+        ) from None
     return url
+
+
+# IPv6 forms that carry an IPv4 address inside: the outer address counts as global, the one
+# inside may be 127.0.0.1 (NAT64 well-known prefixes, RFC 6052 and RFC 8215).
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global address, and so is any IPv4 address carried inside an IPv6 one."""
+    if not ip.is_global:
+        return False
+    if ip.version == 6:
+        inside = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        if int(ip) < 2**32 or any(ip in network for network in NAT64):
+            inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        return all(v4.is_global for v4 in inside if v4 is not None)
+    return True
+
+
+def _addresses(host: str) -> set:
+    return {
+        ipaddress.ip_address(info[4][0].split("%")[0]) for info in socket.getaddrinfo(host, None)
+    }
 
 
 def _check_address(host: str) -> None:
     """Refuse to post to this server's own network (SSRF): every address the host name has
-    must be a public one, unless a test's receiver listens on this machine."""
+    must be a public one, unless a test's receiver listens on this machine. Checked again
+    before each delivery: a name can point elsewhere later."""
     if current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]:
         return
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        found = _addresses(host)
     except OSError as error:
         raise DeliveryFailed(f"the host name does not resolve: {error}") from None
-    for address in found:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise DeliveryFailed("the address is not a public one")
+    if not all(is_public(ip) for ip in found):
+        raise DeliveryFailed("the address is not a public one")
+
+
+def _check_address_when_registered(host: str) -> None:
+    """The same check, told at the field: an address or a name that leads inside this
+    network is refused. A name that does not resolve yet is let through (the office system
+    may not be online yet); the delivery checks it again."""
+    if current_app.config["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]:
+        return
+    try:
+        found = _addresses(host)
+    except OSError:
+        return
+    if not all(is_public(ip) for ip in found):
+        raise WebhookRefused(
+            _l("Enter an address on the internet, not one inside this network"), field="url"
+        )
 
 
 def register(*, url: str, secret: str, description: str, by: User) -> Webhook:
@@ -87,7 +132,9 @@ def register(*, url: str, secret: str, description: str, by: User) -> Webhook:
             _l("Enter a secret of at least %(count)d characters", count=SECRET_MIN_LENGTH),
             field="secret",
         )
-    webhook = Webhook(url=check_url(url), secret=secret, description=description, created_by=by)
+    url = check_url(url)
+    _check_address_when_registered(urllib.parse.urlsplit(url).hostname)
+    webhook = Webhook(url=url, secret=secret, description=description, created_by=by)
     db.session.add(webhook)
     audit.record("webhook_registered", actor=by, target=webhook, address=masked(webhook.url))
     return webhook
@@ -246,7 +293,7 @@ def post(delivery: WebhookDelivery) -> int:
             return answer.status
     except urllib.error.HTTPError as error:
         raise DeliveryFailed(f"HTTP {error.code}") from None
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, http.client.HTTPException) as error:
         raise DeliveryFailed(f"{type(error).__name__}: {error}"[:500].replace(url, "…")) from None
 
 
@@ -262,9 +309,13 @@ def deliver_pending(limit: int = 100) -> tuple[int, int]:
             delivery.claimed_at = None
             try:
                 delivery.response_status = post(delivery)
-            except (DeliveryFailed, WebhookRefused) as error:
+            except Exception as error:  # one broken delivery must not stop the rest
                 delivery.status = DeliveryStatus.FAILED
-                delivery.last_error = str(getattr(error, "message", error))[:2000]
+                if isinstance(error, DeliveryFailed | WebhookRefused):
+                    delivery.last_error = str(getattr(error, "message", error))[:2000]
+                else:
+                    current_app.logger.exception("Webhook delivery %s failed", delivery.id)
+                    delivery.last_error = f"{type(error).__name__}: {error}"[:2000]
                 wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
                 delivery.next_attempt_at = utcnow() + wait
                 failed += 1
