@@ -257,3 +257,12 @@ def test_one_delivery_that_breaks_the_sender_does_not_stop_the_others(
         )
         assert broken.last_error and broken.next_attempt_at is not None
     assert len(receiver.received) == 1
+
+
+def test_a_host_name_no_resolver_can_encode_is_refused_at_its_field(app_ctx, make_user):
+    organizer = db.session.get(User, make_user(Role.ORGANIZER).id)
+    with pytest.raises(webhooks.WebhookRefused) as refused:
+        webhooks.register(
+            url=f"https://{'a' * 70}.example/hook", secret=SECRET, description="", by=organizer
+        )
+    assert refused.value.field == "url"

@@ -66,9 +66,11 @@ def check_url(url: str) -> str:
         raise WebhookRefused(_l("Enter the address without a user name"), field="url")
     try:
         parts.port  # noqa: B018 - reading it is the check: urllib refuses "host:abc" here
-    except ValueError:
+        parts.hostname.encode("idna")  # a label over 63 characters can never resolve
+    except (ValueError, UnicodeError):
         raise WebhookRefused(
-            _l("Enter the port as a number, or leave it out"), field="url"
+            _l("Enter a valid host name, and the port only as a number"),
+            field="url",
         ) from None
     return url
 
@@ -104,7 +106,7 @@ def _check_address(host: str) -> None:
         return
     try:
         found = _addresses(host)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: a name IDNA cannot encode
         raise DeliveryFailed(f"the host name does not resolve: {error}") from None
     if not all(is_public(ip) for ip in found):
         raise DeliveryFailed("the address is not a public one")
@@ -118,7 +120,7 @@ def _check_address_when_registered(host: str) -> None:
         return
     try:
         found = _addresses(host)
-    except OSError:
+    except (OSError, ValueError):
         return
     if not all(is_public(ip) for ip in found):
         raise WebhookRefused(
