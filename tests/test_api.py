@@ -865,3 +865,15 @@ def test_a_decisions_answer_with_contact_details_is_audited(app, client, event_i
     (entry,) = _personal_data_reads(app)
     assert (entry.target_type, entry.target_id) == ("Registration", registration_id)
     assert entry.details["rows"] == 1
+
+
+def test_a_surrogate_in_a_key_and_a_number_too_long_to_read_are_client_errors(client, event_id):
+    """Found by the second look at the attack's fixes: an unknown key "\\ud800" was named
+    in the answer, which could then not be written (a 500); a number of 5,000 digits is past
+    what Python converts (a ValueError that was no JSONDecodeError: a 500)."""
+    url = f"/api/v1/events/{event_id}/registrations"
+    key = client.post(url, data='{"name": "Li", "\\ud800": 1}', content_type="application/json")
+    assert key.status_code == 422 and key.content_type == PROBLEM
+    assert key.get_json()["errors"]
+    digits = client.post(url, data='{"x": ' + "7" * 5000 + "}", content_type="application/json")
+    assert digits.status_code == 400 and digits.content_type == PROBLEM

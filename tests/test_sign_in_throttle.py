@@ -116,7 +116,8 @@ def test_the_warning_goes_to_gunicorns_own_log(app):
     post_worker_init(worker)
     assert len(said) == 1 and "redis://" in said[0]
     # Every limit counts in the same storage: the API's 300 a minute became 600 with two.
-    assert "API" in said[0] and "registration" in said[0]
+    for limit in ("API", "registration", "password reset", "link"):
+        assert limit in said[0], limit
 
 
 @pytest.mark.parametrize(

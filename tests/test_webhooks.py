@@ -222,6 +222,7 @@ def test_organizers_register_pause_retry_and_remove_webhooks(app, make_user, mak
         "https://localhost/", "https://0.0.0.0/", "https://[::1]/",
         "https://169.254.169.254/latest/meta-data", "https://10.0.0.8/", "https://[::127.0.0.1]/",
         "https://[::ffff:192.168.1.1]/", "https://[64:ff9b::a00:1]/", "https://[2002:a00:1::]/",
+        "https://[::ffff:0:7f00:1]/", "https://[fec0::1]/",
     ],
 )  # fmt: skip
 def test_an_address_inside_the_network_is_refused_when_registered(app_ctx, make_user, url):
@@ -265,4 +266,18 @@ def test_a_host_name_no_resolver_can_encode_is_refused_at_its_field(app_ctx, mak
         webhooks.register(
             url=f"https://{'a' * 70}.example/hook", secret=SECRET, description="", by=organizer
         )
+    assert refused.value.field == "url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[127.0.0.1]/", "https://[::1/", "https://[example.com]/", "https://example.com]/",
+        "https://a..example/", "https://.example.com/", "https://%31%32%37.0.0.1/",
+    ],
+)  # fmt: skip
+def test_an_address_urllib_cannot_split_or_would_read_otherwise_is_refused(app_ctx, make_user, url):
+    organizer = db.session.get(User, make_user(Role.ORGANIZER).id)
+    with pytest.raises(webhooks.WebhookRefused) as refused:
+        webhooks.register(url=url, secret=SECRET, description="", by=organizer)
     assert refused.value.field == "url"

@@ -3,10 +3,13 @@
 webargs reads a JSON body only when the Content-Type says JSON, and treats any other body as
 no body at all: a move posted as text or as a form was made with an empty note, and the
 client never learned that its words were dropped. And Python's JSON reader gives up with a
-RecursionError, not a ValueError, on a body nested a thousand deep: a 500 to anyone.
+RecursionError, not a ValueError, on a body nested a thousand deep, and a plain ValueError
+on a number of more than 4,300 digits: each a 500 to anyone.
 
 The check is in the parser, so it runs where an operation reads its body: after the caller
 is known (an anonymous caller of a token's operation gets 401, whatever it sent)."""
+
+import json
 
 import flask_smorest
 from flask_babel import gettext as _
@@ -25,11 +28,14 @@ class JsonBodyParser(FlaskParser):
             abort(415)
         try:
             return core.parse_json(req.get_data(cache=True))
-        except RecursionError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise  # webargs answers these: "Invalid JSON body."
+        except (RecursionError, ValueError):
+            # Nested too deep, or a number past the 4,300 digits Python converts.
             abort(
                 400,
                 kind=problems.INVALID,
-                detail=_("The body is nested too deeply to be read."),
+                detail=_("The body is nested too deeply or holds a number too long to read."),
             )
 
 

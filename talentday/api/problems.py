@@ -76,9 +76,10 @@ def problem_response(
         body["detail"] = detail
     if errors:
         body["errors"] = errors
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE
-    )
+    # A message may quote what the client sent, a lone surrogate included (an unknown key
+    # "\ud800"): written back as the same JSON escape, it cannot fail to encode.
+    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    response = current_app.response_class(text, status=status, mimetype=PROBLEM_TYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

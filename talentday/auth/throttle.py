@@ -86,8 +86,8 @@ def per_worker_counts_warning(config, workers: int) -> str | None:
     if workers > 1 and storage.startswith("memory"):
         return (
             f"{workers} workers each keep their own rate-limit counts in memory (sign-in, "
-            "registration, private links, the API), so every limit allows that many times "
-            "more requests than configured: set TALENTDAY_RATELIMIT_STORAGE_URI to a "
-            "shared storage such as redis://host:6379/0"
+            "password reset, registration, private links, link requests, the API), so every "
+            "limit allows that many times more requests than configured: set "
+            "TALENTDAY_RATELIMIT_STORAGE_URI to a shared storage such as redis://host:6379/0"
         )
     return None

@@ -56,7 +56,12 @@ def check_url(url: str) -> str:
     url = (url or "").strip()
     if any(character.isspace() or not character.isprintable() for character in url):
         raise WebhookRefused(_l("Enter the address without spaces or line breaks"), field="url")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # "https://[::1/": an unclosed or misplaced bracket
+        raise WebhookRefused(
+            _l("Enter a valid host name, and the port only as a number"), field="url"
+        ) from None
     schemes = {"https", "http"} if current_app.config["WEBHOOK_ALLOW_HTTP"] else {"https"}
     if parts.scheme not in schemes or not parts.hostname:
         raise WebhookRefused(
@@ -67,6 +72,10 @@ def check_url(url: str) -> str:
     try:
         parts.port  # noqa: B018 - reading it is the check: urllib refuses "host:abc" here
         parts.hostname.encode("idna")  # a label over 63 characters can never resolve
+        # urllib reads %-escapes in the host when it connects, not when it is checked here;
+        # brackets hold an IPv6 address only.
+        if "%" in parts.netloc or ("[" in parts.netloc and ":" not in parts.hostname):
+            raise ValueError(parts.netloc)
     except (ValueError, UnicodeError):
         raise WebhookRefused(
             _l("Enter a valid host name, and the port only as a number"),
@@ -77,7 +86,13 @@ def check_url(url: str) -> str:
 
 # IPv6 forms that carry an IPv4 address inside: the outer address counts as global, the one
 # inside may be 127.0.0.1 (NAT64 well-known prefixes, RFC 6052 and RFC 8215).
-NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+NAT64 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+)
+# Deprecated site-local addresses, which Python still counts as global.
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 
 
 def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -85,6 +100,8 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if not ip.is_global:
         return False
     if ip.version == 6:
+        if ip in SITE_LOCAL:
+            return False
         inside = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
         if int(ip) < 2**32 or any(ip in network for network in NAT64):
             inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
