@@ -877,3 +877,10 @@ def test_a_surrogate_in_a_key_and_a_number_too_long_to_read_are_client_errors(cl
     assert key.get_json()["errors"]
     digits = client.post(url, data='{"x": ' + "7" * 5000 + "}", content_type="application/json")
     assert digits.status_code == 400 and digits.content_type == PROBLEM
+
+
+def test_a_suggestion_under_an_unknown_category_is_refused_at_its_field(client, event_id):
+    body = registration_body(suggestions=[{"category": "99999", "content": "Build flats."}])
+    response = client.post(f"/api/v1/events/{event_id}/registrations", json=body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.get_json()["errors"]] == ["suggestions.0.category"]

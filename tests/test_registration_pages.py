@@ -719,3 +719,21 @@ def test_cancelling_an_approved_speaker_on_their_page_asks_and_then_cancels(
     assert done.headers["Location"].endswith(address)
     with app.app_context():
         assert db.session.get(Registration, ids[0]).state is RegistrationState.CANCELLED
+
+
+def test_a_suggestion_under_a_category_no_longer_offered_is_not_dropped_unseen(
+    app, client, event_id
+):
+    """The category was read only when the suggestion was kept: one withdrawn from the list
+    while the speaker typed (or any number in a hand-made post) dropped the suggestion while
+    the registration went through, and nobody was told."""
+    with app.app_context():
+        category = factories.category()
+        db.session.commit()
+        gone = category.id + 1000
+    data = {**GOOD, "suggestions-0-category": str(gone), "suggestions-0-content": "Build flats."}
+    response = submit(client, register_url(event_id), data)
+    assert response.status_code == 200
+    assert 'href="#suggestions-0-category"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0

@@ -134,8 +134,15 @@ class SuggestionEntry(Form):
     )
 
     def validate_category(self, field):
-        if self.content.data and not field.data:
+        if not self.content.data:
+            return
+        if not field.data:
             raise ValidationError(_l("Choose a category for this suggestion"))
+        # The view offers the active categories; one withdrawn meanwhile, or any other value,
+        # must be said at the field, not drop the suggestion unseen.
+        offered = {str(value) for value, *_rest in field.iter_choices() if value != ""}
+        if field.choices is not None and str(field.data) not in offered:
+            raise ValidationError(_l("Choose one of the categories in the list"))
 
 
 class RegistrationForm(SpeakerFields):
