@@ -31,10 +31,10 @@ INVISIBLE_TRAPS = BIDI_CONTROLS | frozenset("\ufffe\uffff")
 def has_forbidden_characters(value: str, *, multiline: bool) -> bool:
     """True when text holds characters that no person means to type: control characters
     (which break email headers, spreadsheet exports and PostgreSQL, for NUL), bidirectional
-    overrides (a suggestion that reads "exe.gnp" as "pay.exe" misleads the unit that acts
-    on it as much as a name does), lone surrogates (only JSON can carry one, and no database
-    encoding can store it) and the two non-characters XML forbids; in a single-line value
-    also line and paragraph separators."""
+    overrides (a suggestion with U+202E before "gnp.exe" reads "exe.png" and misleads the
+    unit acting on it as much as a name does), lone surrogates (only JSON carries one, and
+    no database encoding stores it) and the two non-characters XML forbids; in a single-line
+    value also line and paragraph separators."""
     for character in value:
         category = unicodedata.category(character)
         if category == "Cc":

@@ -140,8 +140,10 @@ class SuggestionEntry(Form):
             raise ValidationError(_l("Choose a category for this suggestion"))
         # The view offers the active categories; one withdrawn meanwhile, or any other value,
         # must be said at the field, not drop the suggestion unseen.
+        if field.choices is None:
+            return
         offered = {str(value) for value, *_rest in field.iter_choices() if value != ""}
-        if field.choices is not None and str(field.data) not in offered:
+        if str(field.data) not in offered:
             raise ValidationError(_l("Choose one of the categories in the list"))
 
 
