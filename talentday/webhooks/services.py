@@ -57,8 +57,8 @@ def check_url(url: str) -> str:
     if any(character.isspace() or not character.isprintable() for character in url):
         raise WebhookRefused(_l("Enter the address without spaces or line breaks"), field="url")
     try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:  # "https://[::1/": an unclosed or misplaced bracket
+        parts = _split(url)
+    except (ValueError, UnicodeError):
         raise WebhookRefused(
             _l("Enter a valid host name, and the port only as a number"), field="url"
         ) from None
@@ -69,27 +69,29 @@ def check_url(url: str) -> str:
         )
     if parts.username or parts.password:
         raise WebhookRefused(_l("Enter the address without a user name"), field="url")
-    try:
-        parts.port  # noqa: B018 - reading it is the check: urllib refuses "host:abc" here
+    return url
+
+
+def _split(url: str) -> urllib.parse.SplitResult:
+    """The address's parts, read as urllib will read them when it connects; ValueError (or
+    UnicodeError) for a host or port it would read otherwise or not at all."""
+    parts = urllib.parse.urlsplit(url)  # "https://[::1/": an unclosed bracket
+    parts.port  # noqa: B018 - reading it is the check: urllib refuses "host:abc" here
+    if parts.hostname:
         parts.hostname.encode("idna")  # a label over 63 characters can never resolve
         # urllib reads %-escapes in the host when it connects, not when it is checked here;
         # brackets hold an IPv6 address only.
         if "%" in parts.netloc or ("[" in parts.netloc and ":" not in parts.hostname):
             raise ValueError(parts.netloc)
-    except (ValueError, UnicodeError):
-        raise WebhookRefused(
-            _l("Enter a valid host name, and the port only as a number"),
-            field="url",
-        ) from None
-    return url
+    return parts
 
 
 # IPv6 forms that carry an IPv4 address inside: the outer address counts as global, the one
-# inside may be 127.0.0.1 (NAT64 well-known prefixes, RFC 6052 and RFC 8215).
-NAT64 = (
+# inside may be 127.0.0.1 (NAT64 prefixes, RFC 6052 and RFC 8215; IPv4-translated, RFC 2765).
+IPV4_INSIDE = (
     ipaddress.ip_network("64:ff9b::/96"),
     ipaddress.ip_network("64:ff9b:1::/48"),
-    ipaddress.ip_network("::ffff:0:0:0/96"),  # IPv4-translated (RFC 2765)
+    ipaddress.ip_network("::ffff:0:0:0/96"),
 )
 # Deprecated site-local addresses, which Python still counts as global.
 SITE_LOCAL = ipaddress.ip_network("fec0::/10")
@@ -103,7 +105,7 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         if ip in SITE_LOCAL:
             return False
         inside = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
-        if int(ip) < 2**32 or any(ip in network for network in NAT64):
+        if int(ip) < 2**32 or any(ip in network for network in IPV4_INSIDE):
             inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
         return all(v4.is_global for v4 in inside if v4 is not None)
     return True
